@@ -1,0 +1,173 @@
+"""Callbacks, grouped by panel. Each validates its inputs (unknown gene, odd k) and answers with a
+message, never an error page; heavy lifting is in :mod:`gene2vec_dash.queries`."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from gene2vec_dash import figures, queries
+from gene2vec_dash.layout import legend, z_legend
+from gene2vec_dash.queries import MapData
+from gene2vec_dash.state import ViewState, parse_query
+from pipeline.bundle import TISSUE_PREFIX
+
+
+def register(app: Dash, data: MapData) -> None:
+    _state(app, data)
+    _search(app, data)
+    _colouring(app, data)
+    _gene_panel(app, data)
+    _pair_panel(app, data)
+
+
+def _options(*symbols: str | None) -> list[str]:
+    return list(dict.fromkeys(s for s in symbols if s))
+
+
+# --- URL <-> controls ---------------------------------------------------------------------
+
+def _state(app: Dash, data: MapData) -> None:
+    tissues = data.bundle.tissues
+
+    @app.callback(
+        Output("url", "search"), Output("gene", "value"), Output("gene", "options"), Output("k", "value"),
+        Output("color-mode", "value"), Output("tissue", "value"), Output("pair-a", "value"),
+        Output("pair-a", "options"), Output("pair-b", "value"), Output("pair-b", "options"),
+        Output("gene-message", "children"),
+        Input("url", "search"), Input("map", "clickData"), Input("neighbours", "active_cell"),
+        Input("partners", "active_cell"), Input("gene", "value"), Input("k", "value"),
+        Input("color-mode", "value"), Input("tissue", "value"), Input("pair-a", "value"), Input("pair-b", "value"),
+        State("neighbours", "data"), State("partners", "data"),
+    )
+    def sync(search, click, n_cell, p_cell, gene, k, color, tissue, pair_a, pair_b, n_rows, p_rows):
+        """The URL is the state: on load (or back/forward) it sets the controls; any control
+        change (or a click on the map or a table) rewrites it."""
+        trigger = ctx.triggered_id
+        message = no_update
+        if trigger in (None, "url"):
+            state = parse_query(search, tissues)
+            requested = state.gene
+            state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
+                            pair_b=data.resolve(state.pair_b))
+            message = f"No gene named “{requested}” on this map." if requested and not state.gene else ""
+        else:
+            state = ViewState(gene=data.resolve(gene), k=queries.clamp_k(k), color=color or "class",
+                              tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b))
+            clicked = None
+            if trigger == "map" and click and click.get("points"):
+                clicked = click["points"][0].get("customdata")
+            elif trigger == "neighbours" and n_cell and n_rows and n_cell.get("row", -1) < len(n_rows):
+                clicked = n_rows[n_cell["row"]]["symbol"]
+            elif trigger == "partners" and p_cell and p_rows and p_cell.get("row", -1) < len(p_rows):
+                state = replace(state, pair_b=p_rows[p_cell["row"]]["symbol"])
+            if clicked in data.row:
+                state = replace(state, gene=clicked)
+            if state.gene != data.resolve(gene) or trigger == "gene":
+                message = ""
+                state = replace(state, pair_a=state.gene or state.pair_a)   # the pair panel follows the gene
+        if state.gene and not state.pair_a:
+            state = replace(state, pair_a=state.gene)
+        query = state.to_query()
+        return (query if query != (search or "") else no_update, state.gene, _options(state.gene),
+                state.k, state.color, state.tissue, state.pair_a, _options(state.pair_a),
+                state.pair_b, _options(state.pair_b), message)
+
+
+def _search(app: Dash, data: MapData) -> None:
+    for dropdown in ("gene", "pair-a", "pair-b"):
+        @app.callback(Output(dropdown, "options", allow_duplicate=True), Input(dropdown, "search_value"),
+                      State(dropdown, "value"), prevent_initial_call=True)
+        def options(text, current):
+            if not text:
+                raise PreventUpdate
+            hits = queries.search(data, text)
+            # "search" holds what was typed: an alias match must survive the dropdown's own filter
+            return [{"label": _label(data, s), "value": s, "search": f"{s} {text}"}
+                    for s in _options(current, *hits)]
+
+
+def _label(data: MapData, symbol: str) -> str:
+    desc = str(data.genes.at[data.row[symbol], "description"])[:40]
+    return f"{symbol} — {desc}" if desc else symbol
+
+
+# --- map colouring --------------------------------------------------------------------------
+
+def _colouring(app: Dash, data: MapData) -> None:
+    class_colours = figures.class_colours(data.genes)
+
+    @app.callback(Output("map", "figure"), Output("legend", "children"), Output("tissue", "disabled"),
+                  Input("color-mode", "value"), Input("tissue", "value"))
+    def recolour(mode, tissue):
+        patch = Patch()
+        if mode == "tissue" and tissue in data.bundle.tissues:
+            patch["data"][figures.MAP]["marker"]["color"] = figures.z_colours(data.genes[TISSUE_PREFIX + tissue])
+            return patch, z_legend(tissue), False
+        patch["data"][figures.MAP]["marker"]["color"] = class_colours
+        return patch, legend(data), True
+
+
+# --- selected gene: neighbours ----------------------------------------------------------------
+
+def _gene_panel(app: Dash, data: MapData) -> None:
+    @app.callback(Output("neighbours", "data"), Output("map", "figure", allow_duplicate=True),
+                  Output("download-button", "disabled"),
+                  Input("gene", "value"), Input("k", "value"), prevent_initial_call="initial_duplicate")
+    def select(gene, k):
+        patch = Patch()
+        symbol = data.resolve(gene)
+        if symbol is None:
+            for trace in (figures.NEIGHBOURS, figures.SELECTED):
+                for key in ("x", "y", "text", "hovertext", "customdata"):
+                    patch["data"][trace][key] = []
+            return [], patch, True
+        table = queries.neighbours(data, symbol, queries.clamp_k(k))
+        rows = table["row"].to_numpy()
+        me = data.row[symbol]
+        g = data.genes
+        patch["data"][figures.NEIGHBOURS].update(
+            x=g["x"].to_numpy()[rows].tolist(), y=g["y"].to_numpy()[rows].tolist(),
+            text=table["symbol"].tolist(), customdata=table["symbol"].tolist(),
+            hovertext=[f"{s} · cosine {v:.3f}" for s, v in zip(table["symbol"], table["similarity"])])
+        patch["data"][figures.SELECTED].update(
+            x=[float(g.at[me, "x"])], y=[float(g.at[me, "y"])], text=[symbol], customdata=[symbol],
+            hovertext=[f"{symbol} · {g.at[me, 'display_class']}<br>{str(g.at[me, 'description'])[:60]}"])
+        xr, yr = figures.view_around(g, [me, *rows])
+        patch["layout"]["xaxis"]["range"] = xr
+        patch["layout"]["yaxis"]["range"] = yr
+        return table.drop(columns="row").to_dict("records"), patch, False
+
+    @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
+                  State("gene", "value"), State("k", "value"), prevent_initial_call=True)
+    def download(_, gene, k):
+        symbol = data.resolve(gene)
+        if symbol is None:
+            raise PreventUpdate
+        table = queries.neighbours(data, symbol, queries.clamp_k(k)).drop(columns="row")
+        return dcc.send_data_frame(table.to_csv, f"{symbol}_neighbours.csv", index=False)
+
+
+# --- gene pair: GGIPNN ------------------------------------------------------------------------
+
+def _pair_panel(app: Dash, data: MapData) -> None:
+    @app.callback(Output("pair-result", "children"), Output("partners", "data"),
+                  Input("pair-a", "value"), Input("pair-b", "value"))
+    def predict(a, b):
+        sa, sb = data.resolve(a), data.resolve(b)
+        if data.predictor is None:
+            return html.P("This bundle has no interaction model (GGIPNN)."), []
+        if sa is None:
+            return html.P("Choose a first gene to see its predicted partners."), []
+        partners = queries.partners(data, sa, 10).to_dict("records")
+        if sb is None:
+            return html.P(f"Top predicted partners of {sa}; choose a second gene for a pair."), partners
+        r = queries.pair(data, sa, sb)
+        return html.Div([
+            html.Div([html.Span("P(interaction)", className="label"),
+                      html.Span(f"{r['probability']:.3f}", id="pair-probability", className="value")]),
+            html.Div([html.Span("cosine similarity", className="label"),
+                      html.Span(f"{r['cosine']:.3f}", id="pair-cosine", className="value")]),
+            html.P(f"{sa} – {sb}: GGIPNN (shared GO process) from the two vectors alone.", className="note"),
+        ]), partners

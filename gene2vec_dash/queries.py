@@ -1,0 +1,115 @@
+"""What the app asks of a bundle, as plain functions over arrays (no Dash here).
+
+Neighbours are by cosine similarity in the full embedding (not on the 2-D map, which distorts
+distances); one matrix-vector product over all genes, a few milliseconds for 25k genes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.bundle import Bundle, read_bundle
+from pipeline.ggipnn import Predictor
+
+MAX_K = 200
+
+
+@dataclass
+class MapData:
+    """A loaded bundle plus the indexes the app's queries need."""
+
+    bundle: Bundle
+    genes: pd.DataFrame
+    unit: np.ndarray                    # float32 rows of length 1
+    row: dict[str, int]                 # official symbol -> row
+    alias: dict[str, str]               # upper-case symbol or alias -> official symbol
+    predictor: Predictor | None
+
+    @classmethod
+    def load(cls, path: str | Path) -> "MapData":
+        bundle = read_bundle(path)
+        genes = bundle.genes.reset_index(drop=True)
+        vectors = np.asarray(bundle.vectors, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        symbols = genes["symbol"].astype(str).tolist()
+        alias: dict[str, str] = {}
+        if "aliases" in genes.columns:
+            for symbol, names in zip(symbols, genes["aliases"].fillna("")):
+                for name in filter(None, str(names).split("|")):
+                    alias.setdefault(name.upper(), symbol)
+        alias.update({s.upper(): s for s in symbols})        # official symbols win
+        predictor = Predictor(bundle.ggipnn_path) if bundle.ggipnn_path else None
+        return cls(bundle, genes, vectors / np.where(norms == 0, 1, norms),
+                   {s: k for k, s in enumerate(symbols)}, alias, predictor)
+
+    def resolve(self, text: str | None) -> str | None:
+        """Official symbol for a symbol or alias typed in any case; None if unknown."""
+        if not text:
+            return None
+        return self.alias.get(str(text).strip().upper())
+
+
+def search(data: MapData, text: str | None, limit: int = 20) -> list[str]:
+    """Symbols for a type-ahead box: exact match, then symbols, then aliases starting with it."""
+    if not text or not text.strip():
+        return []
+    query = text.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9@._\-/]+", query):
+        return []
+    hits = [data.alias[query]] if query in data.alias else []
+    for name, symbol in data.alias.items():
+        if len(hits) >= limit:
+            break
+        if name.startswith(query) and symbol not in hits:
+            hits.append(symbol)
+    return hits[:limit]
+
+
+def clamp_k(k: object, default: int = 15) -> int:
+    try:
+        value = int(k)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(MAX_K, value))
+
+
+def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
+    """The k genes most similar to ``symbol`` (cosine), most similar first."""
+    row = data.row[symbol]
+    k = clamp_k(k)
+    sims = data.unit @ data.unit[row]
+    sims[row] = -np.inf
+    top = np.argpartition(-sims, min(k, len(sims) - 1))[:k]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    g = data.genes.iloc[top]
+    return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
+                         "similarity": np.round(sims[top], 4), "class": g["display_class"].astype(str).to_numpy(),
+                         "description": g["description"].to_numpy(), "row": top})
+
+
+def pair(data: MapData, a: str, b: str) -> dict:
+    """Interaction probability (GGIPNN) and cosine similarity of two genes."""
+    ra, rb = data.row[a], data.row[b]
+    out = {"a": a, "b": b, "cosine": float(data.unit[ra] @ data.unit[rb]), "probability": None}
+    if data.predictor is not None:
+        vectors = data.bundle.vectors
+        out["probability"] = float(data.predictor.probability(vectors[ra], vectors[rb])[0])
+    return out
+
+
+def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
+    """The genes GGIPNN rates most likely to interact with ``a`` (one batched pass over all genes)."""
+    if data.predictor is None:
+        return pd.DataFrame(columns=["rank", "symbol", "probability", "class", "description"])
+    ra = data.row[a]
+    prob = data.predictor.probability(data.bundle.vectors[ra], data.bundle.vectors)
+    prob[ra] = -np.inf
+    top = np.argsort(-prob, kind="stable")[:clamp_k(k)]
+    g = data.genes.iloc[top]
+    return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
+                         "probability": np.round(prob[top], 4), "class": g["display_class"].astype(str).to_numpy(),
+                         "description": g["description"].to_numpy()})

@@ -1,0 +1,257 @@
+"""The whole pipeline: co-expression -> embedding -> evaluation -> layout -> annotations -> bundle.
+
+Each stage's output is cached under a key of everything it depends on, so an interrupted build
+resumes where it stopped, and the bundle is written atomically at the very end.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import shutil
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from pipeline.annotate import class_enrichment, display_class, tissue_zscores
+from pipeline.bundle import TISSUE_PREFIX, write_bundle
+from pipeline.cache import StageCache, digest, file_sha256
+from pipeline.coexpression import PairSet, run_coexpression
+from pipeline.config import BuildConfig
+from pipeline.embedding import Embedding, PairCorpus, train_embedding
+from pipeline.errors import InputError
+from pipeline.evaluate import clusteredness
+from pipeline.ggi import SPLITS, labelled_pairs
+from pipeline.ggipnn import PairData, save_predictor, train_ggipnn
+from pipeline.layout import neighbourhood_preservation, tsne_layout
+from pipeline.sources import demo
+from pipeline.sources.genes import GeneTable, read_gene_table
+from pipeline.sources.genesets import read_gmt
+from pipeline.sources.go import GeneOntology, read_gene2go, read_go_extract, read_obo
+from pipeline.sources.tissues import read_gct, tissue_expression
+
+log = logging.getLogger("pipeline")
+
+
+def _bar(desc: str, total: int | None = None, unit: str = "it") -> Callable:
+    return lambda it: tqdm(it, desc=desc, total=total, unit=unit, leave=False, dynamic_ncols=True)
+
+
+class Build:
+    """One build run; ``run()`` returns the bundle's manifest."""
+
+    def __init__(self, config: BuildConfig, out: Path, cache_dir: Path, scheduler: str = "threads"):
+        self.config = config
+        self.out = Path(out)
+        self.cache = StageCache(cache_dir)
+        self.scheduler = scheduler
+        self.timings: dict[str, float] = {}
+
+    def _timed(self, stage: str, fn: Callable, *args):
+        started = time.perf_counter()
+        log.info("%s ...", stage)
+        result = fn(*args)
+        self.timings[stage] = round(time.perf_counter() - started, 2)
+        return result
+
+    # --- inputs --------------------------------------------------------------------------
+    def inputs(self) -> list[Path]:
+        if self.config.demo:
+            bad = demo.verify()
+            if bad:
+                raise InputError(f"demo compendium files damaged or missing: {bad}; run "
+                                 "`python -m pipeline demo-data --rebuild` or restore them with git")
+            return demo.expression_files()
+        if not self.config.inputs:
+            raise InputError("no inputs: give expression files in the config's `inputs`")
+        return [Path(p) for p in self.config.inputs]
+
+    def gene_table(self) -> GeneTable:
+        return read_gene_table(self.config.gene_table) if self.config.gene_table else demo.gene_table()
+
+    def gene_set_files(self) -> list[Path]:
+        return [Path(p) for p in self.config.gene_sets] or demo.gene_set_files()
+
+    # --- stages --------------------------------------------------------------------------
+    def coexpression(self) -> tuple[dict, list[Path]]:
+        folder = self.cache.root / "coexpression"
+        summary = run_coexpression(self.inputs(), folder, self.config.coexpression, self.scheduler,
+                                   progress=_bar("co-expression", unit="file"))
+        if not summary["datasets_used"]:
+            reasons = "; ".join(f"{Path(r['source']).name}: {r['reason']}" for r in summary["datasets_skipped"])
+            raise InputError(f"no usable data set ({reasons})")
+        return summary, [folder / r["file"] for r in summary["datasets_used"]]
+
+    def embedding(self, pair_files: list[Path]) -> tuple[Embedding, dict]:
+        sources = [str(f.name) for f in pair_files]
+        extra = [demo.ARCHS4_FILE] if self.config.archs4_pairs else []
+        key = digest({"pairs": sources, "extra": [file_sha256(p) for p in extra],
+                      "embedding": asdict(self.config.embedding)})
+
+        def make(folder: Path) -> dict:
+            loaders = [lambda f=f: PairSet.load(f) for f in pair_files]
+            if self.config.archs4_pairs:
+                loaders.append(demo.archs4_pairs)
+            corpus = PairCorpus.build(loaders, folder / "corpus")
+            emb, stats = train_embedding(corpus, self.config.embedding,
+                                         progress=_bar("embedding", self.config.embedding.epochs, "epoch"))
+            corpus.path.unlink()
+            emb.save(folder)
+            return {**stats, "sources": list(corpus.sources)}
+
+        folder, stats = self.cache.run("embedding", key, make)
+        return Embedding.load(folder), stats
+
+    def gene_ontology(self, genes: GeneTable) -> GeneOntology:
+        if bool(self.config.gene2go) != bool(self.config.go_obo):
+            raise InputError("give both gene2go and go_obo, or neither (the compendium's GO extract)")
+        if self.config.gene2go:
+            return GeneOntology(read_gene2go(self.config.gene2go, genes), read_obo(self.config.go_obo))
+        return read_go_extract(demo.go_folder(), genes)
+
+    def ggi_pairs(self, genes: GeneTable) -> tuple[dict[str, pd.DataFrame], str]:
+        sources = ([self.config.gene2go, self.config.go_obo] if self.config.gene2go
+                   else sorted(str(p) for p in demo.go_folder().glob("*.parquet")))
+        key = digest({"go": [file_sha256(Path(p)) for p in sources], "genes": self._gene_table_id(),
+                      "ggi": asdict(self.config.ggi)})
+
+        def make(folder: Path) -> dict:
+            splits = labelled_pairs(self.gene_ontology(genes), self.config.ggi)
+            for name, frame in splits.items():
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+            return {name: {"pairs": len(f), "positives": int(f["label"].sum()),
+                           "genes": len(set(f["gene_a"]) | set(f["gene_b"]))} for name, f in splits.items()}
+
+        folder, _ = self.cache.run("ggi", key, make)
+        return {name: pd.read_parquet(folder / f"{name}.parquet") for name in SPLITS}, key
+
+    def ggipnn(self, emb: Embedding, splits: dict[str, pd.DataFrame], splits_key: str) -> tuple[Path, dict]:
+        """The paper's four GGIPNN runs: our vectors or random ones, frozen or trainable."""
+        data = {name: PairData.from_frame(f) for name, f in splits.items()}
+        key = digest({"vectors": _array_digest(emb), "pairs": splits_key, "ggipnn": asdict(self.config.ggipnn)})
+
+        def make(folder: Path) -> dict:
+            runs = {}
+            for name, vectors, trainable in (("gene2vec_frozen", emb, False), ("gene2vec_trainable", emb, True),
+                                             ("random_frozen", None, False), ("random_trainable", None, True)):
+                cfg = replace(self.config.ggipnn, trainable=trainable)
+                trained = train_ggipnn(vectors, data["train"], data["valid"], data["test"], cfg,
+                                       dims=emb.vectors.shape[1],
+                                       progress=_bar(f"GGIPNN {name}", cfg.max_epochs, "epoch"))
+                runs[name] = {**trained.metrics, "history": trained.history}
+                if name == "gene2vec_frozen":
+                    save_predictor(trained, folder / "ggipnn.pt")
+            return runs
+
+        folder, runs = self.cache.run("ggipnn", key, make)
+        return folder / "ggipnn.pt", runs
+
+    def _gene_table_id(self) -> str:
+        path = Path(self.config.gene_table) if self.config.gene_table else demo.ROOT / "genes.parquet"
+        return file_sha256(path)
+
+    def layout(self, emb: Embedding) -> tuple[np.ndarray, dict]:
+        key = digest({"vectors": _array_digest(emb), "layout": asdict(self.config.layout)})
+
+        def make(folder: Path) -> dict:
+            xy, info = tsne_layout(emb.vectors, self.config.layout)
+            np.save(folder / "xy.npy", xy)
+            info["neighbourhood_preservation_10nn"] = round(neighbourhood_preservation(emb.vectors, xy), 4)
+            return info
+
+        folder, info = self.cache.run("layout", key, make)
+        return np.load(folder / "xy.npy"), info
+
+    def gene_frame(self, emb: Embedding, xy: np.ndarray, genes: GeneTable) -> tuple[pd.DataFrame, dict]:
+        table = genes.by_symbol().reindex(emb.genes)
+        frame = pd.DataFrame({
+            "symbol": emb.genes,
+            "entrez": table["entrez"].astype("Int64").to_numpy(),
+            "type_of_gene": table["type_of_gene"].fillna("unknown").to_numpy(),
+            "description": table["description"].fillna("").to_numpy(),
+            "aliases": table["aliases"].fillna("").to_numpy(),
+            "x": xy[:, 0], "y": xy[:, 1],
+        })
+        frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"]))
+        gct = Path(self.config.tissues) if self.config.tissues else demo.tissues_file()
+        z = tissue_zscores(tissue_expression(read_gct(gct), genes)).reindex(emb.genes)
+        for tissue in z.columns:
+            frame[TISSUE_PREFIX + tissue] = z[tissue].to_numpy()
+        info = {"tissue_source": str(gct.name), "tissues": list(z.columns),
+                "genes_with_tissue_data": int(z.notna().any(axis=1).sum()),
+                "classes": frame["display_class"].value_counts().to_dict()}
+        return frame, info
+
+    # --- the whole run -------------------------------------------------------------------
+    def run(self) -> dict:
+        cfg = self.config
+        genes = self._timed("gene table", self.gene_table)
+        summary, pair_files = self._timed("co-expression", self.coexpression)
+        emb, emb_stats = self._timed("embedding", self.embedding, pair_files)
+        gene_sets = {}
+        for f in self.gene_set_files():
+            gene_sets.update(read_gmt(f))
+        clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, gene_sets, cfg.clusteredness)
+        splits, splits_key = self._timed("GGI labels", self.ggi_pairs, genes)
+        model, ggipnn_runs = self._timed("GGIPNN", self.ggipnn, emb, splits, splits_key)
+        xy, layout_info = self._timed("layout", self.layout, emb)
+        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, genes)
+        regions = _regions(xy, cfg.layout.seed)
+        annot["class_enrichment"] = class_enrichment(frame["display_class"], regions)[:20]
+        manifest = {
+            "config": cfg.to_dict(),
+            "seed": cfg.seed,
+            "inputs": [_input_record(r) for r in summary["datasets_used"]],
+            "datasets_skipped": summary["datasets_skipped"],
+            "extra_pairs": [s for s in emb_stats["sources"] if s["name"] == "ARCHS4_TF_coexpression"],
+            "counts": {"pairs": emb_stats["pairs"], "genes_in_pairs": emb_stats["genes_in_pairs"],
+                       "genes_embedded": emb_stats["genes_embedded"]},
+            "metrics": {"clusteredness": clus, "layout": layout_info, "ggipnn": ggipnn_runs},
+            "ggi_pairs": {n: {"pairs": len(f), "positives": int(f["label"].sum())} for n, f in splits.items()},
+            "annotations": annot,
+        }
+        self._timed("bundle", write_bundle, self.out, {**manifest, "timings": self.timings}, frame, emb,
+                    lambda folder: shutil.copy(model, folder / "ggipnn.pt"))
+        return {**manifest, "timings": self.timings}
+
+
+def _array_digest(emb: Embedding) -> str:
+    import hashlib
+
+    h = hashlib.sha256(np.ascontiguousarray(emb.vectors).tobytes())
+    h.update("\n".join(emb.genes).encode())
+    return h.hexdigest()
+
+
+def _regions(xy: np.ndarray, seed: int, n: int = 12) -> np.ndarray:
+    """Map regions for the class-enrichment test: k-means on the 2-D coordinates."""
+    from sklearn.cluster import KMeans
+
+    if len(xy) < n * 20:
+        return np.zeros(len(xy), dtype=int)
+    return KMeans(n_clusters=n, random_state=seed, n_init=4).fit_predict(xy)
+
+
+def _input_record(r: dict) -> dict:
+    src = Path(r["source"])
+    return {"name": r["name"], "file": src.name, "sha256": file_sha256(src) if src.exists() else None,
+            "samples": r["samples"], "genes": r["genes"], "pairs": r["pairs"],
+            "scale": r["preprocess"]["scale"], "log2_applied": r["preprocess"]["log2_applied"]}
+
+
+def summary_lines(manifest: dict) -> list[str]:
+    c = manifest["counts"]
+    clus = manifest["metrics"]["clusteredness"]
+    lines = [
+        f"data sets used: {len(manifest['inputs'])}, skipped: {len(manifest['datasets_skipped'])}"
+        + "".join(f"\n  skipped {Path(s['source']).name}: {s['reason']}" for s in manifest["datasets_skipped"]),
+        f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  genes embedded: {c['genes_embedded']:,}",
+        f"clusteredness (cosine): {clus['cosine']['ratio']:.3f} over {clus['sets_used']} gene sets "
+        f"(inner product {clus['inner_product']['ratio']:.3f})",
+        "GGIPNN test AUC: " + ", ".join(f"{k} {v['test_auc']:.3f}" for k, v in manifest["metrics"]["ggipnn"].items()),
+        "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in manifest["timings"].items()),
+    ]
+    return lines

@@ -1,0 +1,137 @@
+"""The bundle: the one folder the app reads. Written atomically, read with validation.
+
+Layout: ``manifest.json`` (parameters, seeds, inputs, metrics, timings), ``genes.parquet``
+(one row per embedded gene, row k <-> vector k), ``embedding.npy`` + ``embedding.genes.txt``
+(fast copy) and ``embedding.w2v.txt`` (word2vec text format), optionally ``ggipnn.pt``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from pipeline.embedding import Embedding
+from pipeline.errors import InputError
+
+FORMAT = "gene2vec-dash bundle"
+VERSION = 1
+GENE_COLUMNS = ("symbol", "entrez", "type_of_gene", "display_class", "description", "x", "y")
+TISSUE_PREFIX = "tissue:"
+PACKAGES = ("numpy", "pandas", "scipy", "gensim", "scikit-learn", "torch", "openTSNE", "pyarrow")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def write_bundle(out: Path, manifest: dict, genes: pd.DataFrame, embedding: Embedding,
+                 extra: Callable[[Path], None] | None = None) -> Path:
+    """Write into a temporary folder beside ``out``, then swap it in: a reader never sees half
+    a bundle, and an interrupted write leaves ``out`` as it was."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        raise InputError("exists and is not a bundle: refusing to overwrite it", out)
+    if list(genes["symbol"]) != list(embedding.genes):
+        raise InputError("genes table and embedding are not in the same order")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        embedding.save(tmp)
+        genes.to_parquet(tmp / "genes.parquet", index=False)
+        if extra is not None:
+            extra(tmp)
+        full = {"format": FORMAT, "version": VERSION,
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "packages": package_versions(), **manifest}
+        (tmp / "manifest.json").write_text(json.dumps(full, indent=1, default=_json_default) + "\n")
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+
+
+def _json_default(obj):
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, (np.ndarray, tuple, set)):
+        return list(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    manifest: dict
+    genes: pd.DataFrame
+    vectors: np.ndarray
+
+    @property
+    def tissues(self) -> list[str]:
+        return [c[len(TISSUE_PREFIX):] for c in self.genes.columns if c.startswith(TISSUE_PREFIX)]
+
+    @property
+    def ggipnn_path(self) -> Path | None:
+        p = self.path / "ggipnn.pt"
+        return p if p.exists() else None
+
+
+def read_bundle(path: str | Path) -> Bundle:
+    """Load and validate; every problem is an :class:`InputError` saying what is wrong."""
+    path = Path(path)
+    if not (path / "manifest.json").is_file():
+        raise InputError("not a bundle (no manifest.json)", path)
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"manifest.json is not valid JSON ({exc})", path) from None
+    if manifest.get("format") != FORMAT:
+        raise InputError(f"manifest.json format is {manifest.get('format')!r}, expected {FORMAT!r}", path)
+    version = manifest.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise InputError(f"bundle format version {version} is newer than this program reads ({VERSION}): "
+                         "update gene2vec-dash or rebuild the bundle", path)
+    for name in ("genes.parquet", "embedding.npy", "embedding.genes.txt"):
+        if not (path / name).is_file():
+            raise InputError(f"bundle is missing {name}", path)
+    try:
+        genes = pd.read_parquet(path / "genes.parquet")
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise InputError(f"genes.parquet is unreadable ({exc.__class__.__name__})", path) from None
+    missing = [c for c in GENE_COLUMNS if c not in genes.columns]
+    if missing:
+        raise InputError(f"genes.parquet lacks columns {missing}", path)
+    embedding = Embedding.load(path)
+    if len(genes) != len(embedding.genes) or (genes["symbol"].to_numpy() != embedding.genes).any():
+        raise InputError("genes.parquet and the embedding list different genes", path)
+    return Bundle(path, manifest, genes, embedding.vectors)

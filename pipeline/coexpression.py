@@ -1,0 +1,258 @@
+"""Co-expression contexts: gene pairs whose Pearson r over a data set's samples is >= threshold.
+
+The correlation is one float32 GEMM per block of rows against the rows after it (the upper
+triangle only), so memory stays at one block (~256 MB) whatever the number of genes, and the
+time stays close to BLAS's. Pairs are kept as int32 index arrays, never as Python objects.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from pipeline.cache import digest, file_sha256
+from pipeline.config import CoexpressionConfig
+from pipeline.errors import InputError
+from pipeline.preprocess import Preprocessed, preprocess
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1                       # bump when the pair file layout or the science changes
+BLOCK_BYTES = 256 << 20
+
+
+def standardise(values: np.ndarray) -> np.ndarray:
+    """Rows centred and scaled to unit norm (float32), so that z @ z.T is Pearson's r."""
+    x = np.asarray(values, dtype=np.float64)
+    x = x - x.mean(axis=1, keepdims=True)
+    norm = np.sqrt(np.einsum("ij,ij->i", x, x))
+    if (norm == 0).any():
+        raise InputError(f"{int((norm == 0).sum())} constant rows: their correlation is undefined")
+    return (x / norm[:, None]).astype(np.float32)
+
+
+def correlated_pairs(values: np.ndarray, threshold: float, block_rows: int = 0
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All pairs ``i < j`` of rows with Pearson r >= ``threshold``: (i, j, r) as int32, int32, float32."""
+    z = standardise(values)
+    n = z.shape[0]
+    rows = block_rows or max(64, min(n, BLOCK_BYTES // (4 * max(n, 1))))
+    parts_i, parts_j, parts_r = [], [], []
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        block = z[start:stop] @ z[start:].T        # r of rows [start, stop) with rows >= start
+        b = stop - start
+        block[:, :b][np.tri(b, dtype=bool)] = -np.inf   # keep j > i only
+        hit = np.flatnonzero(block >= threshold)
+        ii, jj = np.divmod(hit, block.shape[1])
+        parts_i.append((ii + start).astype(np.int32))
+        parts_j.append((jj + start).astype(np.int32))
+        parts_r.append(block.ravel()[hit])
+    if not parts_i:
+        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float32)
+    return np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_r)
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """One data set's contexts: pairs of indices into ``genes`` and their r (NaN if not measured)."""
+
+    name: str
+    genes: np.ndarray           # str
+    i: np.ndarray               # int32
+    j: np.ndarray               # int32
+    r: np.ndarray               # float16
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def save(self, path: Path, key: str = "") -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, name=np.array(self.name), genes=self.genes.astype(str), i=self.i, j=self.j,
+                     r=self.r.astype(np.float16), key=np.array(key), format=np.array(FORMAT))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "PairSet":
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return cls(str(z["name"]), z["genes"], z["i"], z["j"], z["r"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"not a pair file ({exc.__class__.__name__}: {exc})", path) from None
+
+    @staticmethod
+    def stored_key(path: Path) -> str | None:
+        """The cache key a pair file was written with (None if absent or unreadable)."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return str(z["key"]) if int(z["format"]) == FORMAT else None
+        except Exception:  # a truncated or foreign file is simply recomputed
+            return None
+
+    def gene_pairs(self) -> Iterator[tuple[str, str]]:
+        """Readable pairs, for small sets and tests only."""
+        return zip(self.genes[self.i], self.genes[self.j])
+
+
+def pairs_of(data: Preprocessed, config: CoexpressionConfig) -> PairSet:
+    i, j, r = correlated_pairs(data.values, config.threshold, config.block_rows)
+    return PairSet(data.name, np.asarray(data.genes, dtype=str), i, j, r.astype(np.float16))
+
+
+# --- many data sets ----------------------------------------------------------------------
+
+def task_key(sha256: str, config: CoexpressionConfig) -> str:
+    return digest({"input": sha256, "threshold": config.threshold, "min_samples": config.min_samples,
+                   "format": FORMAT})
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_threads: int = 0) -> list[dict]:
+    """One task: read a file (one or more data sets), preprocess, correlate, write pair files.
+
+    Returns one record per data set: ``{"name", "source", "pairs", ...}`` or ``{"source", "reason"}``.
+    Results already in ``out_dir`` under the same key are reused (resume)."""
+    from threadpoolctl import threadpool_limits
+
+    from pipeline.sources import read_expression_sets
+
+    src = Path(path)
+    out = Path(out_dir)
+    try:
+        key = task_key(file_sha256(src), config)
+    except OSError as exc:
+        return [{"source": path, "reason": f"cannot read ({exc.strerror})"}]
+    done = out / f"{_safe(src.name)}.{key}.json"
+    if done.exists():
+        try:
+            records = json.loads(done.read_text())
+            if all("reason" in r or PairSet.stored_key(out / r["file"]) == key for r in records):
+                return [{**r, "cached": True} for r in records]
+        except (ValueError, KeyError):
+            pass  # a damaged record is recomputed
+    started = time.perf_counter()
+    try:
+        sets = read_expression_sets(src)
+    except InputError as exc:
+        return [{"source": path, "reason": exc.problem}]
+    records = []
+    for es in sets:
+        record = {"name": es.name, "source": path}
+        if len(es.samples) < config.min_samples:
+            records.append({**record, "reason": f"only {len(es.samples)} samples (< {config.min_samples})"})
+            continue
+        try:
+            data = preprocess(es)
+            with threadpool_limits(blas_threads or None):
+                ps = pairs_of(data, config)
+        except InputError as exc:
+            records.append({**record, "reason": exc.problem})
+            continue
+        file = f"{_safe(es.name)}.{key}.npz"
+        ps.save(out / file, key)
+        records.append({**record, "file": file, "genes": int(len(data.genes)), "samples": len(es.samples),
+                        "pairs": len(ps), "seconds": round(time.perf_counter() - started, 3),
+                        "preprocess": data.report})
+    done.write_text(json.dumps(records))
+    return records
+
+
+SCHEDULERS = ("threads", "processes", "dask")
+
+
+def _local_executor(scheduler: str, workers: int) -> Executor:
+    return (ThreadPoolExecutor if scheduler == "threads" else ProcessPoolExecutor)(max_workers=workers)
+
+
+def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: CoexpressionConfig,
+                     scheduler: str = "threads", workers: int = 0,
+                     progress: Callable[[Iterable], Iterable] = lambda it: it) -> dict:
+    """Every input file as one task on the chosen scheduler; returns the run summary.
+
+    ``scheduler``: ``threads`` / ``processes`` locally, ``dask`` for a local Dask cluster, or a
+    ``tcp://host:port`` address of a running dask.distributed scheduler. BLAS threads per task
+    are capped so that tasks x threads fits the cores; results do not depend on the scheduler."""
+    paths = [str(Path(p).resolve()) for p in inputs]
+    for p in paths:
+        if not Path(p).exists():
+            raise InputError("input file not found", p)
+    if scheduler not in SCHEDULERS and not scheduler.startswith("tcp://"):
+        raise InputError(f"unknown scheduler {scheduler!r}: use threads, processes, dask or tcp://HOST:PORT")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    workers = max(1, min(workers or cores, len(paths) or 1))
+    blas = max(1, cores // workers)
+    started = time.perf_counter()
+    if scheduler in ("threads", "processes"):
+        with _local_executor(scheduler, workers) as pool:
+            futures = [pool.submit(process_input, p, str(out), config, blas) for p in paths]
+            results = [f.result() for f in progress(futures)]
+    else:
+        results = _run_dask(paths, out, config, scheduler, workers, progress)
+    records = [r for rs in results for r in rs]
+    used = [r for r in records if "reason" not in r]
+    summary = {
+        "config": asdict(config),
+        "scheduler": scheduler,
+        "datasets_used": used,
+        "datasets_skipped": [r for r in records if "reason" in r],
+        "pairs": int(sum(r["pairs"] for r in used)),
+        "genes": _distinct_genes([out / r["file"] for r in used]),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def _run_dask(paths: list[str], out: Path, config: CoexpressionConfig, scheduler: str, workers: int,
+              progress: Callable) -> list[list[dict]]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if scheduler == "dask":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.WARNING)
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(scheduler, timeout="10s")
+    try:
+        blas = max(1, (os.cpu_count() or 1) // workers) if cluster else 1
+        futures = client.map(process_input, paths, out_dir=str(out), config=config, blas_threads=blas,
+                             pure=False)
+        for _ in progress(as_completed(futures)):
+            pass
+        return client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _distinct_genes(files: list[Path]) -> int:
+    genes: set[str] = set()
+    for f in files:
+        ps = PairSet.load(f)
+        used = np.unique(np.concatenate([ps.i, ps.j]))
+        genes.update(ps.genes[used].tolist())
+    return len(genes)
+
+
+def load_pair_sets(out_dir: str | Path) -> list[PairSet]:
+    """The pair files of a ``coexpress`` run, in the order of its summary."""
+    out = Path(out_dir)
+    try:
+        summary = json.loads((out / "summary.json").read_text())
+    except FileNotFoundError:
+        raise InputError("no summary.json: not a coexpress output folder", out) from None
+    return [PairSet.load(out / r["file"]) for r in summary["datasets_used"]]

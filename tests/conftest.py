@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixtures import write_inputs  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The workplace's reference data (../shared/data); tests using it skip where it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"reference data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def inputs(tmp_path_factory) -> dict[str, Path]:
+    return write_inputs(tmp_path_factory.mktemp("inputs"))
+
+
+@pytest.fixture(scope="session")
+def small_bundle(inputs, tmp_path_factory) -> Path:
+    """A complete bundle built by the real pipeline from the planted-module inputs."""
+    from pipeline.cli import main
+
+    out = tmp_path_factory.mktemp("bundle") / "small"
+    cache = tmp_path_factory.mktemp("cache")
+    assert main(["build", "--config", str(inputs["config"]), "--out", str(out), "--cache", str(cache)]) == 0
+    return out
+
+
+def pytest_setup_options():
+    """Chromium for dash_duo: headless, and quiet on this machine's closed network."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    if os.path.exists("/usr/bin/chromium"):
+        options.binary_location = "/usr/bin/chromium"
+    for flag in ("--no-first-run", "--disable-background-networking", "--disable-sync",
+                 "--disable-component-update", "--disable-quic", "--window-size=1280,800"):
+        options.add_argument(flag)
+    return options
