@@ -80,10 +80,10 @@ def clamp_k(k: object, default: int = 15) -> int:
 def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
     """The k genes most similar to ``symbol`` (cosine), most similar first."""
     row = data.row[symbol]
-    k = clamp_k(k)
+    k = min(clamp_k(k), len(data.unit) - 1)
     sims = data.unit @ data.unit[row]
     sims[row] = -np.inf
-    top = np.argpartition(-sims, min(k, len(sims) - 1))[:k]
+    top = np.argpartition(-sims, k - 1)[:k]
     top = top[np.argsort(-sims[top], kind="stable")]
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
@@ -108,7 +108,7 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     ra = data.row[a]
     prob = data.predictor.probability(data.bundle.vectors[ra], data.bundle.vectors)
     prob[ra] = -np.inf
-    top = np.argsort(-prob, kind="stable")[:clamp_k(k)]
+    top = np.argsort(-prob, kind="stable")[:min(clamp_k(k), len(prob) - 1)]
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                          "probability": np.round(prob[top], 4), "class": g["display_class"].astype(str).to_numpy(),

@@ -6,8 +6,8 @@ resumes where it stopped, and the bundle is written atomically at the very end.
 from __future__ import annotations
 
 import logging
-import time
 import shutil
+import time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable
@@ -34,6 +34,7 @@ from pipeline.sources.go import GeneOntology, read_gene2go, read_go_extract, rea
 from pipeline.sources.tissues import read_gct, tissue_expression
 
 log = logging.getLogger("pipeline")
+GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable")
 
 
 def _bar(desc: str, total: int | None = None, unit: str = "it") -> Callable:
@@ -128,26 +129,29 @@ class Build:
         folder, _ = self.cache.run("ggi", key, make)
         return {name: pd.read_parquet(folder / f"{name}.parquet") for name in SPLITS}, key
 
-    def ggipnn(self, emb: Embedding, splits: dict[str, pd.DataFrame], splits_key: str) -> tuple[Path, dict]:
-        """The paper's four GGIPNN runs: our vectors or random ones, frozen or trainable."""
+    def ggipnn(self, emb: Embedding, splits: dict[str, pd.DataFrame], splits_key: str,
+               runs: tuple[str, ...] = GGIPNN_RUNS) -> tuple[Path, dict]:
+        """The paper's GGIPNN runs: our vectors or random ones, frozen or trainable. The frozen
+        model on our vectors (the paper's best) is the one the app uses."""
         data = {name: PairData.from_frame(f) for name, f in splits.items()}
-        key = digest({"vectors": _array_digest(emb), "pairs": splits_key, "ggipnn": asdict(self.config.ggipnn)})
+        key = digest({"vectors": _array_digest(emb), "pairs": splits_key, "ggipnn": asdict(self.config.ggipnn),
+                      "runs": runs})
 
         def make(folder: Path) -> dict:
-            runs = {}
-            for name, vectors, trainable in (("gene2vec_frozen", emb, False), ("gene2vec_trainable", emb, True),
-                                             ("random_frozen", None, False), ("random_trainable", None, True)):
-                cfg = replace(self.config.ggipnn, trainable=trainable)
+            results = {}
+            for name in runs:
+                vectors = emb if name.startswith("gene2vec") else None
+                cfg = replace(self.config.ggipnn, trainable=name.endswith("trainable"))
                 trained = train_ggipnn(vectors, data["train"], data["valid"], data["test"], cfg,
                                        dims=emb.vectors.shape[1],
                                        progress=_bar(f"GGIPNN {name}", cfg.max_epochs, "epoch"))
-                runs[name] = {**trained.metrics, "history": trained.history}
+                results[name] = {**trained.metrics, "history": trained.history}
                 if name == "gene2vec_frozen":
                     save_predictor(trained, folder / "ggipnn.pt")
-            return runs
+            return results
 
-        folder, runs = self.cache.run("ggipnn", key, make)
-        return folder / "ggipnn.pt", runs
+        folder, results = self.cache.run("ggipnn", key, make)
+        return folder / "ggipnn.pt", results
 
     def _gene_table_id(self) -> str:
         path = Path(self.config.gene_table) if self.config.gene_table else demo.ROOT / "genes.parquet"
@@ -166,7 +170,10 @@ class Build:
         return np.load(folder / "xy.npy"), info
 
     def gene_frame(self, emb: Embedding, xy: np.ndarray, genes: GeneTable) -> tuple[pd.DataFrame, dict]:
-        table = genes.by_symbol().reindex(emb.genes)
+        """One row per embedded gene: identity and class from the gene table (names resolved, so
+        an imported embedding with older symbols is annotated too), map position, tissue z-scores."""
+        resolved = genes.resolve(emb.genes)["symbol"].to_numpy()
+        table = genes.by_symbol().reindex(resolved)
         frame = pd.DataFrame({
             "symbol": emb.genes,
             "entrez": table["entrez"].astype("Int64").to_numpy(),
@@ -177,45 +184,81 @@ class Build:
         })
         frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"]))
         gct = Path(self.config.tissues) if self.config.tissues else demo.tissues_file()
-        z = tissue_zscores(tissue_expression(read_gct(gct), genes)).reindex(emb.genes)
+        z = tissue_zscores(tissue_expression(read_gct(gct), genes)).reindex(resolved)
         for tissue in z.columns:
             frame[TISSUE_PREFIX + tissue] = z[tissue].to_numpy()
         info = {"tissue_source": str(gct.name), "tissues": list(z.columns),
                 "genes_with_tissue_data": int(z.notna().any(axis=1).sum()),
+                "genes_in_gene_table": int(pd.notna(resolved).sum()),
                 "classes": frame["display_class"].value_counts().to_dict()}
         return frame, info
 
-    # --- the whole run -------------------------------------------------------------------
+    # --- whole runs ----------------------------------------------------------------------
     def run(self) -> dict:
-        cfg = self.config
-        genes = self._timed("gene table", self.gene_table)
+        """Expression files (or the demo compendium) -> co-expression -> embedding -> bundle."""
         summary, pair_files = self._timed("co-expression", self.coexpression)
         emb, emb_stats = self._timed("embedding", self.embedding, pair_files)
-        gene_sets = {}
-        for f in self.gene_set_files():
-            gene_sets.update(read_gmt(f))
-        clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, gene_sets, cfg.clusteredness)
-        splits, splits_key = self._timed("GGI labels", self.ggi_pairs, genes)
-        model, ggipnn_runs = self._timed("GGIPNN", self.ggipnn, emb, splits, splits_key)
-        xy, layout_info = self._timed("layout", self.layout, emb)
-        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, genes)
-        regions = _regions(xy, cfg.layout.seed)
-        annot["class_enrichment"] = class_enrichment(frame["display_class"], regions)[:20]
-        manifest = {
-            "config": cfg.to_dict(),
-            "seed": cfg.seed,
+        return self.finish(emb, {
+            "config": self.config.to_dict(),
+            "seed": self.config.seed,
             "inputs": [_input_record(r) for r in summary["datasets_used"]],
             "datasets_skipped": summary["datasets_skipped"],
             "extra_pairs": [s for s in emb_stats["sources"] if s["name"] == "ARCHS4_TF_coexpression"],
             "counts": {"pairs": emb_stats["pairs"], "genes_in_pairs": emb_stats["genes_in_pairs"],
                        "genes_embedded": emb_stats["genes_embedded"]},
-            "metrics": {"clusteredness": clus, "layout": layout_info, "ggipnn": ggipnn_runs},
-            "ggi_pairs": {n: {"pairs": len(f), "positives": int(f["label"].sum())} for n, f in splits.items()},
-            "annotations": annot,
-        }
+            "embedding_training": {"epochs": emb_stats["epochs"]},
+        })
+
+    def run_import(self, path: Path, ggipnn: bool = True) -> dict:
+        """Any embedding file -> bundle (layout, annotations, clusteredness, a frozen GGIPNN)."""
+        from pipeline.sources.embeddings import read_embedding
+
+        emb = self._timed("read embedding", read_embedding, path)
+        return self.finish(emb, {
+            "config": {k: v for k, v in self.config.to_dict().items()
+                       if k in ("clusteredness", "ggi", "ggipnn", "layout", "seed", "gene_sets", "gene_table",
+                                "tissues", "gene2go", "go_obo")},
+            "seed": self.config.seed,
+            "imported": {"file": Path(path).name, "sha256": file_sha256(Path(path)) if Path(path).is_file() else None,
+                         "genes": len(emb.genes), "dims": int(emb.vectors.shape[1])},
+            "inputs": [], "datasets_skipped": [], "extra_pairs": [],
+            "counts": {"pairs": 0, "genes_in_pairs": 0, "genes_embedded": len(emb.genes)},
+        }, runs=("gene2vec_frozen",) if ggipnn else ())
+
+    def finish(self, emb: Embedding, manifest: dict, runs: tuple[str, ...] = GGIPNN_RUNS) -> dict:
+        """The stages after the embedding, shared by builds and imports."""
+        cfg = self.config
+        genes = self._timed("gene table", self.gene_table)
+        gene_sets = {}
+        for f in self.gene_set_files():
+            gene_sets.update(read_gmt(f))
+        clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, gene_sets, cfg.clusteredness)
+        metrics: dict = {"clusteredness": clus}
+        model = None
+        if runs:
+            splits, splits_key = self._timed("GGI labels", self.ggi_pairs, genes)
+            model, metrics["ggipnn"] = self._timed("GGIPNN", self.ggipnn, _current_symbols(emb, genes), splits,
+                                                   splits_key, runs)
+            manifest["ggi_pairs"] = {n: {"pairs": len(f), "positives": int(f["label"].sum())}
+                                     for n, f in splits.items()}
+        xy, metrics["layout"] = self._timed("layout", self.layout, emb)
+        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, genes)
+        annot["class_enrichment"] = class_enrichment(frame["display_class"], _regions(xy, cfg.layout.seed))[:20]
+        manifest = {**manifest, "metrics": metrics, "annotations": annot}
         self._timed("bundle", write_bundle, self.out, {**manifest, "timings": self.timings}, frame, emb,
-                    lambda folder: shutil.copy(model, folder / "ggipnn.pt"))
+                    (lambda folder: shutil.copy(model, folder / "ggipnn.pt")) if model else None)
         return {**manifest, "timings": self.timings}
+
+
+def _current_symbols(emb: Embedding, genes: GeneTable) -> Embedding:
+    """The embedding under today's official symbols (as GO labels are), first name wins."""
+    resolved = genes.resolve(emb.genes)["symbol"]
+    names = np.where(resolved.notna(), resolved.astype(object), emb.genes).astype(str)
+    _, first = np.unique(names, return_index=True)
+    first = np.sort(first)
+    if len(first) == len(names) and (names == emb.genes).all():
+        return emb
+    return Embedding(names[first], emb.vectors[first])
 
 
 def _array_digest(emb: Embedding) -> str:
@@ -244,14 +287,21 @@ def _input_record(r: dict) -> dict:
 
 def summary_lines(manifest: dict) -> list[str]:
     c = manifest["counts"]
-    clus = manifest["metrics"]["clusteredness"]
-    lines = [
-        f"data sets used: {len(manifest['inputs'])}, skipped: {len(manifest['datasets_skipped'])}"
-        + "".join(f"\n  skipped {Path(s['source']).name}: {s['reason']}" for s in manifest["datasets_skipped"]),
-        f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  genes embedded: {c['genes_embedded']:,}",
-        f"clusteredness (cosine): {clus['cosine']['ratio']:.3f} over {clus['sets_used']} gene sets "
-        f"(inner product {clus['inner_product']['ratio']:.3f})",
-        "GGIPNN test AUC: " + ", ".join(f"{k} {v['test_auc']:.3f}" for k, v in manifest["metrics"]["ggipnn"].items()),
-        "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in manifest["timings"].items()),
-    ]
+    metrics = manifest["metrics"]
+    clus = metrics["clusteredness"]
+    lines = []
+    if "imported" in manifest:
+        lines.append(f"imported {manifest['imported']['file']}: {c['genes_embedded']:,} genes x "
+                     f"{manifest['imported']['dims']} dims")
+    else:
+        lines += [f"data sets used: {len(manifest['inputs'])}, skipped: {len(manifest['datasets_skipped'])}"
+                  + "".join(f"\n  skipped {Path(s['source']).name}: {s['reason']}" for s in manifest["datasets_skipped"]),
+                  f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  "
+                  f"genes embedded: {c['genes_embedded']:,}"]
+    lines.append(f"clusteredness (cosine): {clus['cosine']['ratio']:.3f} over {clus['sets_used']} gene sets "
+                 f"(inner product {clus['inner_product']['ratio']:.3f})")
+    if "ggipnn" in metrics:
+        lines.append("GGIPNN test AUC: " + ", ".join(f"{k} {v['test_auc']:.3f}" for k, v in metrics["ggipnn"].items()))
+    lines.append(f"map: 10-NN kept {metrics['layout']['neighbourhood_preservation_10nn']:.3f}")
+    lines.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in manifest["timings"].items()))
     return lines

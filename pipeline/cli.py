@@ -46,6 +46,21 @@ def cmd_build(args: argparse.Namespace) -> None:
                      "timings": manifest["timings"]})
 
 
+def cmd_import_embedding(args: argparse.Namespace) -> None:
+    from pipeline.build import Build, summary_lines
+    from pipeline.config import BuildConfig
+
+    config = BuildConfig(gene_sets=tuple(args.gmt or ()), gene_table=args.gene_table or "",
+                         tissues=args.tissues or "").seeded(args.seed)
+    manifest = Build(config, Path(args.out), Path(args.cache)).run_import(Path(args.file), ggipnn=not args.no_ggipnn)
+    for line in summary_lines(manifest):
+        print(line)
+    print(f"bundle: {args.out}  (serve it: python app.py --bundle {args.out})")
+    if args.json:
+        _print_json({"out": str(args.out), "counts": manifest["counts"], "metrics": manifest["metrics"],
+                     "timings": manifest["timings"]})
+
+
 def cmd_coexpress(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
@@ -83,6 +98,62 @@ def cmd_clusteredness(args: argparse.Namespace) -> None:
           f"({config.min_set_size}-{config.max_set_size} genes with a vector)")
     if args.json:
         _print_json(result)
+
+
+def cmd_ggipnn(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from pipeline.config import GGIPNNConfig
+    from pipeline.ggipnn import check_known, read_pairs, save_predictor, train_ggipnn
+    from pipeline.sources.embeddings import read_embedding
+
+    if args.random == bool(args.embedding):
+        raise InputError("give exactly one of --embedding FILE or --random")
+    emb = None if args.random else read_embedding(args.embedding)
+    splits = {"train": read_pairs(*args.train), "valid": read_pairs(*args.valid)}
+    if args.test:
+        splits["test"] = read_pairs(*args.test)
+    coverage = {}
+    for name, data in splits.items():
+        if emb is not None:
+            coverage[name] = round(check_known(data, emb, getattr(args, name)[0], args.min_known), 4)
+    config = GGIPNNConfig(trainable=args.trainable, seed=args.seed, max_epochs=args.max_epochs,
+                          patience=args.patience)
+    trained = train_ggipnn(emb, splits["train"], splits["valid"], splits.get("test"), config, dims=args.dims,
+                           progress=lambda it: tqdm(it, desc="GGIPNN", total=config.max_epochs, unit="epoch",
+                                                    leave=False))
+    m = trained.metrics
+    print(f"{'random' if emb is None else 'gene2vec'} vectors, {'trainable' if args.trainable else 'frozen'}: "
+          f"best epoch {m['best_epoch']} of {m['epochs_run']}")
+    for name in splits:
+        extra = f" ({coverage[name]:.1%} of its genes have a vector)" if name in coverage else ""
+        print(f"{name} AUC {m[f'{name}_auc']:.4f}{extra}")
+    if args.out:
+        save_predictor(trained, Path(args.out))
+        print(f"model: {args.out}")
+    if args.json:
+        _print_json({**m, "coverage": coverage, "history": trained.history})
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from pipeline.bench import BENCHES
+
+    result = BENCHES[args.what](quick=args.quick)
+    print(json.dumps(result, indent=1, default=str) if not args.json else _summary(result))
+    if args.json:
+        _print_json(result)
+
+
+def _summary(result: dict, prefix: str = "") -> str:
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            lines.append(_summary(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            lines.extend(_summary(v, f"{prefix}{key}[{k}].") for k, v in enumerate(value) if isinstance(v, dict))
+        else:
+            lines.append(f"{prefix}{key}: {value}")
+    return "\n".join(lines)
 
 
 def cmd_demo_data(args: argparse.Namespace) -> None:
@@ -141,6 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="last line: JSON summary")
     p.set_defaults(func=cmd_coexpress)
 
+    p = sub.add_parser("import-embedding", help="any embedding file -> a bundle the app can show",
+                       description="FILE: the paper's gene2vec_dim_200_iter_9.txt (GENE<TAB>floats, no header) or "
+                                   "word2vec text format. Adds the map layout, gene classes, tissue z-scores, "
+                                   "clusteredness and a frozen GGIPNN (GO labels of the compendium).")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="bundle folder to write (replaced atomically)")
+    p.add_argument("--cache", default=str(DEFAULT_CACHE), help="cache folder (default: %(default)s)")
+    p.add_argument("--gmt", nargs="+", help="gene sets for clusteredness (default: the compendium's)")
+    p.add_argument("--gene-table", help="NCBI gene_info (default: the compendium's)")
+    p.add_argument("--tissues", help="GTEx median TPM GCT (default: the compendium's Body Map)")
+    p.add_argument("--no-ggipnn", action="store_true", help="skip training the interaction predictor")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="last line: JSON summary")
+    p.set_defaults(func=cmd_import_embedding)
+
     p = sub.add_parser("evaluate", help="embedding metrics")
     ev = p.add_subparsers(dest="metric", required=True, metavar="METRIC")
     q = ev.add_parser("clusteredness", help="within-pathway / random-gene similarity (paper: 1.52)",
@@ -153,6 +239,34 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--json", action="store_true", help="last line: JSON result")
     q.set_defaults(func=cmd_clusteredness)
+
+    p = sub.add_parser("ggipnn", help="gene-gene interaction predictor from two gene vectors (paper: 0.720 AUC)",
+                       description="PAIRS: 'GENE_A GENE_B' a line; LABELS: 0/1 a line (the paper's "
+                                   "predictionData format). Genes without a vector get U(-0.25, 0.25).")
+    p.add_argument("--embedding", help="word2vec text, GENE<TAB>floats, or a bundle folder")
+    p.add_argument("--random", action="store_true", help="random vectors for every gene (the baseline)")
+    p.add_argument("--dims", type=int, default=200, help="dimensions of --random vectors (default: %(default)s)")
+    p.add_argument("--train", nargs=2, required=True, metavar=("PAIRS", "LABELS"))
+    p.add_argument("--valid", nargs=2, required=True, metavar=("PAIRS", "LABELS"))
+    p.add_argument("--test", nargs=2, metavar=("PAIRS", "LABELS"))
+    p.add_argument("--trainable", action="store_true", help="fine-tune the vectors too (paper: worse)")
+    p.add_argument("--max-epochs", type=int, default=20)
+    p.add_argument("--patience", type=int, default=3, help="epochs without a better valid AUC before stopping")
+    p.add_argument("--min-known", type=float, default=0.5,
+                   help="fail if fewer of a split's genes have a vector (mismatched names; default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="save the trained model here")
+    p.add_argument("--json", action="store_true", help="last line: JSON with valid_auc (and test_auc)")
+    p.set_defaults(func=cmd_ggipnn)
+
+    p = sub.add_parser("bench", help="benchmarks against baselines measured in the same run",
+                       description="coexpression: vs pandas corr() and a bare GEMM; embedding: vs the authors' "
+                                   "list-of-lists gensim call; layout: vs scikit-learn's TSNE; app: server "
+                                   "time, figure bytes, 8 concurrent clients.")
+    p.add_argument("what", choices=["coexpression", "embedding", "layout", "app"])
+    p.add_argument("--quick", action="store_true", help="small sizes (for tests), not the issue's targets")
+    p.add_argument("--json", action="store_true", help="last line: one JSON object of figures and ratios")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("demo-data", help="check (or rebuild) the embedded demo compendium",
                        description="Without options: verify checksums. --rebuild downloads the Debian "

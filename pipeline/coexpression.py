@@ -38,26 +38,47 @@ def standardise(values: np.ndarray) -> np.ndarray:
     return (x / norm[:, None]).astype(np.float32)
 
 
-def correlated_pairs(values: np.ndarray, threshold: float, block_rows: int = 0
+def correlated_pairs(values: np.ndarray, threshold: float, block_rows: int = 0, top_k: int = 0
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All pairs ``i < j`` of rows with Pearson r >= ``threshold``: (i, j, r) as int32, int32, float32."""
+    """Pairs ``i < j`` of rows with Pearson r >= ``threshold``: (i, j, r) as int32, int32, float32.
+
+    With ``top_k``, a pair must also be among the k best partners of one of its two genes:
+    every gene keeps its strongest contexts, and no clique of thousands of genes (a batch
+    effect, a proliferation signature) can swamp a data set."""
     z = standardise(values)
     n = z.shape[0]
     rows = block_rows or max(64, min(n, BLOCK_BYTES // (4 * max(n, 1))))
     parts_i, parts_j, parts_r = [], [], []
     for start in range(0, n, rows):
         stop = min(n, start + rows)
-        block = z[start:stop] @ z[start:].T        # r of rows [start, stop) with rows >= start
         b = stop - start
-        block[:, :b][np.tri(b, dtype=bool)] = -np.inf   # keep j > i only
-        hit = np.flatnonzero(block >= threshold)
-        ii, jj = np.divmod(hit, block.shape[1])
-        parts_i.append((ii + start).astype(np.int32))
-        parts_j.append((jj + start).astype(np.int32))
-        parts_r.append(block.ravel()[hit])
+        if top_k:
+            block = z[start:stop] @ z.T                 # every partner is a candidate
+            block[np.arange(b), np.arange(start, stop)] = -np.inf
+            k = min(top_k, n - 1)
+            jj = np.argpartition(-block, k - 1, axis=1)[:, :k]
+            rr = np.take_along_axis(block, jj, axis=1)
+            ii = np.broadcast_to(np.arange(start, stop)[:, None], jj.shape)
+            keep = rr >= threshold
+            ii, jj, rr = ii[keep], jj[keep], rr[keep]
+        else:
+            block = z[start:stop] @ z[start:].T        # r of rows [start, stop) with rows >= start
+            block[:, :b][np.tri(b, dtype=bool)] = -np.inf   # keep j > i only
+            hit = np.flatnonzero(block >= threshold)
+            ii, jj = np.divmod(hit, block.shape[1])
+            jj, rr = jj + start, block.ravel()[hit]
+            ii = ii + start
+        parts_i.append(ii.astype(np.int32))
+        parts_j.append(jj.astype(np.int32))
+        parts_r.append(rr.astype(np.float32))
     if not parts_i:
         return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float32)
-    return np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_r)
+    i, j, r = np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_r)
+    if top_k:                                           # (i, j) and (j, i) may both be top-k: once
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
+        i, j, r = lo[first], hi[first], r[first]
+    return i, j, r
 
 
 @dataclass(frozen=True)
@@ -103,7 +124,7 @@ class PairSet:
 
 
 def pairs_of(data: Preprocessed, config: CoexpressionConfig) -> PairSet:
-    i, j, r = correlated_pairs(data.values, config.threshold, config.block_rows)
+    i, j, r = correlated_pairs(data.values, config.threshold, config.block_rows, config.top_k)
     return PairSet(data.name, np.asarray(data.genes, dtype=str), i, j, r.astype(np.float16))
 
 
@@ -111,7 +132,7 @@ def pairs_of(data: Preprocessed, config: CoexpressionConfig) -> PairSet:
 
 def task_key(sha256: str, config: CoexpressionConfig) -> str:
     return digest({"input": sha256, "threshold": config.threshold, "min_samples": config.min_samples,
-                   "format": FORMAT})
+                   "top_k": config.top_k, "format": FORMAT})
 
 
 def _safe(name: str) -> str:

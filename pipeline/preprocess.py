@@ -99,14 +99,17 @@ def preprocess(es: ExpressionSet, symbols: np.ndarray | None = None) -> Preproce
     elif scale == "linear":
         values = log2_intensities(values)
     report["log2_applied"] = scale != "log2"
+    # constant in the measurements: no correlation is defined (judged before quantile
+    # normalisation, which would give such a row small spurious differences)
+    varying = values.std(axis=1) > 1e-8
     values = quantile_normalise(values)
     named = pd.notna(genes) & (genes != "")
-    values, genes = values[named], genes[named].astype(str)
+    keep = named & varying
+    values, genes = values[keep], genes[keep].astype(str)
     values, rows = collapse_to_genes(values, genes)
     genes = genes[rows]
-    varying = values.std(axis=1) > 1e-8
-    report.update(features_without_gene=int((~named).sum()), genes=int(varying.sum()),
-                  constant_genes_dropped=int((~varying).sum()))
-    if not varying.any():
+    report.update(features_without_gene=int((~named).sum()), constant_features_dropped=int((named & ~varying).sum()),
+                  genes=int(len(genes)))
+    if not len(genes):
         raise InputError("no gene varies across samples", es.source)
-    return Preprocessed(es.name, genes[varying], values[varying].astype(np.float32), report)
+    return Preprocessed(es.name, genes, values.astype(np.float32), report)

@@ -27,13 +27,27 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def small_bundle(inputs, tmp_path_factory) -> Path:
+def small_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def small_bundle(inputs, small_cache, tmp_path_factory) -> Path:
     """A complete bundle built by the real pipeline from the planted-module inputs."""
     from pipeline.cli import main
 
     out = tmp_path_factory.mktemp("bundle") / "small"
-    cache = tmp_path_factory.mktemp("cache")
-    assert main(["build", "--config", str(inputs["config"]), "--out", str(out), "--cache", str(cache)]) == 0
+    assert main(["build", "--config", str(inputs["config"]), "--out", str(out), "--cache", str(small_cache)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(tmp_path_factory) -> Path:
+    """The real demo bundle (``build --demo``): minutes, so built once per session."""
+    from pipeline.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "bundle"
+    assert main(["build", "--demo", "--out", str(out), "--cache", str(tmp_path_factory.mktemp("demo-cache"))]) == 0
     return out
 
 

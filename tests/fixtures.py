@@ -108,7 +108,7 @@ sample = 0.0         # with ~2k tokens, the default 1e-3 would down-sample every
 max_positive_pairs = 0
 
 [ggipnn]
-max_epochs = 40
-patience = 8
+max_epochs = 25
+patience = 5
 """)
     return paths

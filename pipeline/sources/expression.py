@@ -7,6 +7,7 @@ every other column is a sample. Parquet files may carry ``gene2vec.scale`` metad
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import zlib
 from dataclasses import dataclass
@@ -119,6 +120,11 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, str | None]:
         sep = "," if name.endswith(".csv") else "\t"
         opener = gzip.open if path.name.lower().endswith(".gz") else open
         with opener(path, "rt", encoding="utf-8", newline="") as fh:
+            header = next(csv.reader([fh.readline()], delimiter=sep), [])
+            dups = pd.Index(header)[pd.Index(header).duplicated()]
+            if len(dups):                      # pandas would silently rename them 's1.1'
+                raise InputError(f"duplicate column {dups[0]!r} in the header", path)
+            fh.seek(0)
             frame = pd.read_csv(fh, sep=sep, dtype={0: str}, low_memory=False)
         if frame.shape[1] == 1 and sep in ("\t", ","):
             other = "," if sep == "\t" else "tab"

@@ -1,0 +1,341 @@
+"""Benchmarks with in-run baselines: every figure is a ratio against something measured in the
+same process on the same data, so the numbers mean the same on any machine.
+
+``python -m pipeline bench coexpression|embedding|layout|app [--quick] [--json]``
+"""
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+def _time(fn: Callable, repeat: int = 1) -> float:
+    """Best wall time of ``repeat`` runs (seconds)."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _peak_traced(fn: Callable) -> tuple[float, object]:
+    """Peak bytes allocated (numpy reports to tracemalloc) while ``fn`` runs, in MB."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1e6, result
+
+
+def _correlated_matrix(genes: int, samples: int, seed: int = 0) -> np.ndarray:
+    """Expression-like data with co-expressed modules (so thresholding has work to do)."""
+    from pipeline.synthetic import planted_expression
+
+    modules = max(1, genes // 50)
+    values, _, _ = planted_expression(modules, 40, samples, n_background=genes - modules * 40, noise=0.3, seed=seed)
+    return values.astype(np.float32)
+
+
+# --- co-expression --------------------------------------------------------------------------
+
+def bench_coexpression(quick: bool = False) -> dict:
+    import pandas as pd
+
+    from pipeline.coexpression import correlated_pairs
+
+    small = _correlated_matrix(1000 if quick else 5000, 100)
+    frame = pd.DataFrame(small.T)
+
+    def pandas_way():
+        r = frame.corr().to_numpy()
+        i, j = np.nonzero(np.triu(r >= 0.9, k=1))
+        return len(i)
+
+    t_pandas = _time(pandas_way)
+    t_ours_small = _time(lambda: correlated_pairs(small, 0.9), repeat=3)
+
+    big_genes, big_samples = (4000, 100) if quick else (20000, 200)
+    big = _correlated_matrix(big_genes, big_samples, seed=1)
+    z = np.ascontiguousarray(big)
+    t_gemm = _time(lambda: z @ z.T, repeat=2)             # one bare float32 GEMM, full square output
+    t_ours = _time(lambda: correlated_pairs(big, 0.9), repeat=2)
+    peak_mb, (i, _, _) = _peak_traced(lambda: correlated_pairs(big, 0.9))
+    per_set = _per_dataset_cost(quick)
+    cores = os.cpu_count() or 1
+    return {
+        "small": {"genes": small.shape[0], "samples": small.shape[1], "pandas_s": round(t_pandas, 3),
+                  "ours_s": round(t_ours_small, 4), "speedup_vs_pandas": round(t_pandas / t_ours_small, 1),
+                  "pairs_pandas": pandas_way(), "pairs_ours": int(len(correlated_pairs(small, 0.9)[0]))},
+        "large": {"genes": big_genes, "samples": big_samples, "ours_s": round(t_ours, 3),
+                  "bare_gemm_s": round(t_gemm, 3), "ratio_to_gemm": round(t_ours / t_gemm, 3),
+                  "pairs": int(len(i)), "peak_mb": round(peak_mb, 1)},
+        "compendium_projection": {**per_set, "datasets": 984, "parallel_tasks": cores,
+                                  "hours": round(per_set["seconds_per_dataset"] * 984 / cores / 3600, 2),
+                                  "note": "compute only (read + preprocess + correlate), files already on disk"},
+        "targets": {"speedup_vs_pandas": ">= 30", "ratio_to_gemm": "<= 1.5", "peak_mb": "<= 1500"},
+    }
+
+
+def _per_dataset_cost(quick: bool) -> dict:
+    """A typical GPL570 data set after preprocessing: ~20,000 genes x 60 samples (the paper kept
+    sets with >= 30 samples): read, preprocess and correlate one, timed end to end."""
+    import pandas as pd
+
+    from pipeline.coexpression import process_input
+    from pipeline.config import CoexpressionConfig
+
+    genes, samples = (3000, 60) if quick else (20000, 60)
+    values = 2.0 ** (_correlated_matrix(genes, samples, seed=2) + 1.0)     # linear scale, as GEO delivers
+    with tempfile.TemporaryDirectory() as tmp:
+        table = pd.DataFrame(values, columns=[f"GSM{k}" for k in range(samples)])
+        table.insert(0, "gene", [f"G{k}" for k in range(genes)])
+        path = Path(tmp) / "GSE_bench.parquet"
+        table.to_parquet(path, index=False)
+        out = Path(tmp) / "out"
+        out.mkdir()
+        seconds = _time(lambda: process_input(str(path), str(out), CoexpressionConfig(), blas_threads=1))
+    return {"genes_per_dataset": genes, "samples_per_dataset": samples, "blas_threads": 1,
+            "seconds_per_dataset": round(seconds, 2)}
+
+
+# --- embedding ------------------------------------------------------------------------------
+
+def bench_embedding(quick: bool = False) -> dict:
+    """Ours (pair file -> shuffled corpus_file, streamed) vs the authors' approach (a Python list
+    of 2-token lists -> ``Word2Vec(sentences=...)``), one epoch, same parameters, each in its own
+    process so that peak memory (max RSS) is the method's own."""
+    n_genes, n_modules = (2000, 40) if quick else (20000, 400)
+    sizes = [200_000, 400_000] if quick else [5_000_000, 20_000_000]
+    results = {"genes": n_genes, "modules": n_modules, "runs": []}
+    for n_pairs in sizes:
+        for method in ("authors", "ours"):
+            if method == "authors" and n_pairs > sizes[0]:
+                continue             # tens of GB of Python objects at 20M pairs; measured at the first size
+            out = subprocess.run([sys.executable, "-m", "pipeline.bench", "_embedding_worker", method,
+                                  str(n_genes), str(n_modules), str(n_pairs)], capture_output=True, text=True)
+            if out.returncode:
+                raise RuntimeError(out.stderr[-2000:])
+            import json
+
+            results["runs"].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    first = {r["method"]: r for r in results["runs"] if r["pairs"] == sizes[0]}
+    results["speedup_pairs_per_s"] = round(first["ours"]["pairs_per_s"] / first["authors"]["pairs_per_s"], 2)
+    results["targets"] = {"speedup_pairs_per_s": ">= 1.5", "ours_peak_mb_at_20M": "<= 200 (full run)",
+                          "clusteredness": "ours >= authors'"}
+    return results
+
+
+def _embedding_worker(method: str, n_genes: int, n_modules: int, n_pairs: int) -> dict:
+    from pipeline.config import ClusterednessConfig, EmbeddingConfig
+    from pipeline.embedding import PairCorpus, train_embedding
+    from pipeline.evaluate import clusteredness
+    from pipeline.synthetic import planted_pairs
+
+    genes, pairs, modules = planted_pairs(n_genes, n_modules, n_pairs, within=0.8, seed=0)
+    config = EmbeddingConfig(epochs=1, min_count=1, workers=os.cpu_count() or 1, seed=0)
+    sets = {f"M{m}": list(genes[modules == m]) for m in range(n_modules)}
+    with tempfile.TemporaryDirectory() as tmp:
+        if method == "ours":
+            from pipeline.coexpression import PairSet
+
+            PairSet("bench", genes, pairs[:, 0], pairs[:, 1], np.zeros(len(pairs), np.float16)).save(
+                Path(tmp) / "p.npz")
+            del pairs
+            gc.collect()
+            base = _rss_mb()
+            started = time.perf_counter()
+            corpus = PairCorpus.build([lambda: PairSet.load(Path(tmp) / "p.npz")], Path(tmp) / "c")
+            emb, _ = train_embedding(corpus, config)
+            seconds = time.perf_counter() - started
+            names, vectors = emb.genes, emb.vectors
+        else:
+            from gensim.models import Word2Vec
+
+            base = _rss_mb()
+            started = time.perf_counter()
+            sentences = [[genes[a], genes[b]] for a, b in pairs.tolist()]      # the authors' list of lists
+            del pairs
+            model = Word2Vec(sentences=sentences, vector_size=config.dims, window=config.window,
+                             min_count=config.min_count, sg=1, negative=config.negative, sample=config.sample,
+                             workers=config.workers, seed=config.seed, epochs=1)
+            seconds = time.perf_counter() - started
+            names, vectors = np.array(model.wv.index_to_key), model.wv.vectors
+    peak = _rss_mb()
+    clus = clusteredness(names, vectors, sets, ClusterednessConfig(random_genes=1000))
+    return {"method": method, "pairs": n_pairs, "seconds": round(seconds, 2),
+            "pairs_per_s": round(n_pairs / seconds), "peak_rss_mb": round(peak, 1),
+            "peak_above_start_mb": round(peak - base, 1),
+            "mb_per_million_pairs": round((peak - base) / (n_pairs / 1e6), 1),
+            "clusteredness_cosine": round(clus["cosine"]["ratio"], 3)}
+
+
+def _rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+def bench_layout(quick: bool = False) -> dict:
+    from sklearn.manifold import TSNE as SkTSNE
+
+    from pipeline.config import LayoutConfig
+    from pipeline.layout import pca, tsne_layout, unit_rows
+
+    n_big, n_small = (6000, 1000) if quick else (25000, 5000)
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(60, 200))
+    vectors = (centres[rng.integers(60, size=n_big)] + 0.8 * rng.normal(size=(n_big, 200))).astype(np.float32)
+    config = LayoutConfig(seed=0)
+    started = time.perf_counter()
+    tsne_layout(vectors, config)
+    ours_big = time.perf_counter() - started
+    small = vectors[:n_small]
+    ours_small = _time(lambda: tsne_layout(small, config))
+    reduced = pca(unit_rows(small), 50, 0)
+    sklearn_small = _time(lambda: SkTSNE(perplexity=30, random_state=0, init="pca").fit_transform(reduced))
+    return {"genes": n_big, "seconds": round(ours_big, 1), "small_genes": n_small,
+            "ours_small_s": round(ours_small, 2), "sklearn_small_s": round(sklearn_small, 2),
+            "speedup_vs_sklearn": round(sklearn_small / ours_small, 2),
+            "targets": {"seconds": "<= 60 at 25k genes", "speedup_vs_sklearn": ">= 3"}}
+
+
+# --- app --------------------------------------------------------------------------------------
+
+def bench_app(quick: bool = False) -> dict:
+    """Server time of the two queries, initial figure bytes, and latency under 8 concurrent clients
+    over loopback, on a synthetic bundle of 25k genes (200 dims, 4 tissues, a GGIPNN)."""
+    import json
+    import threading
+    import urllib.request
+
+    from gene2vec_dash import create_app
+
+    n = 3000 if quick else 25000
+    with tempfile.TemporaryDirectory() as tmp:
+        path = synthetic_bundle(Path(tmp) / "bundle", n)
+        app = create_app(path)
+        client = app.server.test_client()
+        keys = {name: next(k for k in app.callback_map if marker in k)
+                for name, marker in (("neighbours", "..neighbours.data"), ("pair", "pair-result.children"))}
+        genes = [f"G{k:05d}" for k in np.random.default_rng(0).integers(n, size=200)]
+
+        def body(kind: str, k: int) -> bytes:
+            key = keys[kind]
+            outputs = [{"id": i, "property": p} for i, p in (x.rsplit(".", 1) for x in key.strip(".").split("..."))]
+            inputs = ([{"id": "gene", "property": "value", "value": genes[k % 200]},
+                       {"id": "k", "property": "value", "value": 15}] if kind == "neighbours" else
+                      [{"id": "pair-a", "property": "value", "value": genes[k % 200]},
+                       {"id": "pair-b", "property": "value", "value": genes[(k + 7) % 200]}])
+            return json.dumps({"output": key, "outputs": outputs, "inputs": inputs, "state": [],
+                               "changedPropIds": [f"{x['id']}.{x['property']}" for x in inputs]}).encode()
+
+        server_ms = {}
+        for kind in keys:
+            times = []
+            for k in range(100):
+                started = time.perf_counter()
+                r = client.post("/_dash-update-component", data=body(kind, k), content_type="application/json")
+                times.append((time.perf_counter() - started) * 1e3)
+                assert r.status_code == 200, r.status_code
+            server_ms[kind] = {"p50": round(statistics.median(times), 2), "p95": round(_p95(times), 2)}
+        layout = client.get("/_dash-layout")
+        layout_gz = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
+
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", 0, app.server, threaded=True)
+        port = server.server_port
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        latencies: list[float] = []
+        failures = []
+        lock = threading.Lock()
+
+        def client_loop(c: int) -> None:
+            for k in range(25):
+                kind = ("neighbours", "pair")[(c + k) % 2]
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component", data=body(kind, c * 25 + k),
+                                             headers={"Content-Type": "application/json"})
+                started = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as resp:
+                        resp.read()
+                        ok = resp.status == 200
+                except OSError as exc:
+                    ok = False
+                    failures.append(str(exc))
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1e3)
+                    if not ok:
+                        failures.append("status")
+
+        threads = [threading.Thread(target=client_loop, args=(c,)) for c in range(8)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        server.shutdown()
+    return {"genes": n, "server_ms": server_ms, "initial_layout_bytes": len(layout.data),
+            "initial_layout_bytes_gzip": len(layout_gz.data),
+            "concurrent": {"clients": 8, "requests": len(latencies), "failures": len(failures),
+                           "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(_p95(latencies), 1),
+                           "requests_per_s": round(len(latencies) / wall, 1)},
+            "targets": {"server_p95_ms": "<= 50 each", "concurrent_p95_ms": "<= 300"}}
+
+
+def _p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path:
+    """A bundle of ``n`` random genes with every column the app uses (for benchmarks)."""
+    import pandas as pd
+    import torch
+
+    from pipeline.bundle import TISSUE_PREFIX, write_bundle
+    from pipeline.config import GGIPNNConfig
+    from pipeline.embedding import Embedding
+    from pipeline.ggipnn import PairClassifier
+
+    rng = np.random.default_rng(seed)
+    genes = np.array([f"G{k:05d}" for k in range(n)])
+    frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(np.arange(n), dtype="Int64"),
+                          "type_of_gene": "protein-coding", "display_class": "protein-coding",
+                          "description": "synthetic gene for benchmarks", "aliases": "",
+                          "x": rng.normal(size=n).astype(np.float32) * 30, "y": rng.normal(size=n).astype(np.float32) * 30})
+    for tissue in ("adipose", "blood", "heart", "muscle"):
+        frame[TISSUE_PREFIX + tissue] = rng.normal(size=n).astype(np.float32)
+    emb = Embedding(genes, rng.normal(size=(n, dims)).astype(np.float32) * 0.1)
+    cfg = GGIPNNConfig()
+    model = PairClassifier(dims, cfg.hidden, cfg.dropout)
+    payload = {"format": "gene2vec-dash ggipnn", "version": 1, "config": {**cfg.__dict__, "hidden": list(cfg.hidden)},
+               "dims": dims, "classifier": model.state_dict(), "metrics": {}}
+    return write_bundle(path, {"config": {}, "synthetic": True}, frame, emb,
+                        lambda folder: torch.save(payload, folder / "ggipnn.pt"))
+
+
+BENCHES = {"coexpression": bench_coexpression, "embedding": bench_embedding, "layout": bench_layout,
+           "app": bench_app}
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "_embedding_worker":
+    import json
+
+    print(json.dumps(_embedding_worker(sys.argv[2], *map(int, sys.argv[3:6]))))

@@ -1,0 +1,94 @@
+"""The app's queries, URL state and callbacks without a browser (the browser tests drive the UI)."""
+import json
+
+import numpy as np
+import pytest
+
+from gene2vec_dash import create_app
+from gene2vec_dash.queries import MapData, clamp_k, neighbours, pair, partners, search
+from gene2vec_dash.state import ViewState, parse_query
+from pipeline.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def data(small_bundle):
+    return MapData.load(small_bundle)
+
+
+def test_neighbours_are_the_most_similar_genes(data):
+    table = neighbours(data, "G010", 5)
+    sims = data.unit @ data.unit[data.row["G010"]]
+    expected = [data.genes["symbol"][k] for k in np.argsort(-sims)[1:6]]
+    assert table["symbol"].tolist() == expected and table["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert (np.diff(table["similarity"]) <= 0).all() and "G010" not in table["symbol"].tolist()
+
+
+@pytest.mark.parametrize("k, expected", [(0, 1), (-3, 1), (10_000, 200), ("7", 7), (None, 15), ("x", 15)])
+def test_k_is_clamped(k, expected):
+    assert clamp_k(k) == expected
+
+
+def test_search_by_prefix_and_alias(data):
+    assert search(data, "oldname1") == ["G010"]
+    assert search(data, "G01")[:3] == ["G010", "G011", "G012"]
+    assert search(data, "<script>") == [] and search(data, "") == []
+
+
+def test_pair_and_partners(data):
+    r = pair(data, "G010", "G011")
+    assert 0 <= r["probability"] <= 1 and -1 <= r["cosine"] <= 1
+    top = partners(data, "G010", 10)
+    assert len(top) == 10 and "G010" not in top["symbol"].tolist()
+    assert (np.diff(top["probability"]) <= 0).all()
+
+
+def test_url_state_round_trip_and_leniency():
+    state = ViewState(gene="TP53", k=20, color="tissue", tissue="heart", pair_a="TP53", pair_b="MDM2")
+    assert parse_query(state.to_query(), ["heart", "liver"]) == state
+    odd = parse_query("?k=abc&color=rainbow&tissue=moon&pair=A", ["heart"])
+    assert odd == ViewState(gene=None, k=15, color="class", tissue="heart", pair_a="A", pair_b=None)
+
+
+def test_bad_bundles_stop_the_app_with_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="not a bundle"):
+        create_app(tmp_path)
+
+
+def _call(client, output, inputs, state=()):
+    """Fire one callback the way the browser does; returns (status, response JSON)."""
+    parts = [p.rsplit(".", 1) for p in output.strip(".").split("...")]
+    outputs = [{"id": i, "property": prop} for i, prop in parts]
+    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": list(state),
+            "changedPropIds": [f"{x['id']}.{x['property']}" for x in inputs]}
+    r = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    return r.status_code, (r.get_json() if r.status_code == 200 else None)
+
+
+def _props(app, prefix):
+    return next(k for k in app.callback_map if k.startswith(prefix) or prefix in k)
+
+
+@pytest.mark.parametrize("gene, k", [("NOPE", 5), ("G010", 0), ("G010", 10_000), (None, None), ("<b>x</b>", "y")])
+def test_neighbour_callback_never_fails(small_bundle, gene, k):
+    app = create_app(small_bundle)
+    key = _props(app, "..neighbours.data")
+    status, body = _call(app.server.test_client(), key,
+                         [{"id": "gene", "property": "value", "value": gene},
+                          {"id": "k", "property": "value", "value": k}])
+    assert status in (200, 204)
+    if status == 200:
+        rows = body["response"]["neighbours"]["data"]
+        n_genes = len(MapData.load(small_bundle).genes)
+        assert len(rows) == (0 if gene in ("NOPE", None, "<b>x</b>") else min(200, max(1, k), n_genes - 1))
+
+
+@pytest.mark.parametrize("a, b", [("G010", "G011"), ("G010", None), (None, None), ("NOPE", "G011"), ("", "")])
+def test_pair_callback_never_fails(small_bundle, a, b):
+    app = create_app(small_bundle)
+    key = _props(app, "pair-result.children")
+    status, body = _call(app.server.test_client(), key,
+                         [{"id": "pair-a", "property": "value", "value": a},
+                          {"id": "pair-b", "property": "value", "value": b}])
+    assert status == 200
+    partners_rows = body["response"]["partners"]["data"]
+    assert len(partners_rows) == (10 if a == "G010" else 0)

@@ -1,0 +1,76 @@
+import json
+import shutil
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.bundle import read_bundle
+from pipeline.cli import main
+from pipeline.config import load_config
+
+
+def test_small_build_is_complete(small_bundle, inputs):
+    bundle = read_bundle(small_bundle)
+    m = bundle.manifest
+    assert m["config"]["seed"] == 7 and m["config"]["embedding"]["seed"] == 7
+    assert [d["name"] for d in m["inputs"]] == ["set0", "set1"] and all(len(d["sha256"]) == 64 for d in m["inputs"])
+    assert m["datasets_skipped"][0]["reason"].startswith("only 12 samples")
+    assert m["metrics"]["clusteredness"]["cosine"]["ratio"] > 1.3
+    assert m["metrics"]["ggipnn"]["gene2vec_frozen"]["test_auc"] > 0.9 > m["metrics"]["ggipnn"]["random_frozen"]["test_auc"]
+    assert set(m["metrics"]["ggipnn"]) == {"gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable"}
+    assert 0 <= m["metrics"]["layout"]["neighbourhood_preservation_10nn"] <= 1
+    assert {"co-expression", "embedding", "GGIPNN", "layout", "annotations"} <= set(m["timings"])
+    genes = bundle.genes
+    assert {"tissue:liver", "tissue:brain", "tissue:muscle"} <= set(genes.columns)
+    assert genes.set_index("symbol").loc["MIR21", "display_class"] == "microRNA"
+    assert genes[["x", "y"]].notna().all().all() and (small_bundle / "ggipnn.pt").exists()
+
+
+def test_rebuild_reuses_the_cache_and_is_identical(inputs, small_bundle, small_cache, tmp_path):
+    args = ["build", "--config", str(inputs["config"])]
+    started = time.perf_counter()
+    assert main(args + ["--cache", str(small_cache), "--out", str(tmp_path / "again")]) == 0
+    assert time.perf_counter() - started < 15                       # every stage from the cache
+    first, again = read_bundle(small_bundle), read_bundle(tmp_path / "again")
+    pd.testing.assert_frame_equal(first.genes, again.genes)
+    # a fresh cache (same inputs and seed) reproduces the same bundle
+    assert main(args + ["--cache", str(tmp_path / "fresh"), "--out", str(tmp_path / "fresh-bundle")]) == 0
+    fresh = read_bundle(tmp_path / "fresh-bundle")
+    assert np.array_equal(fresh.vectors, first.vectors)
+    pd.testing.assert_frame_equal(fresh.genes, first.genes)
+    assert fresh.manifest["metrics"]["ggipnn"]["gene2vec_frozen"]["test_auc"] == \
+        first.manifest["metrics"]["ggipnn"]["gene2vec_frozen"]["test_auc"]
+
+
+def test_a_corrupted_cache_entry_is_recomputed(inputs, small_bundle, small_cache, tmp_path):
+    cache = tmp_path / "cache"
+    shutil.copytree(small_cache, cache)
+    layout = next(cache.glob("layout-*"))
+    np.save(layout / "xy.npy", np.zeros((3, 2)))
+    assert main(["build", "--config", str(inputs["config"]), "--cache", str(cache), "--out", str(tmp_path / "b")]) == 0
+    np.testing.assert_allclose(read_bundle(tmp_path / "b").genes["x"], read_bundle(small_bundle).genes["x"])
+
+
+def test_config_file_errors(tmp_path):
+    (tmp_path / "c.toml").write_text("[embedding]\ndimz = 3\n")
+    with pytest.raises(Exception, match="unknown setting"):
+        load_config(tmp_path / "c.toml")
+    (tmp_path / "d.toml").write_text("inputs = [\n")
+    with pytest.raises(Exception, match="not valid TOML"):
+        load_config(tmp_path / "d.toml")
+
+
+@pytest.mark.slow
+def test_demo_build_end_to_end(demo_bundle):
+    """The real demo: embedded compendium -> bundle (what `python app.py` builds first)."""
+    bundle = read_bundle(demo_bundle)
+    m = bundle.manifest
+    assert len(bundle.genes) > 20_000 and m["counts"]["pairs"] > 2_000_000
+    assert [d["name"] for d in m["inputs"]] == ["ALL_hgu95av2", "GSE30550_flu", "GSE3167_bladder", "TCGA_COAD",
+                                                "gEUvadis_LCL"]
+    runs = m["metrics"]["ggipnn"]
+    assert runs["gene2vec_frozen"]["test_auc"] > 0.65 > runs["random_frozen"]["test_auc"]
+    assert bundle.tissues == ["adipose", "blood", "heart", "skeletal_muscle"]
+    assert sum(m["timings"].values()) < 600

@@ -1,0 +1,63 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.bundle import read_bundle, write_bundle
+from pipeline.embedding import Embedding
+from pipeline.errors import InputError
+
+
+def _parts(n=5):
+    genes = np.array([f"G{k}" for k in range(n)])
+    frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(range(n), dtype="Int64"), "type_of_gene": "protein-coding",
+                          "display_class": "protein-coding", "description": "d", "x": 0.0, "y": 1.0})
+    return frame, Embedding(genes, np.ones((n, 3), np.float32))
+
+
+def test_round_trip(tmp_path):
+    frame, emb = _parts()
+    write_bundle(tmp_path / "b", {"config": {"seed": 1}}, frame, emb)
+    bundle = read_bundle(tmp_path / "b")
+    assert bundle.manifest["config"] == {"seed": 1} and bundle.manifest["version"] == 1
+    assert "numpy" in bundle.manifest["packages"] and bundle.vectors.shape == (5, 3)
+
+
+def test_interrupted_write_leaves_the_old_bundle(tmp_path):
+    frame, emb = _parts()
+    write_bundle(tmp_path / "b", {"run": 1}, frame, emb)
+
+    def crash(folder):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_bundle(tmp_path / "b", {"run": 2}, frame, emb, extra=crash)
+    assert read_bundle(tmp_path / "b").manifest["run"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]                # no temporary folder left
+
+
+def test_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "thesis.tex").write_text("precious")
+    frame, emb = _parts()
+    with pytest.raises(InputError, match="not a bundle"):
+        write_bundle(tmp_path / "docs", {}, frame, emb)
+    assert (tmp_path / "docs" / "thesis.tex").read_text() == "precious"
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda b: (b / "manifest.json").write_text(json.dumps({**json.loads((b / "manifest.json").read_text()),
+                                                            "version": 99})), "newer than this program"),
+    (lambda b: (b / "manifest.json").write_text("{"), "not valid JSON"),
+    (lambda b: (b / "embedding.npy").unlink(), "missing embedding.npy"),
+    (lambda b: pd.read_parquet(b / "genes.parquet").drop(columns="x").to_parquet(b / "genes.parquet"), "lacks columns"),
+    (lambda b: (b / "embedding.genes.txt").write_text("A\nB\nC\nD\nE\n"), "different genes"),
+    (lambda b: (b / "genes.parquet").write_bytes(b"junk"), "unreadable"),
+])
+def test_damaged_bundles_are_reported(tmp_path, damage, problem):
+    frame, emb = _parts()
+    write_bundle(tmp_path / "b", {}, frame, emb)
+    damage(tmp_path / "b")
+    with pytest.raises(InputError, match=problem):
+        read_bundle(tmp_path / "b")

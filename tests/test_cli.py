@@ -1,0 +1,58 @@
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import build_parser, main
+
+COMMANDS = [["build"], ["coexpress"], ["evaluate"], ["evaluate", "clusteredness"], ["ggipnn"], ["demo-data"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_expected_errors_are_one_line_with_status_2(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("gene\ts1\nA\tx\n")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "coexpress", "--inputs", str(bad), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("error: no usable data set")
+    assert "non-numeric value 'x'" in done.stdout
+
+
+def test_threshold_outside_range_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["coexpress", "--inputs", "x.tsv", "--out", str(tmp_path), "--threshold", "1.5"])
+    assert exit_.value.code == 2 and "must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_coexpress_json_summary(inputs, tmp_path, capsys):
+    import json
+
+    code = main(["coexpress", "--inputs", str(inputs["expression0"]), str(inputs["expression2"]), "--out",
+                 str(tmp_path), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) == {"datasets_used", "datasets_skipped", "pairs", "genes"}
+    assert result["datasets_skipped"][0]["reason"] == "only 12 samples (< 30)"
+
+
+def test_clusteredness_command(small_bundle, inputs, capsys):
+    import json
+
+    assert main(["evaluate", "clusteredness", "--embedding", str(small_bundle / "embedding.w2v.txt"),
+                 "--gmt", str(inputs["gmt"]), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["cosine"]["ratio"] > 1.3 and result["sets_used"] == 10
+
+
+def test_demo_compendium_is_intact(capsys):
+    assert main(["demo-data"]) == 0
+    assert "all checksums match" in capsys.readouterr().out

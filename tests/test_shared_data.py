@@ -1,0 +1,42 @@
+"""The workplace's real reference data (../shared/data): readers on the real files, and the demo
+embedding on the paper's GGIPNN train/valid split. Skipped where the folder is absent."""
+import json
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.ggipnn import read_pairs
+from pipeline.sources.genes import read_ncbi_gene_info
+from pipeline.sources.genesets import read_gmt
+
+
+def test_msigdb_c2(shared_data):
+    sets = read_gmt(shared_data / "msigdb-v6.1" / "c2.all.v6.1.symbols.gmt")
+    assert len(sets) == 4738
+    assert sum(1 for s in sets.values() if len(s) <= 50) > 2500
+
+
+def test_ncbi_gene_info(shared_data):
+    genes = read_ncbi_gene_info(shared_data / "ncbi-gene-info" / "Homo_sapiens.gene_info.gz")
+    assert len(genes) == 61393
+    assert genes.resolve(["TP53"])["entrez"].iloc[0] == 7157
+    assert genes.frame["type_of_gene"].value_counts()["protein-coding"] == 20111
+
+
+def test_paper_splits_are_gene_disjoint(shared_data):
+    folder = shared_data / "gene2vec-paper" / "predictionData"
+    train = read_pairs(folder / "train_text.txt", folder / "train_label.txt")
+    valid = read_pairs(folder / "valid_text.txt", folder / "valid_label.txt")
+    assert len(train.labels) == 263016 and int(valid.labels.sum()) == 2845
+    assert len(train.genes()) == 8832 and not train.genes() & valid.genes()
+
+
+@pytest.mark.slow
+def test_demo_embedding_on_the_paper_split(shared_data, demo_bundle, capsys):
+    folder = shared_data / "gene2vec-paper" / "predictionData"
+    assert main(["ggipnn", "--embedding", str(demo_bundle), "--train", str(folder / "train_text.txt"),
+                 str(folder / "train_label.txt"), "--valid", str(folder / "valid_text.txt"),
+                 str(folder / "valid_label.txt"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["valid_auc"] > 0.70                      # measured 0.730 (paper: 0.720 on its test split)
+    assert result["coverage"]["valid"] > 0.9

@@ -1,0 +1,101 @@
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.sources import read_expression_sets
+from pipeline.sources.embeddings import read_embedding
+from pipeline.sources.expression import read_expression_table
+from pipeline.sources.genes import read_ncbi_gene_info
+from pipeline.sources.tissues import read_gct, tissue_expression
+
+GOOD = "gene\ts1\ts2\ts3\nA\t1.0\t2.0\t3.0\nB\t2.0\t1.0\t0.5\n"
+
+
+def test_tables_in_every_format(tmp_path):
+    frame = pd.DataFrame({"gene": ["A", "B"], "symbol": ["TP53", "MDM2"], "s1": [1.0, 2.0], "s2": [3.0, 4.0]})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    with gzip.open(tmp_path / "t.tsv.gz", "wt") as fh:
+        frame.to_csv(fh, sep="\t", index=False)
+    for name in ("t.csv", "t.parquet", "t.tsv.gz"):
+        es = read_expression_table(tmp_path / name)
+        assert es.samples == ("s1", "s2") and es.features["symbol"].tolist() == ["TP53", "MDM2"]
+        assert np.array_equal(es.values, [[1, 3], [2, 4]])
+
+
+def _bad(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+BAD_TABLES = {
+    "empty": ("e.tsv", "", "empty"),
+    "header only": ("h.tsv", "gene\ts1\n", "no data"),
+    "truncated gzip": ("t.tsv.gz", gzip.compress(GOOD.encode())[:40], "truncated"),
+    "wrong delimiter": ("d.tsv", GOOD.replace("\t", ";"), "delimiter"),
+    "non-numeric": ("n.tsv", GOOD.replace("3.0", "high"), "non-numeric value 'high'"),
+    "NaN": ("nan.tsv", GOOD.replace("3.0", "NaN"), "missing"),
+    "inf": ("inf.tsv", GOOD.replace("3.0", "inf"), "infinite"),
+    "duplicate ids": ("dup.tsv", GOOD + "A\t1\t1\t1\n", "duplicate row id 'A'"),
+    "duplicate samples": ("ds.tsv", "gene\ts1\ts1\nA\t1\t2\n", "duplicate column .s1."),
+    "not UTF-8": ("u.tsv", GOOD.encode().replace(b"A\t", b"\xff\xfe\t"), "UTF-8"),
+    "ragged": ("r.tsv", GOOD + "C\t1\t2\t3\t4\t5\n", "malformed"),
+    "unknown type": ("x.xlsx", "whatever", "unknown file type"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TABLES))
+def test_bad_tables_name_file_and_problem(tmp_path, case):
+    name, content, problem = BAD_TABLES[case]
+    path = _bad(tmp_path, name, content)
+    with pytest.raises(InputError, match=problem) as err:
+        read_expression_sets(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_gene_names_resolve_through_symbols_aliases_and_ids(inputs):
+    genes = read_ncbi_gene_info(inputs["gene_info"])
+    out = genes.resolve(["G010", "g010", "OLDNAME1", "ENSG00000000012.7", "12", "NOPE"])
+    assert out["symbol"].tolist()[:5] == ["G010", "G010", "G010", "G012", "G011"]
+    assert out["how"].tolist()[:5] == ["symbol", "case", "alias", "ensembl", "entrez"]
+    assert pd.isna(out["how"].iloc[5]) and pd.isna(out["symbol"].iloc[5])
+
+
+def test_gct_reader_and_mapping(inputs):
+    genes = read_ncbi_gene_info(inputs["gene_info"])
+    frame = read_gct(inputs["gct"])
+    assert list(frame.columns[:2]) == ["Name", "Description"]
+    tissues = tissue_expression(frame, genes)
+    assert list(tissues.columns) == ["liver", "brain", "muscle"] and "G010" in tissues.index
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("1.2\n1\t2\n", "not a GCT"), ("#1.2\n5\t2\nName\tDescription\tA\tB\nX\tx\t1\t2\n", "truncated"),
+    ("#1.2\n1\t2\nName\tDescription\tA\tB\nX\tx\t1\t-2\n", "negative"),
+    ("#1.2\n1\t2\nId\tDescription\tA\tB\nX\tx\t1\t2\n", "must start with Name"),
+])
+def test_bad_gct(tmp_path, text, problem):
+    with pytest.raises(InputError, match=problem):
+        read_gct(_bad(tmp_path, "g.gct", text))
+
+
+def test_embedding_formats(tmp_path):
+    paper = _bad(tmp_path, "paper.txt", "TP53\t0.1 0.2 0.3\nMDM2\t0.3 0.2 0.1\n")
+    w2v = _bad(tmp_path, "w2v.txt", "2 3\nTP53 0.1 0.2 0.3\nMDM2 0.3 0.2 0.1\n")
+    for path in (paper, w2v):
+        emb = read_embedding(path)
+        assert emb.genes.tolist() == ["TP53", "MDM2"] and emb.vectors.shape == (2, 3)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "empty"), ("A\t0.1 0.2\nB\t0.1\n", "ragged rows: line 2"), ("A\t0.1 0.2\nA\t0.3 0.4\n", "appears twice"),
+    ("A\t0.1 nan\n", "NaN or inf"), ("A\t0.1 x\n", "non-numeric value on line 1"), ("3 2\nA 0.1 0.2\n", "header says"),
+    ("A\n", "no numbers"),
+])
+def test_bad_embeddings(tmp_path, text, problem):
+    with pytest.raises(InputError, match=problem):
+        read_embedding(_bad(tmp_path, "e.txt", text))
