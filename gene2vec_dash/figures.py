@@ -63,7 +63,8 @@ def map_figure(genes: pd.DataFrame, colours: list[str]) -> go.Figure:
                      marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111"}}),
         go.Scattergl(x=[], y=[], mode="markers+text", name="selected", hoverinfo="text", hovertext=[],
                      text=[], textposition="top center", textfont={"size": 14, "color": "#000"},
-                     marker={"size": 16, "symbol": "star", "color": "#ffd400", "line": {"width": 1.5, "color": "#000"}}),
+                     marker={"size": 16, "symbol": "star", "color": "#ffd400",
+                             "line": {"width": 1.5, "color": "#000"}}),
     ])
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, dragmode="pan",
                       plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", uirevision="map",

@@ -50,7 +50,8 @@ def bundle_panel(data: MapData) -> html.Details:
                 **cfg["embedding"]) if "embedding" in cfg else "imported"),
             ("Clusteredness (cosine)", _fmt(_metric(m, "metrics", "clusteredness", "cosine", "ratio"))),
             ("GGIPNN test AUC (frozen)", _fmt(_metric(m, "metrics", "ggipnn", "gene2vec_frozen", "test_auc"))),
-            ("Map neighbourhood kept (10-NN)", _fmt(_metric(m, "metrics", "layout", "neighbourhood_preservation_10nn"))),
+            ("Map neighbourhood kept (10-NN)",
+             _fmt(_metric(m, "metrics", "layout", "neighbourhood_preservation_10nn"))),
             ("Built", m.get("created", "?"))]
     datasets = [html.Li(f"{d['name']}: {d['samples']} samples, {d['genes']:,} genes, {d['pairs']:,} pairs")
                 for d in m.get("inputs", [])]

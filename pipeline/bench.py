@@ -155,12 +155,12 @@ def _embedding_worker(method: str, n_genes: int, n_modules: int, n_pairs: int) -
             from pipeline.coexpression import PairSet
 
             PairSet("bench", genes, pairs[:, 0], pairs[:, 1], np.zeros(len(pairs), np.float16)).save(
-                Path(tmp) / "p.npz")
+                Path(tmp) / "p")
             del pairs
             gc.collect()
             base = _rss_mb()
             started = time.perf_counter()
-            corpus = PairCorpus.build([lambda: PairSet.load(Path(tmp) / "p.npz")], Path(tmp) / "c")
+            corpus = PairCorpus.build([lambda: PairSet.load(Path(tmp) / "p")], Path(tmp) / "c")
             emb, _ = train_embedding(corpus, config)
             seconds = time.perf_counter() - started
             names, vectors = emb.genes, emb.vectors
@@ -270,7 +270,8 @@ def bench_app(quick: bool = False) -> dict:
         def client_loop(c: int) -> None:
             for k in range(25):
                 kind = ("neighbours", "pair")[(c + k) % 2]
-                req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component", data=body(kind, c * 25 + k),
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component",
+                                             data=body(kind, c * 25 + k),
                                              headers={"Content-Type": "application/json"})
                 started = time.perf_counter()
                 try:
@@ -320,7 +321,8 @@ def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path
     frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(np.arange(n), dtype="Int64"),
                           "type_of_gene": "protein-coding", "display_class": "protein-coding",
                           "description": "synthetic gene for benchmarks", "aliases": "",
-                          "x": rng.normal(size=n).astype(np.float32) * 30, "y": rng.normal(size=n).astype(np.float32) * 30})
+                          "x": rng.normal(size=n).astype(np.float32) * 30,
+                          "y": rng.normal(size=n).astype(np.float32) * 30})
     for tissue in ("adipose", "blood", "heart", "muscle"):
         frame[TISSUE_PREFIX + tissue] = rng.normal(size=n).astype(np.float32)
     emb = Embedding(genes, rng.normal(size=(n, dims)).astype(np.float32) * 0.1)

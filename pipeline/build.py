@@ -5,10 +5,11 @@ resumes where it stopped, and the bundle is written atomically at the very end.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -38,7 +39,15 @@ GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random
 
 
 def _bar(desc: str, total: int | None = None, unit: str = "it") -> Callable:
-    return lambda it: tqdm(it, desc=desc, total=total, unit=unit, leave=False, dynamic_ncols=True)
+    return lambda it: tqdm(it, desc=desc, total=total, unit=unit, leave=False, dynamic_ncols=True, disable=None)
+
+
+@dataclass(frozen=True)
+class References:
+    genes: GeneTable
+    gene_sets: dict[str, list[str]]
+    tissue_file: str
+    tissues: pd.DataFrame             # genes x tissues, linear expression
 
 
 class Build:
@@ -50,6 +59,7 @@ class Build:
         self.cache = StageCache(cache_dir)
         self.scheduler = scheduler
         self.timings: dict[str, float] = {}
+        self.geo_fetch: dict = {}
 
     def _timed(self, stage: str, fn: Callable, *args):
         started = time.perf_counter()
@@ -66,12 +76,37 @@ class Build:
                 raise InputError(f"demo compendium files damaged or missing: {bad}; run "
                                  "`python -m pipeline demo-data --rebuild` or restore them with git")
             return demo.expression_files()
-        if not self.config.inputs:
-            raise InputError("no inputs: give expression files in the config's `inputs`")
-        return [Path(p) for p in self.config.inputs]
+        inputs = [Path(p) for p in self.config.inputs] + self.fetched()
+        if not inputs:
+            raise InputError("no inputs: give expression files in the config's `inputs`, or [geo] accessions")
+        return inputs
 
-    def gene_table(self) -> GeneTable:
-        return read_gene_table(self.config.gene_table) if self.config.gene_table else demo.gene_table()
+    def fetched(self) -> list[Path]:
+        """GEO series named (or searched) in the config's [geo] table, downloaded or resumed."""
+        geo = self.config.geo
+        if not geo.accessions and not geo.search:
+            return []
+        from pipeline.fetch import fetch_geo
+        from pipeline.sources.ncbi import search_series
+
+        accessions = list(geo.accessions) or [s["accession"] for s in
+                                              search_series(geo.platform, self.config.coexpression.min_samples)]
+        summary = fetch_geo(Path(geo.folder), accessions, geo.platform, self.config.coexpression.min_samples,
+                            geo.max_datasets, progress=_bar("GEO series", unit="series"))
+        for r in summary["skipped"] + summary["failed"]:
+            log.info("GEO %s %s: %s", r["accession"], r["status"], r["reason"])
+        self.geo_fetch = {k: summary[k] for k in ("done", "skipped", "failed")}
+        return [Path(geo.folder) / r["file"] for r in summary["done"]]
+
+    @functools.cached_property
+    def references(self) -> References:
+        """Gene table, gene sets and tissue table, read (and so checked) before any long stage."""
+        genes = read_gene_table(self.config.gene_table) if self.config.gene_table else demo.gene_table()
+        sets: dict[str, list[str]] = {}
+        for f in self.gene_set_files():
+            sets.update(read_gmt(f))
+        gct = Path(self.config.tissues) if self.config.tissues else demo.tissues_file()
+        return References(genes, sets, gct.name, tissue_expression(read_gct(gct), genes))
 
     def gene_set_files(self) -> list[Path]:
         return [Path(p) for p in self.config.gene_sets] or demo.gene_set_files()
@@ -80,31 +115,42 @@ class Build:
     def coexpression(self) -> tuple[dict, list[Path]]:
         folder = self.cache.root / "coexpression"
         summary = run_coexpression(self.inputs(), folder, self.config.coexpression, self.scheduler,
-                                   progress=_bar("co-expression", unit="file"))
+                                   gene_table=self.config.gene_table, progress=_bar("co-expression", unit="file"))
         if not summary["datasets_used"]:
             reasons = "; ".join(f"{Path(r['source']).name}: {r['reason']}" for r in summary["datasets_skipped"])
             raise InputError(f"no usable data set ({reasons})")
         return summary, [folder / r["file"] for r in summary["datasets_used"]]
 
-    def embedding(self, pair_files: list[Path]) -> tuple[Embedding, dict]:
-        sources = [str(f.name) for f in pair_files]
+    def embedding(self, pair_files: list[Path], gene_sets: dict[str, list[str]]) -> tuple[Embedding, dict]:
+        """Train (or resume, or reuse) the embedding; clusteredness is recorded after every epoch."""
         extra = [demo.ARCHS4_FILE] if self.config.archs4_pairs else []
-        key = digest({"pairs": sources, "extra": [file_sha256(p) for p in extra],
-                      "embedding": asdict(self.config.embedding)})
+        key = digest({"pairs": [f.name for f in pair_files], "extra": [file_sha256(p) for p in extra],
+                      "embedding": asdict(self.config.embedding), "gene_sets": self._gene_sets_id()})
+        checkpoints = self.cache.root / f"embedding-{key}.checkpoints"
+
+        def per_epoch(epoch: int, emb: Embedding) -> dict:
+            clus = clusteredness(emb.genes, emb.vectors, gene_sets, self.config.clusteredness)
+            return {"clusteredness_cosine": round(clus["cosine"]["ratio"], 4),
+                    "clusteredness_inner_product": round(clus["inner_product"]["ratio"], 4)}
 
         def make(folder: Path) -> dict:
             loaders = [lambda f=f: PairSet.load(f) for f in pair_files]
             if self.config.archs4_pairs:
                 loaders.append(demo.archs4_pairs)
             corpus = PairCorpus.build(loaders, folder / "corpus")
-            emb, stats = train_embedding(corpus, self.config.embedding,
-                                         progress=_bar("embedding", self.config.embedding.epochs, "epoch"))
-            corpus.path.unlink()
+            emb, stats = train_embedding(corpus, self.config.embedding, on_epoch=per_epoch,
+                                         progress=_bar("embedding", self.config.embedding.epochs, "epoch"),
+                                         checkpoints=checkpoints)
+            shutil.rmtree(folder / "corpus")
             emb.save(folder)
             return {**stats, "sources": list(corpus.sources)}
 
         folder, stats = self.cache.run("embedding", key, make)
+        shutil.rmtree(checkpoints, ignore_errors=True)
         return Embedding.load(folder), stats
+
+    def _gene_sets_id(self) -> list[str]:
+        return [file_sha256(p) for p in self.gene_set_files()]
 
     def gene_ontology(self, genes: GeneTable) -> GeneOntology:
         if bool(self.config.gene2go) != bool(self.config.go_obo):
@@ -183,11 +229,10 @@ class Build:
             "x": xy[:, 0], "y": xy[:, 1],
         })
         frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"]))
-        gct = Path(self.config.tissues) if self.config.tissues else demo.tissues_file()
-        z = tissue_zscores(tissue_expression(read_gct(gct), genes)).reindex(resolved)
+        z = tissue_zscores(self.references.tissues).reindex(resolved)
         for tissue in z.columns:
             frame[TISSUE_PREFIX + tissue] = z[tissue].to_numpy()
-        info = {"tissue_source": str(gct.name), "tissues": list(z.columns),
+        info = {"tissue_source": self.references.tissue_file, "tissues": list(z.columns),
                 "genes_with_tissue_data": int(z.notna().any(axis=1).sum()),
                 "genes_in_gene_table": int(pd.notna(resolved).sum()),
                 "classes": frame["display_class"].value_counts().to_dict()}
@@ -196,8 +241,9 @@ class Build:
     # --- whole runs ----------------------------------------------------------------------
     def run(self) -> dict:
         """Expression files (or the demo compendium) -> co-expression -> embedding -> bundle."""
+        self._timed("reference files", lambda: self.references)
         summary, pair_files = self._timed("co-expression", self.coexpression)
-        emb, emb_stats = self._timed("embedding", self.embedding, pair_files)
+        emb, emb_stats = self._timed("embedding", self.embedding, pair_files, self.references.gene_sets)
         return self.finish(emb, {
             "config": self.config.to_dict(),
             "seed": self.config.seed,
@@ -207,6 +253,7 @@ class Build:
             "counts": {"pairs": emb_stats["pairs"], "genes_in_pairs": emb_stats["genes_in_pairs"],
                        "genes_embedded": emb_stats["genes_embedded"]},
             "embedding_training": {"epochs": emb_stats["epochs"]},
+            **({"geo_fetch": self.geo_fetch} if self.geo_fetch else {}),
         })
 
     def run_import(self, path: Path, ggipnn: bool = True) -> dict:
@@ -214,6 +261,7 @@ class Build:
         from pipeline.sources.embeddings import read_embedding
 
         emb = self._timed("read embedding", read_embedding, path)
+        self._timed("reference files", lambda: self.references)
         return self.finish(emb, {
             "config": {k: v for k, v in self.config.to_dict().items()
                        if k in ("clusteredness", "ggi", "ggipnn", "layout", "seed", "gene_sets", "gene_table",
@@ -228,11 +276,9 @@ class Build:
     def finish(self, emb: Embedding, manifest: dict, runs: tuple[str, ...] = GGIPNN_RUNS) -> dict:
         """The stages after the embedding, shared by builds and imports."""
         cfg = self.config
-        genes = self._timed("gene table", self.gene_table)
-        gene_sets = {}
-        for f in self.gene_set_files():
-            gene_sets.update(read_gmt(f))
-        clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, gene_sets, cfg.clusteredness)
+        genes = self.references.genes
+        clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, self.references.gene_sets,
+                           cfg.clusteredness)
         metrics: dict = {"clusteredness": clus}
         model = None
         if runs:
@@ -295,7 +341,8 @@ def summary_lines(manifest: dict) -> list[str]:
                      f"{manifest['imported']['dims']} dims")
     else:
         lines += [f"data sets used: {len(manifest['inputs'])}, skipped: {len(manifest['datasets_skipped'])}"
-                  + "".join(f"\n  skipped {Path(s['source']).name}: {s['reason']}" for s in manifest["datasets_skipped"]),
+                  + "".join(f"\n  skipped {Path(s['source']).name}: {s['reason']}"
+                            for s in manifest["datasets_skipped"]),
                   f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  "
                   f"genes embedded: {c['genes_embedded']:,}"]
     lines.append(f"clusteredness (cosine): {clus['cosine']['ratio']:.3f} over {clus['sets_used']} gene sets "

@@ -49,6 +49,8 @@ def write_bundle(out: Path, manifest: dict, genes: pd.DataFrame, embedding: Embe
     if list(genes["symbol"]) != list(embedding.genes):
         raise InputError("genes table and embedding are not in the same order")
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*"):     # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         embedding.save(tmp)

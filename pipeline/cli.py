@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -68,15 +69,21 @@ def cmd_coexpress(args: argparse.Namespace) -> None:
     from pipeline.config import CoexpressionConfig
 
     config = CoexpressionConfig(threshold=args.threshold, min_samples=args.min_samples)
-    summary = run_coexpression(args.inputs, args.out, config, args.scheduler, args.workers,
-                               progress=lambda it: tqdm(it, desc="co-expression", unit="file", leave=False))
+    out = Path(args.out)
+    existed = out.exists()
+    summary = run_coexpression(args.inputs, args.out, config, args.scheduler, args.workers, args.gene_table or "",
+                               progress=lambda it: tqdm(it, desc="co-expression", unit="file", leave=False,
+                                                        disable=None))
     for r in summary["datasets_used"]:
         print(f"{r['name']}: {r['genes']:,} genes x {r['samples']} samples -> {r['pairs']:,} pairs")
     for r in summary["datasets_skipped"]:
         print(f"skipped {r.get('name') or Path(r['source']).name}: {r['reason']}")
-    print(f"total: {summary['pairs']:,} pairs over {summary['genes']:,} genes -> {args.out}")
     if not summary["datasets_used"]:
-        raise InputError("no usable data set")
+        if not existed:                       # nothing to resume: leave nothing behind
+            shutil.rmtree(out, ignore_errors=True)
+        reasons = "; ".join(f"{r['source']}: {r['reason']}" for r in summary["datasets_skipped"])
+        raise InputError(f"no usable data set ({reasons})")
+    print(f"total: {summary['pairs']:,} pairs over {summary['genes']:,} genes -> {args.out}")
     if args.json:
         _print_json({k: summary[k] for k in ("datasets_used", "datasets_skipped", "pairs", "genes")})
 
@@ -121,7 +128,7 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
                           patience=args.patience)
     trained = train_ggipnn(emb, splits["train"], splits["valid"], splits.get("test"), config, dims=args.dims,
                            progress=lambda it: tqdm(it, desc="GGIPNN", total=config.max_epochs, unit="epoch",
-                                                    leave=False))
+                                                    leave=False, disable=None))
     m = trained.metrics
     print(f"{'random' if emb is None else 'gene2vec'} vectors, {'trainable' if args.trainable else 'frozen'}: "
           f"best epoch {m['best_epoch']} of {m['epochs_run']}")
@@ -133,6 +140,38 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
         print(f"model: {args.out}")
     if args.json:
         _print_json({**m, "coverage": coverage, "history": trained.history})
+
+
+def cmd_fetch(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from pipeline.fetch import fetch_geo, fetch_reference
+
+    out = Path(args.out)
+    if args.what != "geo":
+        for path in fetch_reference(args.what, out):
+            print(path)
+        return
+    accessions = list(args.gse or [])
+    if args.gse_list:
+        try:
+            accessions += Path(args.gse_list).read_text().split()
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", args.gse_list) from None
+    if not accessions:
+        from pipeline.sources.ncbi import search_series
+
+        found = search_series(args.platform, args.min_samples)
+        print(f"GEO: {len(found)} series on {args.platform} with >= {args.min_samples} samples")
+        accessions = [f["accession"] for f in found]
+    summary = fetch_geo(out, accessions, args.platform, args.min_samples, args.max_datasets,
+                        progress=lambda it: tqdm(it, desc="GEO series", unit="series", leave=False, disable=None))
+    print(f"done {len(summary['done'])}, skipped {len(summary['skipped'])}, failed {len(summary['failed'])} "
+          f"-> {out}")
+    for r in summary["skipped"] + summary["failed"]:
+        print(f"  {r['accession']} {r['status']}: {r['reason']}")
+    if args.json:
+        _print_json(summary)
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
@@ -209,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default="threads",
                    help="threads | processes | dask | tcp://HOST:PORT (default: %(default)s)")
     p.add_argument("--workers", type=int, default=0, help="parallel data sets (default: cores)")
+    p.add_argument("--gene-table", help="NCBI gene_info naming the genes (default: the compendium's, 2022)")
     p.add_argument("--json", action="store_true", help="last line: JSON summary")
     p.set_defaults(func=cmd_coexpress)
 
@@ -258,6 +298,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="save the trained model here")
     p.add_argument("--json", action="store_true", help="last line: JSON with valid_auc (and test_auc)")
     p.set_defaults(func=cmd_ggipnn)
+
+    p = sub.add_parser("fetch", help="download GEO series, NCBI/GO annotations or GTEx (cached, resumable)",
+                       description="geo: family SOFT files of series on a platform (searched with NCBI "
+                                   "E-utilities, or --gse / --gse-list); a rerun resumes and skips what is "
+                                   "done. annotations: NCBI gene_info, gene2go, go-basic.obo. gtex: GTEx v8 "
+                                   "gene median TPM.")
+    p.add_argument("what", choices=["geo", "annotations", "gtex"])
+    p.add_argument("--out", required=True, help="download folder (also holds the fetch state)")
+    p.add_argument("--platform", default="GPL570")
+    p.add_argument("--min-samples", type=int, default=30)
+    p.add_argument("--gse", nargs="+", help="these series instead of a search")
+    p.add_argument("--gse-list", help="file of series accessions, whitespace-separated")
+    p.add_argument("--max-datasets", type=int, default=0, help="stop after this many (trials)")
+    p.add_argument("--json", action="store_true", help="last line: JSON summary")
+    p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("bench", help="benchmarks against baselines measured in the same run",
                        description="coexpression: vs pandas corr() and a bare GEMM; embedding: vs the authors' "

@@ -6,6 +6,7 @@ time stays close to BLAS's. Pairs are kept as int32 index arrays, never as Pytho
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -24,8 +25,9 @@ from pipeline.preprocess import Preprocessed, preprocess
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1                       # bump when the pair file layout or the science changes
+FORMAT = 2                       # bump when the pair file layout or the science changes
 BLOCK_BYTES = 256 << 20
+DEFAULT_GENE_TABLE = Path(__file__).resolve().parent / "demo_data" / "genes.parquet"
 
 
 def standardise(values: np.ndarray) -> np.ndarray:
@@ -94,33 +96,51 @@ class PairSet:
     def __len__(self) -> int:
         return len(self.i)
 
-    def save(self, path: Path, key: str = "") -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, name=np.array(self.name), genes=self.genes.astype(str), i=self.i, j=self.j,
-                     r=self.r.astype(np.float16), key=np.array(key), format=np.array(FORMAT))
-        os.replace(tmp, path)
+    def save(self, stem: Path, key: str = "") -> None:
+        """``stem.pairs.npy`` (int32 n x 2) and ``stem.r.npy`` (float16) memory-map on load, so
+        a data set of any size streams; ``stem.meta.npz`` (genes, key), written last, marks a
+        complete set."""
+        for suffix, array in ((".pairs.npy", np.column_stack([self.i, self.j]).astype(np.int32)),
+                              (".r.npy", np.asarray(self.r, dtype=np.float16))):
+            _atomic_save(stem.with_name(stem.name + suffix), lambda fh, a=array: np.save(fh, a))
+        _atomic_save(stem.with_name(stem.name + ".meta.npz"), lambda fh: np.savez(
+            fh, name=np.array(self.name), genes=np.asarray(self.genes).astype(str), key=np.array(key),
+            format=np.array(FORMAT), n=np.array(len(self.i))))
 
     @classmethod
-    def load(cls, path: Path) -> "PairSet":
+    def load(cls, stem: Path) -> "PairSet":
         try:
-            with np.load(path, allow_pickle=False) as z:
-                return cls(str(z["name"]), z["genes"], z["i"], z["j"], z["r"])
+            with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
+                name, genes = str(meta["name"]), meta["genes"]
+            pairs = np.load(stem.with_name(stem.name + ".pairs.npy"), mmap_mode="r")
+            r = np.load(stem.with_name(stem.name + ".r.npy"), mmap_mode="r")
         except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"not a pair file ({exc.__class__.__name__}: {exc})", path) from None
+            raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
+        return cls(name, genes, pairs[:, 0], pairs[:, 1], r)
 
     @staticmethod
-    def stored_key(path: Path) -> str | None:
-        """The cache key a pair file was written with (None if absent or unreadable)."""
+    def stored_key(stem: Path) -> str | None:
+        """The cache key a pair set was written with (None if absent, incomplete or unreadable)."""
         try:
-            with np.load(path, allow_pickle=False) as z:
-                return str(z["key"]) if int(z["format"]) == FORMAT else None
+            with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
+                key, n = str(meta["key"]), int(meta["n"])
+                if int(meta["format"]) != FORMAT:
+                    return None
+            pairs = np.load(stem.with_name(stem.name + ".pairs.npy"), mmap_mode="r")
+            return key if pairs.shape == (n, 2) else None
         except Exception:  # a truncated or foreign file is simply recomputed
             return None
 
     def gene_pairs(self) -> Iterator[tuple[str, str]]:
         """Readable pairs, for small sets and tests only."""
         return zip(self.genes[self.i], self.genes[self.j])
+
+
+def _atomic_save(path: Path, write: Callable) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        write(fh)
+    os.replace(tmp, path)
 
 
 def pairs_of(data: Preprocessed, config: CoexpressionConfig) -> PairSet:
@@ -130,17 +150,27 @@ def pairs_of(data: Preprocessed, config: CoexpressionConfig) -> PairSet:
 
 # --- many data sets ----------------------------------------------------------------------
 
-def task_key(sha256: str, config: CoexpressionConfig) -> str:
+def task_key(sha256: str, config: CoexpressionConfig, genes_sha256: str) -> str:
     return digest({"input": sha256, "threshold": config.threshold, "min_samples": config.min_samples,
-                   "top_k": config.top_k, "format": FORMAT})
+                   "top_k": config.top_k, "platform": config.platform, "genes": genes_sha256, "format": FORMAT})
+
+
+@functools.lru_cache(maxsize=2)
+def _gene_table(path: str):
+    """The gene table that names genes (cached per worker: tasks of one run share it)."""
+    from pipeline.sources.genes import read_gene_table
+
+    return read_gene_table(path)
 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
-def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_threads: int = 0) -> list[dict]:
-    """One task: read a file (one or more data sets), preprocess, correlate, write pair files.
+def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_threads: int = 0,
+                  gene_table: str = "") -> list[dict]:
+    """One task: read a file (one or more data sets), name its genes with today's symbols,
+    preprocess, correlate, write pair files.
 
     Returns one record per data set: ``{"name", "source", "pairs", ...}`` or ``{"source", "reason"}``.
     Results already in ``out_dir`` under the same key are reused (resume)."""
@@ -150,8 +180,9 @@ def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_thre
 
     src = Path(path)
     out = Path(out_dir)
+    table_path = gene_table or str(DEFAULT_GENE_TABLE)
     try:
-        key = task_key(file_sha256(src), config)
+        key = task_key(file_sha256(src), config, file_sha256(Path(table_path)))
     except OSError as exc:
         return [{"source": path, "reason": f"cannot read ({exc.strerror})"}]
     done = out / f"{_safe(src.name)}.{key}.json"
@@ -164,7 +195,7 @@ def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_thre
             pass  # a damaged record is recomputed
     started = time.perf_counter()
     try:
-        sets = read_expression_sets(src)
+        sets = read_expression_sets(src, config.platform)
     except InputError as exc:
         return [{"source": path, "reason": exc.problem}]
     records = []
@@ -174,13 +205,13 @@ def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_thre
             records.append({**record, "reason": f"only {len(es.samples)} samples (< {config.min_samples})"})
             continue
         try:
-            data = preprocess(es)
+            data = preprocess(es, _gene_table(table_path).current_symbols(es.features))
             with threadpool_limits(blas_threads or None):
                 ps = pairs_of(data, config)
         except InputError as exc:
             records.append({**record, "reason": exc.problem})
             continue
-        file = f"{_safe(es.name)}.{key}.npz"
+        file = f"{_safe(es.name)}.{key}"
         ps.save(out / file, key)
         records.append({**record, "file": file, "genes": int(len(data.genes)), "samples": len(es.samples),
                         "pairs": len(ps), "seconds": round(time.perf_counter() - started, 3),
@@ -197,13 +228,14 @@ def _local_executor(scheduler: str, workers: int) -> Executor:
 
 
 def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: CoexpressionConfig,
-                     scheduler: str = "threads", workers: int = 0,
+                     scheduler: str = "threads", workers: int = 0, gene_table: str = "",
                      progress: Callable[[Iterable], Iterable] = lambda it: it) -> dict:
     """Every input file as one task on the chosen scheduler; returns the run summary.
 
     ``scheduler``: ``threads`` / ``processes`` locally, ``dask`` for a local Dask cluster, or a
     ``tcp://host:port`` address of a running dask.distributed scheduler. BLAS threads per task
-    are capped so that tasks x threads fits the cores; results do not depend on the scheduler."""
+    are capped so that tasks x threads fits the cores; results do not depend on the scheduler.
+    ``gene_table``: NCBI gene_info or the compendium's table (default) that names the genes."""
     paths = [str(Path(p).resolve()) for p in inputs]
     for p in paths:
         if not Path(p).exists():
@@ -218,10 +250,10 @@ def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: 
     started = time.perf_counter()
     if scheduler in ("threads", "processes"):
         with _local_executor(scheduler, workers) as pool:
-            futures = [pool.submit(process_input, p, str(out), config, blas) for p in paths]
+            futures = [pool.submit(process_input, p, str(out), config, blas, gene_table) for p in paths]
             results = [f.result() for f in progress(futures)]
     else:
-        results = _run_dask(paths, out, config, scheduler, workers, progress)
+        results = _run_dask(paths, out, config, scheduler, workers, gene_table, progress)
     records = [r for rs in results for r in rs]
     used = [r for r in records if "reason" not in r]
     summary = {
@@ -238,7 +270,7 @@ def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: 
 
 
 def _run_dask(paths: list[str], out: Path, config: CoexpressionConfig, scheduler: str, workers: int,
-              progress: Callable) -> list[list[dict]]:
+              gene_table: str, progress: Callable) -> list[list[dict]]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     if scheduler == "dask":
@@ -250,7 +282,7 @@ def _run_dask(paths: list[str], out: Path, config: CoexpressionConfig, scheduler
     try:
         blas = max(1, (os.cpu_count() or 1) // workers) if cluster else 1
         futures = client.map(process_input, paths, out_dir=str(out), config=config, blas_threads=blas,
-                             pure=False)
+                             gene_table=gene_table, pure=False)
         for _ in progress(as_completed(futures)):
             pass
         return client.gather(futures)

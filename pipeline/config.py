@@ -15,6 +15,7 @@ class CoexpressionConfig:
     threshold: float = 0.9          # Pearson r cut-off (paper)
     min_samples: int = 30           # data sets with fewer samples are skipped (paper)
     top_k: int = 0                  # >0: a pair must also be among a gene's k best partners
+    platform: str = ""              # GEO SOFT files: only this platform's samples ("": every platform)
     block_rows: int = 0             # rows per correlation block; 0 picks one for ~256 MB
 
     def __post_init__(self) -> None:
@@ -36,6 +37,7 @@ class EmbeddingConfig:
     sample: float = 1e-3            # gensim default, as in the authors' code
     alpha: float = 0.025
     min_alpha: float = 0.0001
+    max_pair_repeats: int = 0       # >0: a pair seen in more data sets counts only this often
     workers: int = 1                # >1 is faster but gensim is then not bit-reproducible
     seed: int = 0
 
@@ -83,12 +85,24 @@ class LayoutConfig:
 
 
 @dataclass(frozen=True)
+class GeoConfig:
+    """GEO series to download before the build (nothing when both are empty / false)."""
+
+    accessions: tuple[str, ...] = ()   # GSE ids; empty with search = true: NCBI E-utilities search
+    search: bool = False
+    platform: str = "GPL570"           # paper
+    max_datasets: int = 0
+    folder: str = "geo"                # downloads (and their resumable state), relative to the config
+
+
+@dataclass(frozen=True)
 class BuildConfig:
     """A whole build: inputs (GEO files / tables, or the demo compendium) and every stage."""
 
     inputs: tuple[str, ...] = ()
     demo: bool = False
     archs4_pairs: bool = False      # add ARCHS4 TF co-expression pairs (demo compendium)
+    geo: GeoConfig = field(default_factory=GeoConfig)
     coexpression: CoexpressionConfig = field(default_factory=CoexpressionConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     clusteredness: ClusterednessConfig = field(default_factory=ClusterednessConfig)
@@ -160,8 +174,11 @@ def load_config(path: str | Path) -> BuildConfig:
         raise InputError(f"bad value ({exc})", path) from None
     if "seed" in data:
         config = config.seeded(config.seed)
+    if (config.geo.accessions or config.geo.search) and not config.coexpression.platform:
+        config = replace(config, coexpression=replace(config.coexpression, platform=config.geo.platform))
     base = path.parent
     paths = {name: str((base / getattr(config, name)).resolve()) if getattr(config, name) else ""
              for name in ("gene_table", "tissues", "gene2go", "go_obo")}
     return replace(config, inputs=tuple(str((base / p).resolve()) for p in config.inputs),
-                   gene_sets=tuple(str((base / p).resolve()) for p in config.gene_sets), **paths)
+                   gene_sets=tuple(str((base / p).resolve()) for p in config.gene_sets),
+                   geo=replace(config.geo, folder=str((base / config.geo.folder).resolve())), **paths)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -53,11 +53,13 @@ class PairCorpus:
             for load in loaders:
                 ps = load()
                 ids = np.searchsorted(vocab, np.asarray(ps.genes, dtype=str)).astype(np.int32)
-                pairs = np.column_stack([ids[ps.i], ids[ps.j]]).astype(np.int32)
-                pairs.tofile(fh)
-                counts += np.bincount(pairs.ravel(), minlength=len(vocab))
-                sources.append({"name": ps.name, "pairs": int(len(pairs))})
-                n += len(pairs)
+                for start in range(0, len(ps.i), BUCKET_PAIRS):          # memory-mapped sets stream
+                    stop = start + BUCKET_PAIRS
+                    pairs = np.column_stack([ids[ps.i[start:stop]], ids[ps.j[start:stop]]]).astype(np.int32)
+                    pairs.tofile(fh)
+                    counts += np.bincount(pairs.ravel(), minlength=len(vocab))
+                sources.append({"name": ps.name, "pairs": int(len(ps.i))})
+                n += len(ps.i)
         if n == 0:
             raise InputError("no co-expression pairs to train on: lower the threshold or add data sets")
         return cls(vocab, counts, path, n, tuple(sources))
@@ -65,37 +67,54 @@ class PairCorpus:
     def pairs(self) -> np.ndarray:
         return np.memmap(self.path, dtype=np.int32, mode="r", shape=(self.n_pairs, 2))
 
+    def chunks(self, keep: np.ndarray | None = None) -> Iterator[np.ndarray]:
+        """The pairs in file order, BUCKET_PAIRS at a time; ``keep`` (bool per gene) drops pairs
+        with a gene outside it."""
+        pairs = self.pairs()
+        for start in range(0, self.n_pairs, BUCKET_PAIRS):
+            chunk = np.asarray(pairs[start:start + BUCKET_PAIRS])
+            yield chunk[keep[chunk].all(axis=1)] if keep is not None else chunk
+
     def shuffled(self, seed: int, keep: np.ndarray | None = None) -> Iterator[np.ndarray]:
-        """The pairs in a uniformly random order, in chunks of at most ~BUCKET_PAIRS.
+        """The pairs in a uniformly random order, in chunks of about BUCKET_PAIRS.
 
         Out of core: every pair goes to a random bucket file, then each bucket is permuted
-        in memory. ``keep`` (bool per gene) drops pairs with a gene outside it."""
+        in memory."""
         rng = np.random.default_rng(seed)
-        pairs = self.pairs()
         n_buckets = max(1, -(-self.n_pairs // BUCKET_PAIRS))
         if n_buckets == 1:
-            chunk = np.asarray(pairs)
-            chunk = chunk[keep[chunk].all(axis=1)] if keep is not None else chunk
+            chunk = next(self.chunks(keep))
             yield chunk[rng.permutation(len(chunk))]
             return
         with tempfile.TemporaryDirectory(dir=self.path.parent) as tmp:
-            files = [open(Path(tmp) / f"{b}.i32", "wb") for b in range(n_buckets)]
-            try:
-                for start in range(0, self.n_pairs, BUCKET_PAIRS):
-                    chunk = np.asarray(pairs[start:start + BUCKET_PAIRS])
-                    if keep is not None:
-                        chunk = chunk[keep[chunk].all(axis=1)]
-                    bucket = rng.integers(n_buckets, size=len(chunk))
-                    order = np.argsort(bucket, kind="stable")
-                    bounds = np.searchsorted(bucket[order], np.arange(n_buckets + 1))
-                    for b in range(n_buckets):
-                        chunk[order[bounds[b]:bounds[b + 1]]].tofile(files[b])
-            finally:
-                for f in files:
-                    f.close()
-            for b in range(n_buckets):
-                chunk = np.fromfile(Path(tmp) / f"{b}.i32", dtype=np.int32).reshape(-1, 2)
+            for chunk in _scattered(self.chunks(keep), lambda c: rng.integers(n_buckets, size=len(c)),
+                                    n_buckets, Path(tmp)):
                 yield chunk[rng.permutation(len(chunk))]
+
+    def capped(self, max_repeats: int, folder: Path) -> "PairCorpus":
+        """The corpus with each pair kept at most ``max_repeats`` times (a pair found in many data
+        sets otherwise dominates its genes' contexts). Out of core: pairs are bucketed by a hash
+        of the pair, so that every copy of a pair meets in one bucket."""
+        n_genes = len(self.vocab)
+        n_buckets = max(1, -(-self.n_pairs // BUCKET_PAIRS))
+
+        def code(chunk: np.ndarray) -> np.ndarray:
+            return chunk.min(axis=1).astype(np.int64) * n_genes + chunk.max(axis=1)
+
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "pairs.capped.i32"
+        counts = np.zeros(n_genes, dtype=np.int64)
+        n = 0
+        with tempfile.TemporaryDirectory(dir=folder) as tmp, open(path, "wb") as fh:
+            for chunk in _scattered(self.chunks(), lambda c: (code(c) * 0x9E3779B1) % n_buckets, n_buckets,
+                                    Path(tmp)):
+                unique, seen = np.unique(code(chunk), return_counts=True)
+                kept = np.repeat(unique, np.minimum(seen, max_repeats))
+                pairs = np.column_stack(np.divmod(kept, n_genes)).astype(np.int32)
+                pairs.tofile(fh)
+                counts += np.bincount(pairs.ravel(), minlength=n_genes)
+                n += len(pairs)
+        return PairCorpus(self.vocab, counts, path, n, self.sources)
 
     def write_epoch(self, path: Path, seed: int, keep: np.ndarray) -> int:
         """One shuffled epoch as a gensim LineSentence file (``GENE_A GENE_B`` a line); returns pairs."""
@@ -108,6 +127,25 @@ class PairCorpus:
                     fh.write(b"\n")
                     written += len(chunk)
         return written
+
+
+def _scattered(chunks: Iterator[np.ndarray], bucket_of: Callable[[np.ndarray], np.ndarray], n_buckets: int,
+               tmp: Path) -> Iterator[np.ndarray]:
+    """Write every pair of ``chunks`` to the bucket file ``bucket_of`` gives it, then yield the
+    buckets one at a time (memory: one chunk or one bucket)."""
+    files = [open(tmp / f"{b}.i32", "wb") for b in range(n_buckets)]
+    try:
+        for chunk in chunks:
+            bucket = bucket_of(chunk)
+            order = np.argsort(bucket, kind="stable")
+            bounds = np.searchsorted(bucket[order], np.arange(n_buckets + 1))
+            for b in range(n_buckets):
+                chunk[order[bounds[b]:bounds[b + 1]]].tofile(files[b])
+    finally:
+        for f in files:
+            f.close()
+    for b in range(n_buckets):
+        yield np.fromfile(tmp / f"{b}.i32", dtype=np.int32).reshape(-1, 2)
 
 
 @dataclass(frozen=True)
@@ -148,31 +186,78 @@ def _gensim_model(config: EmbeddingConfig):
 
 
 def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
-                    on_epoch: Callable[[int, Embedding], None] | None = None,
-                    progress: Callable[[Iterable], Iterable] = lambda it: it) -> tuple[Embedding, dict]:
-    """Train skip-gram on the corpus; ``on_epoch(epoch, embedding)`` sees every epoch's vectors.
+                    on_epoch: Callable[[int, Embedding], dict | None] | None = None,
+                    progress: Callable[[Iterable], Iterable] = lambda it: it,
+                    checkpoints: Path | None = None) -> tuple[Embedding, dict]:
+    """Train skip-gram on the corpus.
 
     The learning rate decays linearly over all epochs, as in one gensim call with ``epochs=N``;
-    each epoch sees the pairs in a new seeded order."""
-    model = _gensim_model(config)
-    model.build_vocab_from_freq({g: int(c) for g, c in zip(corpus.vocab, corpus.counts) if c > 0})
-    if not len(model.wv):
-        raise InputError(f"no gene occurs in >= {config.min_count} pairs (min_count): nothing to embed")
+    each epoch sees the pairs in a new seeded order. ``on_epoch(epoch, embedding)`` may return
+    figures to record for that epoch (the build records clusteredness, as the paper chose its
+    epoch by it). With ``checkpoints``, the model is saved after every epoch and a rerun
+    continues after the last saved one."""
+    if config.max_pair_repeats:
+        corpus = corpus.capped(config.max_pair_repeats, corpus.path.parent)
+    model, done, stats = _resume(checkpoints)
+    if model is None:
+        model = _gensim_model(config)
+        model.build_vocab_from_freq({g: int(c) for g, c in zip(corpus.vocab, corpus.counts) if c > 0})
+        if not len(model.wv):
+            raise InputError(f"no gene occurs in >= {config.min_count} pairs (min_count): nothing to embed")
+        stats = {"genes_in_pairs": int((corpus.counts > 0).sum()), "genes_embedded": len(model.wv),
+                 "pairs": corpus.n_pairs, "epochs": []}
     keep = np.isin(corpus.vocab, model.wv.index_to_key)
     span = config.alpha - config.min_alpha
-    stats = {"genes_in_pairs": int((corpus.counts > 0).sum()), "genes_embedded": len(model.wv),
-             "pairs": corpus.n_pairs, "epochs": []}
     with tempfile.TemporaryDirectory(dir=corpus.path.parent) as tmp:
         text = Path(tmp) / "epoch.txt"
         for epoch in progress(range(config.epochs)):
+            if epoch < done:
+                continue
             n = corpus.write_epoch(text, seed=config.seed * 1_000_003 + epoch, keep=keep)
             model.train(corpus_file=str(text), total_words=2 * n, total_examples=n, epochs=1,
                         start_alpha=config.alpha - span * epoch / config.epochs,
                         end_alpha=config.alpha - span * (epoch + 1) / config.epochs)
-            stats["epochs"].append({"epoch": epoch + 1, "pairs_trained": n})
+            record = {"epoch": epoch + 1, "pairs_trained": n}
             if on_epoch is not None:
-                on_epoch(epoch + 1, _embedding(model))
+                record.update(on_epoch(epoch + 1, _embedding(model)) or {})
+            stats["epochs"].append(record)
+            if checkpoints is not None:
+                _checkpoint(model, stats, checkpoints, epoch + 1)
     return _embedding(model), stats
+
+
+def _checkpoint(model, stats: dict, folder: Path, epoch: int) -> None:
+    """Save the model after ``epoch`` into ``folder/epoch-NNN`` (renamed into place when
+    complete), then drop older checkpoints."""
+    final = folder / f"epoch-{epoch:03d}"
+    tmp = folder / f".epoch-{epoch:03d}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model.save(str(tmp / "model"))
+    (tmp / "stats.json").write_text(json.dumps(stats))
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    for old in folder.glob("epoch-*"):
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _resume(folder: Path | None):
+    """(model, epochs done, stats) from the latest complete checkpoint, or (None, 0, None)."""
+    from gensim.models import Word2Vec
+
+    if folder is None:
+        return None, 0, None
+    for path in sorted(folder.glob("epoch-*"), reverse=True):
+        try:
+            model = Word2Vec.load(str(path / "model"))
+            stats = json.loads((path / "stats.json").read_text())
+        except (OSError, ValueError, EOFError) as exc:
+            log.warning("checkpoint %s unreadable (%s): ignored", path.name, exc.__class__.__name__)
+            continue
+        log.info("embedding: resuming after epoch %d", int(path.name.split("-")[1]))
+        return model, int(path.name.split("-")[1]), stats
+    return None, 0, None
 
 
 def _embedding(model) -> Embedding:
@@ -181,5 +266,3 @@ def _embedding(model) -> Embedding:
     return Embedding(genes[order], np.asarray(model.wv.vectors, dtype=np.float32)[order])
 
 
-def config_record(config: EmbeddingConfig) -> dict:
-    return {**asdict(config), "algorithm": "gensim Word2Vec skip-gram, negative sampling, corpus_file"}

@@ -1,6 +1,4 @@
-import json
 import shutil
-import time
 
 import numpy as np
 import pandas as pd
@@ -18,7 +16,8 @@ def test_small_build_is_complete(small_bundle, inputs):
     assert [d["name"] for d in m["inputs"]] == ["set0", "set1"] and all(len(d["sha256"]) == 64 for d in m["inputs"])
     assert m["datasets_skipped"][0]["reason"].startswith("only 12 samples")
     assert m["metrics"]["clusteredness"]["cosine"]["ratio"] > 1.3
-    assert m["metrics"]["ggipnn"]["gene2vec_frozen"]["test_auc"] > 0.9 > m["metrics"]["ggipnn"]["random_frozen"]["test_auc"]
+    runs = m["metrics"]["ggipnn"]
+    assert runs["gene2vec_frozen"]["test_auc"] > 0.9 > runs["random_frozen"]["test_auc"]
     assert set(m["metrics"]["ggipnn"]) == {"gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable"}
     assert 0 <= m["metrics"]["layout"]["neighbourhood_preservation_10nn"] <= 1
     assert {"co-expression", "embedding", "GGIPNN", "layout", "annotations"} <= set(m["timings"])
@@ -30,9 +29,9 @@ def test_small_build_is_complete(small_bundle, inputs):
 
 def test_rebuild_reuses_the_cache_and_is_identical(inputs, small_bundle, small_cache, tmp_path):
     args = ["build", "--config", str(inputs["config"])]
-    started = time.perf_counter()
+    stages = {p: (p / "done.json").stat().st_mtime_ns for p in small_cache.glob("*-*") if (p / "done.json").exists()}
     assert main(args + ["--cache", str(small_cache), "--out", str(tmp_path / "again")]) == 0
-    assert time.perf_counter() - started < 15                       # every stage from the cache
+    assert {p: (p / "done.json").stat().st_mtime_ns for p in stages} == stages      # every stage from the cache
     first, again = read_bundle(small_bundle), read_bundle(tmp_path / "again")
     pd.testing.assert_frame_equal(first.genes, again.genes)
     # a fresh cache (same inputs and seed) reproduces the same bundle
@@ -73,4 +72,3 @@ def test_demo_build_end_to_end(demo_bundle):
     runs = m["metrics"]["ggipnn"]
     assert runs["gene2vec_frozen"]["test_auc"] > 0.65 > runs["random_frozen"]["test_auc"]
     assert bundle.tissues == ["adipose", "blood", "heart", "skeletal_muscle"]
-    assert sum(m["timings"].values()) < 600

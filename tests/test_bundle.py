@@ -11,7 +11,8 @@ from pipeline.errors import InputError
 
 def _parts(n=5):
     genes = np.array([f"G{k}" for k in range(n)])
-    frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(range(n), dtype="Int64"), "type_of_gene": "protein-coding",
+    frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(range(n), dtype="Int64"),
+                          "type_of_gene": "protein-coding",
                           "display_class": "protein-coding", "description": "d", "x": 0.0, "y": 1.0})
     return frame, Embedding(genes, np.ones((n, 3), np.float32))
 

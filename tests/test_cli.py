@@ -23,8 +23,9 @@ def test_expected_errors_are_one_line_with_status_2(tmp_path):
                            str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith("error: no usable data set")
-    assert "non-numeric value 'x'" in done.stdout
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: no usable data set") and "bad.tsv: non-numeric value 'x'" in last
+    assert not (tmp_path / "out").exists()
 
 
 def test_threshold_outside_range_is_refused(tmp_path, capsys):
@@ -37,7 +38,7 @@ def test_coexpress_json_summary(inputs, tmp_path, capsys):
     import json
 
     code = main(["coexpress", "--inputs", str(inputs["expression0"]), str(inputs["expression2"]), "--out",
-                 str(tmp_path), "--json"])
+                 str(tmp_path), "--gene-table", str(inputs["gene_info"]), "--json"])
     assert code == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(result) == {"datasets_used", "datasets_skipped", "pairs", "genes"}

@@ -46,22 +46,25 @@ def test_constant_rows_are_refused():
 def test_pair_file_round_trip(tmp_path):
     ps = PairSet("x", np.array(["A", "B", "C"]), np.array([0, 1], np.int32), np.array([1, 2], np.int32),
                  np.array([0.95, 0.91], np.float16))
-    ps.save(tmp_path / "x.npz", key="abc")
-    back = PairSet.load(tmp_path / "x.npz")
+    ps.save(tmp_path / "x", key="abc")
+    back = PairSet.load(tmp_path / "x")
     assert list(back.gene_pairs()) == [("A", "B"), ("B", "C")]
-    assert PairSet.stored_key(tmp_path / "x.npz") == "abc"
-    (tmp_path / "bad.npz").write_bytes(b"not a zip")
-    assert PairSet.stored_key(tmp_path / "bad.npz") is None
+    assert PairSet.stored_key(tmp_path / "x") == "abc"
+    (tmp_path / "x.pairs.npy").write_bytes(b"truncated")
+    assert PairSet.stored_key(tmp_path / "x") is None
+    with pytest.raises(InputError, match="not a complete pair set"):
+        PairSet.load(tmp_path / "x")
 
 
 def test_run_skips_small_sets_and_resumes(inputs, tmp_path):
     paths = [inputs["expression0"], inputs["expression1"], inputs["expression2"]]
     config = CoexpressionConfig(threshold=0.9, min_samples=30)
-    first = run_coexpression(paths, tmp_path, config)
+    genes = str(inputs["gene_info"])
+    first = run_coexpression(paths, tmp_path, config, gene_table=genes)
     assert [r["name"] for r in first["datasets_used"]] == ["set0", "set1"]
     assert first["datasets_skipped"][0]["reason"] == "only 12 samples (< 30)"
     assert first["pairs"] > 300 and first["genes"] > 100
-    again = run_coexpression(paths, tmp_path, config)
+    again = run_coexpression(paths, tmp_path, config, gene_table=genes)
     assert all(r.get("cached") for r in again["datasets_used"])
     assert again["pairs"] == first["pairs"]
     assert len(load_pair_sets(tmp_path)) == 2
@@ -70,10 +73,10 @@ def test_run_skips_small_sets_and_resumes(inputs, tmp_path):
 
 
 def test_a_damaged_pair_file_is_recomputed(inputs, tmp_path):
-    config = CoexpressionConfig()
-    first = run_coexpression([inputs["expression0"]], tmp_path, config)
-    (tmp_path / first["datasets_used"][0]["file"]).write_bytes(b"garbage")
-    again = run_coexpression([inputs["expression0"]], tmp_path, config)
+    config, genes = CoexpressionConfig(), str(inputs["gene_info"])
+    first = run_coexpression([inputs["expression0"]], tmp_path, config, gene_table=genes)
+    (tmp_path / (first["datasets_used"][0]["file"] + ".pairs.npy")).write_bytes(b"garbage")
+    again = run_coexpression([inputs["expression0"]], tmp_path, config, gene_table=genes)
     assert not again["datasets_used"][0].get("cached")
     assert again["pairs"] == first["pairs"]
 
@@ -83,7 +86,8 @@ def test_schedulers_give_the_same_pairs(inputs, tmp_path):
     paths = [inputs["expression0"], inputs["expression1"]]
     results = {}
     for scheduler in ("threads", "processes", "dask"):
-        run_coexpression(paths, tmp_path / scheduler, CoexpressionConfig(), scheduler=scheduler, workers=2)
+        run_coexpression(paths, tmp_path / scheduler, CoexpressionConfig(), scheduler=scheduler, workers=2,
+                         gene_table=str(inputs["gene_info"]))
         results[scheduler] = [sorted(ps.gene_pairs()) for ps in load_pair_sets(tmp_path / scheduler)]
     assert results["threads"] == results["processes"] == results["dask"]
     assert sum(map(len, results["threads"])) > 300

@@ -96,3 +96,36 @@ def test_epoch_callback_and_saved_formats(planted, tmp_path):
     assert np.array_equal(back.vectors, emb.vectors) and list(back.genes) == list(emb.genes)
     kv = KeyedVectors.load_word2vec_format(str(tmp_path / "embedding.w2v.txt"))
     assert np.allclose(kv[emb.genes[3]], emb.vectors[3], atol=1e-5)
+
+
+@pytest.mark.parametrize("bucket", [5, 1 << 20])
+def test_capping_repeated_pairs(tmp_path, monkeypatch, bucket):
+    monkeypatch.setattr(embedding_module, "BUCKET_PAIRS", bucket)
+    genes = np.array(["A", "B", "C", "D"])
+    pairs = np.array([[0, 1]] * 5 + [[1, 0]] * 2 + [[2, 3]] * 2 + [[0, 2]])        # A-B seen 7 times
+    corpus = PairCorpus.build([_pair_set(genes, pairs)], tmp_path)
+    capped = corpus.capped(3, tmp_path / "capped")
+    got = sorted(tuple(sorted(p)) for p in np.concatenate(list(capped.chunks())).tolist())
+    assert got == [(0, 1)] * 3 + [(0, 2)] + [(2, 3)] * 2
+    assert capped.counts.tolist() == [4, 3, 3, 2] and capped.n_pairs == 6
+
+
+def test_interrupted_training_resumes_from_its_checkpoint(planted, tmp_path):
+    _, _, corpus = planted
+    config = EmbeddingConfig(dims=16, epochs=3, min_count=1, seed=4)
+    whole, _ = train_embedding(corpus, config)
+
+    def crash_in_epoch_2(epoch, emb):
+        if epoch == 2:
+            raise KeyboardInterrupt
+        return {"seen": epoch}
+
+    with pytest.raises(KeyboardInterrupt):
+        train_embedding(corpus, config, on_epoch=crash_in_epoch_2, checkpoints=tmp_path / "ckpt")
+    assert [p.name for p in (tmp_path / "ckpt").iterdir()] == ["epoch-001"]
+    trained = []
+    resumed, stats = train_embedding(corpus, config, checkpoints=tmp_path / "ckpt",
+                                     on_epoch=lambda epoch, emb: trained.append(epoch))
+    assert trained == [2, 3] and [e["epoch"] for e in stats["epochs"]] == [1, 2, 3]
+    assert stats["epochs"][0]["seen"] == 1
+    np.testing.assert_allclose(resumed.vectors, whole.vectors, atol=1e-6)

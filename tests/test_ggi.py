@@ -5,8 +5,8 @@ import pytest
 from pipeline.config import GGIConfig
 from pipeline.errors import InputError
 from pipeline.ggi import SPLITS, ancestor_matrix, labelled_pairs, split_genes, term_levels
-from pipeline.sources.go import GeneOntology, read_gene2go, read_obo
 from pipeline.sources.genes import read_ncbi_gene_info
+from pipeline.sources.go import GeneOntology, read_gene2go, read_obo
 
 ROOT, T1, T2, T3, A, A1, B, C, SIG = ("GO:0008150", "GO:0000001", "GO:0000002", "GO:0000003", "GO:000000A",
                                       "GO:00000A1", "GO:000000B", "GO:000000C", "GO:0007165")

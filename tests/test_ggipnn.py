@@ -1,5 +1,4 @@
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
@@ -60,10 +59,10 @@ def test_predictor_round_trip(tmp_path):
 
 
 def _write(tmp_path, name, pairs, labels):
-    p, l = tmp_path / f"{name}_text.txt", tmp_path / f"{name}_label.txt"
-    p.write_text("".join(" ".join(pair) + "\n" for pair in pairs))
-    l.write_text("".join(f"{x}\n" for x in labels))
-    return p, l
+    text, label = tmp_path / f"{name}_text.txt", tmp_path / f"{name}_label.txt"
+    text.write_text("".join(" ".join(pair) + "\n" for pair in pairs))
+    label.write_text("".join(f"{x}\n" for x in labels))
+    return text, label
 
 
 @pytest.mark.parametrize("pairs, labels, problem", [

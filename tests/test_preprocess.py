@@ -3,7 +3,14 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.preprocess import collapse_to_genes, log2_cpm, log2_intensities, needs_log2, preprocess, quantile_normalise
+from pipeline.preprocess import (
+    collapse_to_genes,
+    log2_cpm,
+    log2_intensities,
+    needs_log2,
+    preprocess,
+    quantile_normalise,
+)
 from pipeline.sources.expression import ExpressionSet
 
 

@@ -84,6 +84,18 @@ class GeneTable:
         result.loc[mapped, "symbol"] = symbols.reindex(out[mapped].astype(np.int64)).to_numpy()
         return result
 
+    def current_symbols(self, features: pd.DataFrame) -> np.ndarray:
+        """Today's official symbol of each probe / gene row (``symbol`` and optional ``entrez``
+        columns): by Entrez id when the table knows it, else by resolving the name; None if
+        neither works. GEO platform tables carry symbols as old as the array."""
+        symbols = self.frame.drop_duplicates("entrez").set_index("entrez")["symbol"]
+        entrez = pd.to_numeric(features.get("entrez", pd.Series(index=features.index, dtype=float)),
+                               errors="coerce")
+        by_id = entrez.map(symbols)
+        names = features["symbol"].astype(object).where(features["symbol"].notna(), "").astype(str)
+        by_name = pd.Series(self.resolve(names)["symbol"].to_numpy(), index=features.index)
+        return by_id.fillna(by_name).to_numpy(dtype=object)
+
     def by_symbol(self) -> pd.DataFrame:
         """The table indexed by official symbol (what embeddings and bundles are keyed by)."""
         return self.frame.drop_duplicates("symbol").set_index("symbol")

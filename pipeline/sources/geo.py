@@ -8,6 +8,7 @@ several genes (``A /// B``) are dropped, as are probes with no gene.
 from __future__ import annotations
 
 import gzip
+import io
 import logging
 import zlib
 from pathlib import Path
@@ -30,6 +31,10 @@ def is_soft(path: Path) -> bool:
     return name.endswith(".soft")
 
 
+def is_series_matrix(path: Path) -> bool:
+    return path.name.lower().removesuffix(".gz").endswith("_series_matrix.txt")
+
+
 def platform_genes(table: pd.DataFrame, source: str = "") -> pd.DataFrame:
     """Platform table -> ``symbol, entrez`` per probe id, single-gene probes only."""
     lower = {str(c).strip().lower(): c for c in table.columns}
@@ -40,8 +45,8 @@ def platform_genes(table: pd.DataFrame, source: str = "") -> pd.DataFrame:
                          f"{', '.join(map(str, table.columns[:8]))})", source)
     id_col = lower.get("id", table.columns[0])
     out = pd.DataFrame(index=pd.Index(table[id_col].astype(str).to_numpy(), name="feature"))
-    symbol = table[sym_col].astype("string").str.strip() if sym_col is not None else None
-    entrez = table[ent_col].astype("string").str.strip() if ent_col is not None else None
+    symbol = _cleaned(table[sym_col]) if sym_col is not None else None
+    entrez = _cleaned(table[ent_col]) if ent_col is not None else None
     multi = np.zeros(len(table), dtype=bool)
     for col in (symbol, entrez):
         if col is not None:
@@ -54,8 +59,15 @@ def platform_genes(table: pd.DataFrame, source: str = "") -> pd.DataFrame:
     return out[has_gene]
 
 
-def read_soft(path: str | Path, value_column: str = "VALUE") -> list[ExpressionSet]:
-    """A GEO SOFT family file -> one expression set per platform (probes with a single gene)."""
+def _cleaned(column: pd.Series) -> pd.Series:
+    """Annotation strings with GEO's placeholders for "no gene" ("", "---", "NA") as missing."""
+    text = column.astype("string").str.strip()
+    return text.mask(text.isin(["", "---", "NA", "null"]))
+
+
+def read_soft(path: str | Path, platform: str = "", value_column: str = "VALUE") -> list[ExpressionSet]:
+    """A GEO SOFT family file -> one expression set per platform (probes with a single gene);
+    with ``platform``, only that platform's samples."""
     import GEOparse  # slow import; only needed for GEO files
 
     path = Path(path)
@@ -71,16 +83,20 @@ def read_soft(path: str | Path, value_column: str = "VALUE") -> list[ExpressionS
     by_platform: dict[str, list] = {}
     for gsm_id, gsm in gse.gsms.items():
         by_platform.setdefault(gsm.metadata.get("platform_id", ["?"])[0], []).append((gsm_id, gsm))
+    if platform:
+        if platform not in by_platform:
+            raise InputError(f"no sample on {platform} (platforms: {', '.join(sorted(by_platform))})", path)
+        by_platform = {platform: by_platform[platform]}
     sets = []
-    for platform, gsms in sorted(by_platform.items()):
-        gpl = gse.gpls.get(platform)
+    for gpl_id, gsms in sorted(by_platform.items()):
+        gpl = gse.gpls.get(gpl_id)
         if gpl is None or gpl.table.empty:
-            raise InputError(f"platform {platform} has no table in the file", path)
-        genes = platform_genes(gpl.table, f"{path} ({platform})")
+            raise InputError(f"platform {gpl_id} has no table in the file", path)
+        genes = platform_genes(gpl.table, f"{path} ({gpl_id})")
         values = _sample_matrix(gsms, value_column, path)
         values = values.reindex(genes.index.intersection(values.index))
         sets.append(ExpressionSet(
-            name=f"{gse.name}_{platform}" if len(by_platform) > 1 else gse.name,
+            name=f"{gse.name}_{gpl_id}" if len(by_platform) > 1 else gse.name,
             values=values.to_numpy(dtype=np.float64),
             features=genes.loc[values.index],
             samples=tuple(values.columns),
@@ -124,3 +140,86 @@ def _check_gzip(path: Path) -> None:
                     pass
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError):
             raise InputError("truncated or corrupt gzip file", path) from None
+
+
+# --- series matrix files ---------------------------------------------------------------------
+
+def read_series_matrix(path: str | Path, platform: str = "") -> list[ExpressionSet]:
+    """``GSExxx_series_matrix.txt(.gz)``: the values table of one platform. Probe -> gene comes
+    from the platform's table, which must lie beside it as ``GPLxxx.annot.gz``, ``GPLxxx.soft(.gz)``
+    or ``GPLxxx_family.soft.gz`` (series matrix files carry no annotation)."""
+    path = Path(path)
+    _check_gzip(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    meta: dict[str, str] = {}
+    rows: list[list[str]] = []
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            in_table = False
+            for line in fh:
+                if line.startswith("!series_matrix_table_begin"):
+                    in_table = True
+                elif line.startswith("!series_matrix_table_end"):
+                    in_table = False
+                elif in_table:
+                    rows.append([f.strip().strip('"') for f in line.rstrip("\n").split("\t")])
+                elif line.startswith("!Series_") and "\t" in line:
+                    key, _, value = line.partition("\t")
+                    meta.setdefault(key, value.strip().strip('"'))
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path) from None
+    if len(rows) < 2:
+        raise InputError("no !series_matrix_table_begin ... _end table", path)
+    header, body = rows[0], rows[1:]
+    samples = header[1:]
+    dup = pd.Index(samples)[pd.Index(samples).duplicated()]
+    if len(dup):
+        raise InputError(f"duplicate sample id {dup[0]!r}", path)
+    if any(len(r) != len(header) for r in body):
+        bad = next(k for k, r in enumerate(body) if len(r) != len(header))
+        raise InputError(f"table row {bad + 1} has {len(body[bad])} fields, header has {len(header)}", path)
+    frame = pd.DataFrame([r[1:] for r in body], index=[r[0] for r in body], columns=samples)
+    values = frame.apply(pd.to_numeric, errors="coerce")
+    text = values.isna() & frame.ne("") & ~frame.isin(["null", "NA", "NaN"])
+    if text.to_numpy().any():
+        r, c = np.argwhere(text.to_numpy())[0]
+        raise InputError(f"non-numeric value {frame.iat[r, c]!r} for {frame.index[r]} in {samples[c]}", path)
+    values = values[values.notna().all(axis=1)]
+    gpl_id = meta.get("!Series_platform_id", "")
+    if platform and gpl_id != platform:
+        raise InputError(f"platform {gpl_id or 'unknown'}, not {platform}", path)
+    genes = platform_genes(read_platform_table(_platform_file(path, gpl_id)), f"{path} ({gpl_id})")
+    values = values.loc[values.index.intersection(genes.index)]
+    if values.empty:
+        raise InputError(f"no probe of the table is annotated with a gene in {gpl_id}'s table", path)
+    name = meta.get("!Series_geo_accession") or path.name.split("_")[0]
+    return [ExpressionSet(name, values.to_numpy(dtype=np.float64), genes.loc[values.index],
+                          tuple(values.columns), "auto", str(path))]
+
+
+def _platform_file(path: Path, platform: str) -> Path:
+    if not platform:
+        raise InputError("no !Series_platform_id line: cannot tell which platform annotates it", path)
+    for name in (f"{platform}.annot.gz", f"{platform}.annot", f"{platform}.soft.gz", f"{platform}.soft",
+                 f"{platform}_family.soft.gz", f"{platform}.txt"):
+        if (path.parent / name).is_file():
+            return path.parent / name
+    raise InputError(f"no annotation for platform {platform}: put {platform}.annot.gz (GEO's platform "
+                     "annotation) next to it", path)
+
+
+def read_platform_table(path: Path) -> pd.DataFrame:
+    """The probe table between ``!platform_table_begin`` and ``_end`` of a GPL SOFT or .annot file
+    (or a plain tab-separated table with an ID column)."""
+    _check_gzip(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        text = fh.read()
+    begin = text.find("!platform_table_begin")
+    if begin >= 0:
+        end = text.find("!platform_table_end", begin)
+        text = text[text.index("\n", begin) + 1:end if end >= 0 else len(text)]
+    try:
+        return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, comment=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"unreadable platform table ({str(exc).splitlines()[0]})", path) from None

@@ -1,0 +1,179 @@
+"""Bad inputs, killed runs and concurrent users: the pipeline and the app keep working, never leave
+a half-written bundle, and never show a traceback for an expected problem."""
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_TABLE = "gene\ts1\ts2\ts3\nA\t1.0\t2.0\t3.0\nB\t2.0\t1.0\t0.5\n"
+HUGE = "A\t" + "1.0\t" * 200_000 + "1.0\n"
+
+
+def _write(path: Path, content) -> Path:
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+# Each reader, each kind of damage: (file name, content, words the one-line error must contain)
+BAD = {
+    "expression": {
+        "empty": ("x.tsv", "", "empty"),
+        "truncated": ("x.tsv.gz", gzip.compress(GOOD_TABLE.encode())[:25], "truncated"),
+        "wrong delimiter": ("x.tsv", GOOD_TABLE.replace("\t", ","), "delimiter"),
+        "non-numeric": ("x.tsv", GOOD_TABLE.replace("2.0", "two", 1), "non-numeric"),
+        "NaN": ("x.tsv", GOOD_TABLE.replace("2.0", "nan", 1), "missing"),
+        "inf": ("x.tsv", GOOD_TABLE.replace("2.0", "inf", 1), "infinite"),
+        "duplicate ids": ("x.tsv", GOOD_TABLE + "A\t4\t5\t6\n", "duplicate row id"),
+        "huge line": ("x.tsv", GOOD_TABLE + HUGE, "malformed"),
+        "non-UTF-8": ("x.tsv", GOOD_TABLE.encode() + b"C\t\xff\xfe\t1\t2\n", "UTF-8"),
+        "wrong columns": ("x.tsv", "gene\n" + "A\nB\n", "only one column"),
+    },
+    "soft": {
+        "empty": ("GSE1_family.soft.gz", b"", "empty"),
+        "truncated": ("GSE1_family.soft.gz", gzip.compress(b"^SERIES = GSE1\n" * 500)[:40], "truncated"),
+        "not SOFT": ("GSE1_family.soft", "hello\n", "SOFT"),
+    },
+    "gmt": {
+        "empty": ("s.gmt", "", "no gene sets"),
+        "truncated": ("s.gmt.gz", gzip.compress(b"S\td\tA\tB\n" * 50)[:20], "truncated"),
+        "wrong delimiter": ("s.gmt", "S,d,A,B\n", "needs a name"),
+        "duplicate ids": ("s.gmt", "S\td\tA\nS\td\tB\n", "appears twice"),
+        "non-UTF-8": ("s.gmt", b"S\td\t\xff\n", "UTF-8"),
+    },
+    "embedding": {
+        "empty": ("e.txt", "", "empty"),
+        "ragged": ("e.txt", "A\t0.1 0.2\nB\t0.3\n", "ragged"),
+        "non-numeric": ("e.txt", "A\t0.1 x\n", "non-numeric"),
+        "NaN": ("e.txt", "A\t0.1 nan\n", "NaN"),
+        "duplicate ids": ("e.txt", "A\t0.1 0.2\nA\t0.3 0.4\n", "appears twice"),
+        "truncated": ("e.txt", "3 2\nA 0.1 0.2\n", "header says"),
+        "non-UTF-8": ("e.txt", b"\xffA\t0.1 0.2\n", "UTF-8"),
+    },
+    "gct": {
+        "empty": ("t.gct", "", "not a GCT"),
+        "wrong columns": ("t.gct", "#1.2\n1\t2\nId\tSym\tA\tB\nX\tx\t1\t2\n", "Name, Description"),
+        "truncated": ("t.gct", "#1.2\n9\t2\nName\tDescription\tA\tB\nX\tx\t1\t2\n", "truncated"),
+        "non-numeric": ("t.gct", "#1.2\n1\t2\nName\tDescription\tA\tB\nX\tx\t1\tlots\n", "non-numeric"),
+    },
+    "gene table": {
+        "wrong columns": ("genes.gene_info", "a\tb\n1\t2\n", "not an NCBI gene_info"),
+        "truncated": ("genes.gene_info.gz", gzip.compress(b"#tax_id\tGeneID\n" * 100)[:30], "gene_info"),
+    },
+    "config": {
+        "not TOML": ("c.toml", "inputs = [\n", "not valid TOML"),
+        "wrong names": ("c.toml", "[embedding]\ndimz = 3\n", "unknown setting"),
+        "bad value": ("c.toml", "[coexpression]\nthreshold = 2.0\n", "threshold"),
+        "missing input": ("c.toml", 'inputs = ["nope.tsv"]\n', "not found"),
+    },
+}
+
+
+def _command(reader: str, bad: Path, tmp: Path, inputs: dict) -> tuple[list[str], Path]:
+    out = tmp / "out"
+    if reader in ("expression", "soft"):
+        return ["coexpress", "--inputs", str(bad), "--out", str(out)], out
+    if reader == "gmt":
+        return ["import-embedding", str(inputs["embedding"]), "--gmt", str(bad), "--out", str(out),
+                "--no-ggipnn", "--cache", str(tmp / "cache")], out
+    if reader == "embedding":
+        return ["import-embedding", str(bad), "--out", str(out), "--cache", str(tmp / "cache")], out
+    if reader == "gct":
+        return ["import-embedding", str(inputs["embedding"]), "--tissues", str(bad), "--no-ggipnn",
+                "--out", str(out), "--cache", str(tmp / "cache")], out
+    if reader == "gene table":
+        return ["import-embedding", str(inputs["embedding"]), "--gene-table", str(bad), "--no-ggipnn",
+                "--out", str(out), "--cache", str(tmp / "cache")], out
+    return ["build", "--config", str(bad), "--out", str(out), "--cache", str(tmp / "cache")], out
+
+
+@pytest.fixture(scope="module")
+def good(small_bundle):
+    return {"embedding": small_bundle / "embedding.w2v.txt"}
+
+
+CASES = [(reader, case) for reader, cases in BAD.items() for case in cases]
+
+
+@pytest.mark.parametrize("reader, case", CASES, ids=[f"{r}: {c}" for r, c in CASES])
+def test_bad_input_gives_one_line_status_2_and_no_output(reader, case, good, tmp_path, capsys):
+    from pipeline.cli import main
+
+    name, content, words = BAD[reader][case]
+    bad = _write(tmp_path / name, content)
+    args, out = _command(reader, bad, tmp_path, good)
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0], err
+    named = "nope.tsv" if case == "missing input" else bad.name      # a config names its missing input
+    assert named in err[0]
+    assert not out.exists()
+
+
+def _kill_during(stage: str, config: Path, out: Path, cache: Path) -> list[str]:
+    """Start a build, SIGKILL it as soon as ``stage`` begins; return what it printed."""
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "--config", str(config), "--out",
+                             str(out), "--cache", str(cache)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith(f"{stage} ..."):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["co-expression", "embedding", "GGIPNN", "layout", "annotations"])
+def test_a_killed_build_leaves_no_bundle_and_resumes(stage, inputs, tmp_path):
+    from pipeline.bundle import read_bundle
+
+    out, cache = tmp_path / "bundle", tmp_path / "cache"
+    printed = _kill_during(stage, inputs["config"], out, cache)
+    assert any(line.startswith(f"{stage} ...") for line in printed)
+    assert not out.exists()
+    finished = {p.name: p.stat().st_mtime_ns for p in cache.glob("*-*") if (p / "done.json").exists()}
+    done = subprocess.run([sys.executable, "-m", "pipeline", "build", "--config", str(inputs["config"]),
+                           "--out", str(out), "--cache", str(cache)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert read_bundle(out).manifest["config"]["seed"] == 7
+    for name, mtime in finished.items():                     # finished stages were not redone
+        assert (cache / name).stat().st_mtime_ns == mtime
+    assert not list(tmp_path.glob(".bundle.*"))
+
+
+def test_app_refuses_bad_bundles_with_one_line(small_bundle, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    for damage in ("version", "column"):
+        bundle = tmp_path / damage
+        shutil.copytree(small_bundle, bundle)
+        if damage == "version":
+            manifest = json.loads((bundle / "manifest.json").read_text())
+            (bundle / "manifest.json").write_text(json.dumps({**manifest, "version": 2}))
+        else:
+            pd.read_parquet(bundle / "genes.parquet").drop(columns="display_class").to_parquet(bundle / "genes.parquet")
+        done = subprocess.run([sys.executable, "app.py", "--bundle", str(bundle)], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+        assert done.returncode == 2
+        assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+        assert ("newer than this program" if damage == "version" else "lacks columns ['display_class']") in done.stderr
+
+
+@pytest.mark.slow
+def test_burst_of_200_requests_from_8_clients():
+    from pipeline.bench import bench_app
+
+    result = bench_app(quick=True)
+    concurrent = result["concurrent"]
+    assert concurrent["requests"] == 200 and concurrent["failures"] == 0
+    assert concurrent["p95_ms"] < 300
