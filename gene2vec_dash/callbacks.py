@@ -152,17 +152,15 @@ def _gene_panel(app: Dash, data: MapData) -> None:
 # --- gene pair: GGIPNN ------------------------------------------------------------------------
 
 def _pair_panel(app: Dash, data: MapData) -> None:
-    @app.callback(Output("pair-result", "children"), Output("partners", "data"),
-                  Input("pair-a", "value"), Input("pair-b", "value"))
+    @app.callback(Output("pair-result", "children"), Input("pair-a", "value"), Input("pair-b", "value"))
     def predict(a, b):
         sa, sb = data.resolve(a), data.resolve(b)
         if data.predictor is None:
-            return html.P("This bundle has no interaction model (GGIPNN)."), []
+            return html.P("This bundle has no interaction model (GGIPNN).")
         if sa is None:
-            return html.P("Choose a first gene to see its predicted partners."), []
-        partners = queries.partners(data, sa, 10).to_dict("records")
+            return html.P("Choose a first gene to see its predicted partners.")
         if sb is None:
-            return html.P(f"Top predicted partners of {sa}; choose a second gene for a pair."), partners
+            return html.P(f"Top predicted partners of {sa}; choose a second gene for a pair.")
         r = queries.pair(data, sa, sb)
         return html.Div([
             html.Div([html.Span("P(interaction)", className="label"),
@@ -170,4 +168,11 @@ def _pair_panel(app: Dash, data: MapData) -> None:
             html.Div([html.Span("cosine similarity", className="label"),
                       html.Span(f"{r['cosine']:.3f}", id="pair-cosine", className="value")]),
             html.P(f"{sa} – {sb}: GGIPNN (shared GO process) from the two vectors alone.", className="note"),
-        ]), partners
+        ])
+
+    @app.callback(Output("partners", "data"), Input("pair-a", "value"))
+    def partners(a):
+        symbol = data.resolve(a)
+        if symbol is None or data.predictor is None:
+            return []
+        return queries.partners(data, symbol, 10).to_dict("records")

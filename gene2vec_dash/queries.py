@@ -28,6 +28,7 @@ class MapData:
     row: dict[str, int]                 # official symbol -> row
     alias: dict[str, str]               # upper-case symbol or alias -> official symbol
     predictor: Predictor | None
+    partner_projection: object = None   # the predictor's first layer applied to every gene
 
     @classmethod
     def load(cls, path: str | Path) -> "MapData":
@@ -43,8 +44,9 @@ class MapData:
                     alias.setdefault(name.upper(), symbol)
         alias.update({s.upper(): s for s in symbols})        # official symbols win
         predictor = Predictor(bundle.ggipnn_path) if bundle.ggipnn_path else None
+        projection = predictor.second_gene_projection(vectors) if predictor else None
         return cls(bundle, genes, vectors / np.where(norms == 0, 1, norms),
-                   {s: k for k, s in enumerate(symbols)}, alias, predictor)
+                   {s: k for k, s in enumerate(symbols)}, alias, predictor, projection)
 
     def resolve(self, text: str | None) -> str | None:
         """Official symbol for a symbol or alias typed in any case; None if unknown."""
@@ -106,7 +108,7 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     if data.predictor is None:
         return pd.DataFrame(columns=["rank", "symbol", "probability", "class", "description"])
     ra = data.row[a]
-    prob = data.predictor.probability(data.bundle.vectors[ra], data.bundle.vectors)
+    prob = data.predictor.one_vs_all(data.bundle.vectors[ra], data.partner_projection)
     prob[ra] = -np.inf
     top = np.argsort(-prob, kind="stable")[:min(clamp_k(k), len(prob) - 1)]
     g = data.genes.iloc[top]

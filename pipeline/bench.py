@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -118,65 +117,68 @@ def _per_dataset_cost(quick: bool) -> dict:
 
 def bench_embedding(quick: bool = False) -> dict:
     """Ours (pair file -> shuffled corpus_file, streamed) vs the authors' approach (a Python list
-    of 2-token lists -> ``Word2Vec(sentences=...)``), one epoch, same parameters, each in its own
-    process so that peak memory (max RSS) is the method's own."""
+    of 2-token lists -> ``Word2Vec(sentences=...)``), one epoch, same parameters, on the same
+    synthetic pairs (planted modules), each in a fresh process so that its peak memory is its own."""
+    import json
+
+    from pipeline.coexpression import PairSet
+    from pipeline.synthetic import planted_pairs
+
     n_genes, n_modules = (2000, 40) if quick else (20000, 400)
     sizes = [200_000, 400_000] if quick else [5_000_000, 20_000_000]
-    results = {"genes": n_genes, "modules": n_modules, "runs": []}
-    for n_pairs in sizes:
-        for method in ("authors", "ours"):
-            if method == "authors" and n_pairs > sizes[0]:
-                continue             # tens of GB of Python objects at 20M pairs; measured at the first size
-            out = subprocess.run([sys.executable, "-m", "pipeline.bench", "_embedding_worker", method,
-                                  str(n_genes), str(n_modules), str(n_pairs)], capture_output=True, text=True)
-            if out.returncode:
-                raise RuntimeError(out.stderr[-2000:])
-            import json
-
-            results["runs"].append(json.loads(out.stdout.strip().splitlines()[-1]))
-    first = {r["method"]: r for r in results["runs"] if r["pairs"] == sizes[0]}
+    results: dict = {"genes": n_genes, "modules": n_modules, "workers": os.cpu_count() or 1, "runs": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n_pairs in sizes:
+            genes, pairs, modules = planted_pairs(n_genes, n_modules, n_pairs, within=0.8, seed=0)
+            stem = Path(tmp) / f"pairs{n_pairs}"
+            PairSet("bench", genes, pairs[:, 0], pairs[:, 1], np.zeros(len(pairs), np.float16)).save(stem)
+            np.save(Path(tmp) / "modules.npy", modules)
+            del pairs
+            for method in ("authors", "ours"):
+                if method == "authors" and n_pairs > sizes[0]:
+                    continue         # ~0.4 GB of Python objects per million pairs: measured at the first size
+                out = subprocess.run([sys.executable, "-m", "pipeline.bench", "_embedding_worker", method, str(stem),
+                                      str(Path(tmp) / "modules.npy")], capture_output=True, text=True)
+                if out.returncode:
+                    raise RuntimeError(out.stderr[-2000:])
+                results["runs"].append({"size": n_pairs, **json.loads(out.stdout.strip().splitlines()[-1])})
+    first = {r["method"]: r for r in results["runs"] if r["size"] == sizes[0]}
     results["speedup_pairs_per_s"] = round(first["ours"]["pairs_per_s"] / first["authors"]["pairs_per_s"], 2)
-    results["targets"] = {"speedup_pairs_per_s": ">= 1.5", "ours_peak_mb_at_20M": "<= 200 (full run)",
+    results["targets"] = {"speedup_pairs_per_s": ">= 1.5", "ours_peak_mb_at_20M": "<= 200 above start",
                           "clusteredness": "ours >= authors'"}
     return results
 
 
-def _embedding_worker(method: str, n_genes: int, n_modules: int, n_pairs: int) -> dict:
+def _embedding_worker(method: str, stem: Path, modules_file: Path) -> dict:
+    from pipeline.coexpression import PairSet, StoredPairs
     from pipeline.config import ClusterednessConfig, EmbeddingConfig
     from pipeline.embedding import PairCorpus, train_embedding
     from pipeline.evaluate import clusteredness
-    from pipeline.synthetic import planted_pairs
 
-    genes, pairs, modules = planted_pairs(n_genes, n_modules, n_pairs, within=0.8, seed=0)
     config = EmbeddingConfig(epochs=1, min_count=1, workers=os.cpu_count() or 1, seed=0)
-    sets = {f"M{m}": list(genes[modules == m]) for m in range(n_modules)}
-    with tempfile.TemporaryDirectory() as tmp:
-        if method == "ours":
-            from pipeline.coexpression import PairSet
-
-            PairSet("bench", genes, pairs[:, 0], pairs[:, 1], np.zeros(len(pairs), np.float16)).save(
-                Path(tmp) / "p")
-            del pairs
-            gc.collect()
-            base = _rss_mb()
-            started = time.perf_counter()
-            corpus = PairCorpus.build([lambda: PairSet.load(Path(tmp) / "p")], Path(tmp) / "c")
+    base = _status_mb("VmRSS")
+    started = time.perf_counter()
+    if method == "ours":
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = PairCorpus.build([StoredPairs.open(stem)], Path(tmp))
             emb, _ = train_embedding(corpus, config)
-            seconds = time.perf_counter() - started
-            names, vectors = emb.genes, emb.vectors
-        else:
-            from gensim.models import Word2Vec
+        names, vectors, n_pairs = emb.genes, emb.vectors, corpus.n_pairs
+    else:
+        from gensim.models import Word2Vec
 
-            base = _rss_mb()
-            started = time.perf_counter()
-            sentences = [[genes[a], genes[b]] for a, b in pairs.tolist()]      # the authors' list of lists
-            del pairs
-            model = Word2Vec(sentences=sentences, vector_size=config.dims, window=config.window,
-                             min_count=config.min_count, sg=1, negative=config.negative, sample=config.sample,
-                             workers=config.workers, seed=config.seed, epochs=1)
-            seconds = time.perf_counter() - started
-            names, vectors = np.array(model.wv.index_to_key), model.wv.vectors
-    peak = _rss_mb()
+        ps = PairSet.load(stem)
+        genes = ps.genes.tolist()
+        sentences = [[genes[a], genes[b]] for a, b in zip(ps.i.tolist(), ps.j.tolist())]  # the authors' list of lists
+        n_pairs = len(sentences)
+        model = Word2Vec(sentences=sentences, vector_size=config.dims, window=config.window,
+                         min_count=config.min_count, sg=1, negative=config.negative, sample=config.sample,
+                         workers=config.workers, seed=config.seed, epochs=1)
+        names, vectors = np.array(model.wv.index_to_key), model.wv.vectors
+    seconds = time.perf_counter() - started
+    peak = _status_mb("VmHWM")
+    modules = np.load(modules_file)
+    gene_names = StoredPairs.open(stem).genes
+    sets = {f"M{m}": list(gene_names[modules == m]) for m in range(int(modules.max()) + 1)}
     clus = clusteredness(names, vectors, sets, ClusterednessConfig(random_genes=1000))
     return {"method": method, "pairs": n_pairs, "seconds": round(seconds, 2),
             "pairs_per_s": round(n_pairs / seconds), "peak_rss_mb": round(peak, 1),
@@ -185,9 +187,11 @@ def _embedding_worker(method: str, n_genes: int, n_modules: int, n_pairs: int) -
             "clusteredness_cosine": round(clus["cosine"]["ratio"], 3)}
 
 
-def _rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc (VmRSS: now; VmHWM: its peak). Not
+    getrusage's ru_maxrss: Linux carries that over exec from the forking parent."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":")) / 1024
 
 
 # --- layout -----------------------------------------------------------------------------------
@@ -233,16 +237,19 @@ def bench_app(quick: bool = False) -> dict:
         app = create_app(path)
         client = app.server.test_client()
         keys = {name: next(k for k in app.callback_map if marker in k)
-                for name, marker in (("neighbours", "..neighbours.data"), ("pair", "pair-result.children"))}
+                for name, marker in (("neighbours", "..neighbours.data"), ("pair", "pair-result.children"),
+                                     ("partners", "partners.data"))}
         genes = [f"G{k:05d}" for k in np.random.default_rng(0).integers(n, size=200)]
 
         def body(kind: str, k: int) -> bytes:
             key = keys[kind]
             outputs = [{"id": i, "property": p} for i, p in (x.rsplit(".", 1) for x in key.strip(".").split("..."))]
-            inputs = ([{"id": "gene", "property": "value", "value": genes[k % 200]},
-                       {"id": "k", "property": "value", "value": 15}] if kind == "neighbours" else
-                      [{"id": "pair-a", "property": "value", "value": genes[k % 200]},
-                       {"id": "pair-b", "property": "value", "value": genes[(k + 7) % 200]}])
+            outputs = outputs if key.startswith("..") else outputs[0]
+            inputs = {"neighbours": [{"id": "gene", "property": "value", "value": genes[k % 200]},
+                                     {"id": "k", "property": "value", "value": 15}],
+                      "pair": [{"id": "pair-a", "property": "value", "value": genes[k % 200]},
+                               {"id": "pair-b", "property": "value", "value": genes[(k + 7) % 200]}],
+                      "partners": [{"id": "pair-a", "property": "value", "value": genes[k % 200]}]}[kind]
             return json.dumps({"output": key, "outputs": outputs, "inputs": inputs, "state": [],
                                "changedPropIds": [f"{x['id']}.{x['property']}" for x in inputs]}).encode()
 
@@ -269,7 +276,7 @@ def bench_app(quick: bool = False) -> dict:
 
         def client_loop(c: int) -> None:
             for k in range(25):
-                kind = ("neighbours", "pair")[(c + k) % 2]
+                kind = ("neighbours", "pair", "partners")[(c + k) % 3]
                 req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component",
                                              data=body(kind, c * 25 + k),
                                              headers={"Content-Type": "application/json"})
@@ -340,4 +347,4 @@ BENCHES = {"coexpression": bench_coexpression, "embedding": bench_embedding, "la
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "_embedding_worker":
     import json
 
-    print(json.dumps(_embedding_worker(sys.argv[2], *map(int, sys.argv[3:6]))))
+    print(json.dumps(_embedding_worker(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from pipeline.annotate import class_enrichment, display_class, tissue_zscores
 from pipeline.bundle import TISSUE_PREFIX, write_bundle
 from pipeline.cache import StageCache, digest, file_sha256
-from pipeline.coexpression import PairSet, run_coexpression
+from pipeline.coexpression import StoredPairs, run_coexpression
 from pipeline.config import BuildConfig
 from pipeline.embedding import Embedding, PairCorpus, train_embedding
 from pipeline.errors import InputError
@@ -134,10 +134,10 @@ class Build:
                     "clusteredness_inner_product": round(clus["inner_product"]["ratio"], 4)}
 
         def make(folder: Path) -> dict:
-            loaders = [lambda f=f: PairSet.load(f) for f in pair_files]
+            sources = [StoredPairs.open(f) for f in pair_files]
             if self.config.archs4_pairs:
-                loaders.append(demo.archs4_pairs)
-            corpus = PairCorpus.build(loaders, folder / "corpus")
+                sources.append(demo.archs4_pairs())
+            corpus = PairCorpus.build(sources, folder / "corpus")
             emb, stats = train_embedding(corpus, self.config.embedding, on_epoch=per_epoch,
                                          progress=_bar("embedding", self.config.embedding.epochs, "epoch"),
                                          checkpoints=checkpoints)

@@ -28,7 +28,7 @@ def _print_json(obj: dict) -> None:
 # --- commands ---------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> None:
-    from pipeline.build import Build, summary_lines
+    from pipeline.build import Build
     from pipeline.config import demo_config, load_config
 
     if args.demo == bool(args.config):
@@ -38,22 +38,22 @@ def cmd_build(args: argparse.Namespace) -> None:
         config = config.seeded(args.seed)
     if args.workers:
         config = replace(config, embedding=replace(config.embedding, workers=args.workers))
-    manifest = Build(config, Path(args.out), Path(args.cache), args.scheduler).run()
-    for line in summary_lines(manifest):
-        print(line)
-    print(f"bundle: {args.out}")
-    if args.json:
-        _print_json({"out": str(args.out), "counts": manifest["counts"], "metrics": manifest["metrics"],
-                     "timings": manifest["timings"]})
+    _report(Build(config, Path(args.out), Path(args.cache), args.scheduler).run(), args)
 
 
 def cmd_import_embedding(args: argparse.Namespace) -> None:
-    from pipeline.build import Build, summary_lines
+    from pipeline.build import Build
     from pipeline.config import BuildConfig
 
     config = BuildConfig(gene_sets=tuple(args.gmt or ()), gene_table=args.gene_table or "",
                          tissues=args.tissues or "").seeded(args.seed)
-    manifest = Build(config, Path(args.out), Path(args.cache)).run_import(Path(args.file), ggipnn=not args.no_ggipnn)
+    _report(Build(config, Path(args.out), Path(args.cache)).run_import(Path(args.file), ggipnn=not args.no_ggipnn),
+            args)
+
+
+def _report(manifest: dict, args: argparse.Namespace) -> None:
+    from pipeline.build import summary_lines
+
     for line in summary_lines(manifest):
         print(line)
     print(f"bundle: {args.out}  (serve it: python app.py --bundle {args.out})")

@@ -109,31 +109,69 @@ class PairSet:
 
     @classmethod
     def load(cls, stem: Path) -> "PairSet":
+        """Read a stored set into memory (:class:`StoredPairs` streams it instead)."""
+        stored = StoredPairs.open(stem)
+        pairs = np.concatenate(list(stored.chunks(max(stored.n, 1)))) if stored.n else np.empty((0, 2), np.int32)
         try:
-            with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
-                name, genes = str(meta["name"]), meta["genes"]
-            pairs = np.load(stem.with_name(stem.name + ".pairs.npy"), mmap_mode="r")
-            r = np.load(stem.with_name(stem.name + ".r.npy"), mmap_mode="r")
-        except (OSError, ValueError, KeyError) as exc:
+            r = np.load(stem.with_name(stem.name + ".r.npy"))
+        except (OSError, ValueError) as exc:
             raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
-        return cls(name, genes, pairs[:, 0], pairs[:, 1], r)
+        return cls(stored.name, stored.genes, pairs[:, 0], pairs[:, 1], r)
+
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        """The pairs as (k, 2) int32 arrays of at most ``size`` rows."""
+        for start in range(0, len(self.i), size):
+            yield np.column_stack([self.i[start:start + size], self.j[start:start + size]]).astype(np.int32)
 
     @staticmethod
     def stored_key(stem: Path) -> str | None:
         """The cache key a pair set was written with (None if absent, incomplete or unreadable)."""
         try:
+            StoredPairs.open(stem)
             with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
-                key, n = str(meta["key"]), int(meta["n"])
-                if int(meta["format"]) != FORMAT:
-                    return None
-            pairs = np.load(stem.with_name(stem.name + ".pairs.npy"), mmap_mode="r")
-            return key if pairs.shape == (n, 2) else None
+                return str(meta["key"]) if int(meta["format"]) == FORMAT else None
         except Exception:  # a truncated or foreign file is simply recomputed
             return None
 
     def gene_pairs(self) -> Iterator[tuple[str, str]]:
         """Readable pairs, for small sets and tests only."""
         return zip(self.genes[self.i], self.genes[self.j])
+
+
+@dataclass(frozen=True)
+class StoredPairs:
+    """A pair set on disk, read a chunk at a time with plain reads (not memory-mapped, whose
+    touched pages would count as resident): memory stays one chunk whatever the set's size."""
+
+    stem: Path
+    name: str
+    genes: np.ndarray
+    n: int
+    offset: int                 # where the .npy data starts
+
+    @classmethod
+    def open(cls, stem: Path) -> "StoredPairs":
+        path = stem.with_name(stem.name + ".pairs.npy")
+        try:
+            with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
+                name, genes, n = str(meta["name"]), meta["genes"], int(meta["n"])
+            with open(path, "rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                header = {(1, 0): np.lib.format.read_array_header_1_0,
+                          (2, 0): np.lib.format.read_array_header_2_0}[version]
+                shape, _, dtype = header(fh)
+                offset = fh.tell()
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
+        if shape != (n, 2) or dtype != np.int32 or path.stat().st_size != offset + 8 * n:
+            raise InputError(f"pair file holds {shape} {dtype}, expected ({n}, 2) int32 (truncated?)", stem)
+        return cls(stem, name, genes, n, offset)
+
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        with open(self.stem.with_name(self.stem.name + ".pairs.npy"), "rb") as fh:
+            fh.seek(self.offset)
+            for _ in range(0, self.n, size):
+                yield np.fromfile(fh, dtype=np.int32, count=2 * size).reshape(-1, 2)
 
 
 def _atomic_save(path: Path, write: Callable) -> None:
@@ -295,9 +333,11 @@ def _run_dask(paths: list[str], out: Path, config: CoexpressionConfig, scheduler
 def _distinct_genes(files: list[Path]) -> int:
     genes: set[str] = set()
     for f in files:
-        ps = PairSet.load(f)
-        used = np.unique(np.concatenate([ps.i, ps.j]))
-        genes.update(ps.genes[used].tolist())
+        stored = StoredPairs.open(f)
+        used = np.zeros(len(stored.genes), dtype=bool)
+        for chunk in stored.chunks(1 << 20):
+            used[chunk.ravel()] = True
+        genes.update(stored.genes[used].tolist())
     return len(genes)
 
 

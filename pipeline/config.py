@@ -79,7 +79,8 @@ class LayoutConfig:
     perplexity: float = 30.0
     early_exaggeration_iter: int = 250   # openTSNE's defaults
     n_iter: int = 500
-    ints_in_interval: int = 2       # FFT grid coarseness: 2 is ~3x faster than 1 at 25k genes
+    ints_in_interval: int = 2       # FFT grid: 2 and at least 10 intervals is ~3x faster than
+    min_num_intervals: int = 10     # openTSNE's (1, 50) at 23k genes, 10-NN kept 0.353 vs 0.364
     unit_length: bool = True        # map cosine neighbours (vectors scaled to length 1 first)
     seed: int = 0
 

@@ -18,13 +18,14 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from pipeline.coexpression import PairSet
+from pipeline.coexpression import PairSet, StoredPairs
 from pipeline.config import EmbeddingConfig
 from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 
 BUCKET_PAIRS = 1 << 20            # pairs held in memory at once while shuffling
+ALPHABET = np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -38,42 +39,39 @@ class PairCorpus:
     sources: tuple[dict, ...]     # name and pair count of each source
 
     @classmethod
-    def build(cls, pair_sets: Iterable[PairSet | Callable[[], PairSet]], folder: Path) -> "PairCorpus":
-        """Merge pair sets (or loaders of them, to keep one in memory at a time) into ``folder``.
+    def build(cls, sources: Iterable[PairSet | StoredPairs], folder: Path) -> "PairCorpus":
+        """Merge pair sets (in memory, or streamed from disk) into ``folder``, a chunk at a time.
 
         A pair found in k data sets appears k times, as in the paper."""
-        loaders = [p if callable(p) else (lambda p=p: p) for p in pair_sets]
-        vocab = np.unique(np.concatenate([np.asarray(load().genes, dtype=str) for load in loaders]
+        sources = list(sources)
+        vocab = np.unique(np.concatenate([np.asarray(src.genes, dtype=str) for src in sources]
                                          or [np.empty(0, str)]))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "pairs.i32"
         counts = np.zeros(len(vocab), dtype=np.int64)
-        sources, n = [], 0
+        records, n = [], 0
         with open(path, "wb") as fh:
-            for load in loaders:
-                ps = load()
-                ids = np.searchsorted(vocab, np.asarray(ps.genes, dtype=str)).astype(np.int32)
-                for start in range(0, len(ps.i), BUCKET_PAIRS):          # memory-mapped sets stream
-                    stop = start + BUCKET_PAIRS
-                    pairs = np.column_stack([ids[ps.i[start:stop]], ids[ps.j[start:stop]]]).astype(np.int32)
+            for src in sources:
+                ids = np.searchsorted(vocab, np.asarray(src.genes, dtype=str)).astype(np.int32)
+                size = 0
+                for chunk in src.chunks(BUCKET_PAIRS):
+                    pairs = ids[chunk]
                     pairs.tofile(fh)
                     counts += np.bincount(pairs.ravel(), minlength=len(vocab))
-                sources.append({"name": ps.name, "pairs": int(len(ps.i))})
-                n += len(ps.i)
+                    size += len(pairs)
+                records.append({"name": src.name, "pairs": size})
+                n += size
         if n == 0:
             raise InputError("no co-expression pairs to train on: lower the threshold or add data sets")
-        return cls(vocab, counts, path, n, tuple(sources))
-
-    def pairs(self) -> np.ndarray:
-        return np.memmap(self.path, dtype=np.int32, mode="r", shape=(self.n_pairs, 2))
+        return cls(vocab, counts, path, n, tuple(records))
 
     def chunks(self, keep: np.ndarray | None = None) -> Iterator[np.ndarray]:
-        """The pairs in file order, BUCKET_PAIRS at a time; ``keep`` (bool per gene) drops pairs
-        with a gene outside it."""
-        pairs = self.pairs()
-        for start in range(0, self.n_pairs, BUCKET_PAIRS):
-            chunk = np.asarray(pairs[start:start + BUCKET_PAIRS])
-            yield chunk[keep[chunk].all(axis=1)] if keep is not None else chunk
+        """The pairs in file order, BUCKET_PAIRS at a time (plain reads: memory stays one chunk);
+        ``keep`` (bool per gene) drops pairs with a gene outside it."""
+        with open(self.path, "rb") as fh:
+            for _ in range(0, self.n_pairs, BUCKET_PAIRS):
+                chunk = np.fromfile(fh, dtype=np.int32, count=2 * BUCKET_PAIRS).reshape(-1, 2)
+                yield chunk[keep[chunk].all(axis=1)] if keep is not None else chunk
 
     def shuffled(self, seed: int, keep: np.ndarray | None = None) -> Iterator[np.ndarray]:
         """The pairs in a uniformly random order, in chunks of about BUCKET_PAIRS.
@@ -116,16 +114,31 @@ class PairCorpus:
                 n += len(pairs)
         return PairCorpus(self.vocab, counts, path, n, self.sources)
 
+    def tokens(self) -> np.ndarray:
+        """A short fixed-width token for every gene (``uint8`` rows of base-62 digits): the corpus
+        written with them is 8 bytes a pair, so writing and parsing it costs little."""
+        width = 1
+        while len(ALPHABET) ** width < len(self.vocab):
+            width += 1
+        index = np.arange(len(self.vocab))
+        digits = [(index // len(ALPHABET) ** k) % len(ALPHABET) for k in reversed(range(width))]
+        return ALPHABET[np.column_stack(digits)]
+
     def write_epoch(self, path: Path, seed: int, keep: np.ndarray) -> int:
-        """One shuffled epoch as a gensim LineSentence file (``GENE_A GENE_B`` a line); returns pairs."""
-        tokens = np.array([g.encode() for g in self.vocab], dtype=object)
+        """One shuffled epoch as a gensim LineSentence file, ``TOKEN_A TOKEN_B`` a line (see
+        :meth:`tokens`); returns the number of pairs written."""
+        table = self.tokens()
+        width = table.shape[1]
         written = 0
         with open(path, "wb") as fh:
             for chunk in self.shuffled(seed, keep):
-                if len(chunk):
-                    fh.write(b"\n".join(map(b" ".join, zip(tokens[chunk[:, 0]], tokens[chunk[:, 1]]))))
-                    fh.write(b"\n")
-                    written += len(chunk)
+                lines = np.empty((len(chunk), 2 * width + 2), dtype=np.uint8)
+                lines[:, :width] = table[chunk[:, 0]]
+                lines[:, width] = ord(" ")
+                lines[:, width + 1:-1] = table[chunk[:, 1]]
+                lines[:, -1] = ord("\n")
+                fh.write(lines.tobytes())
+                written += len(chunk)
         return written
 
 
@@ -198,15 +211,17 @@ def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
     continues after the last saved one."""
     if config.max_pair_repeats:
         corpus = corpus.capped(config.max_pair_repeats, corpus.path.parent)
+    tokens = np.array([row.tobytes().decode() for row in corpus.tokens()])
     model, done, stats = _resume(checkpoints)
     if model is None:
         model = _gensim_model(config)
-        model.build_vocab_from_freq({g: int(c) for g, c in zip(corpus.vocab, corpus.counts) if c > 0})
+        model.build_vocab_from_freq({t: int(c) for t, c in zip(tokens, corpus.counts) if c > 0})
         if not len(model.wv):
             raise InputError(f"no gene occurs in >= {config.min_count} pairs (min_count): nothing to embed")
         stats = {"genes_in_pairs": int((corpus.counts > 0).sum()), "genes_embedded": len(model.wv),
                  "pairs": corpus.n_pairs, "epochs": []}
-    keep = np.isin(corpus.vocab, model.wv.index_to_key)
+    keep = np.isin(tokens, model.wv.index_to_key)
+    gene_of = dict(zip(tokens, corpus.vocab))
     span = config.alpha - config.min_alpha
     with tempfile.TemporaryDirectory(dir=corpus.path.parent) as tmp:
         text = Path(tmp) / "epoch.txt"
@@ -219,11 +234,11 @@ def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
                         end_alpha=config.alpha - span * (epoch + 1) / config.epochs)
             record = {"epoch": epoch + 1, "pairs_trained": n}
             if on_epoch is not None:
-                record.update(on_epoch(epoch + 1, _embedding(model)) or {})
+                record.update(on_epoch(epoch + 1, _embedding(model, gene_of)) or {})
             stats["epochs"].append(record)
             if checkpoints is not None:
                 _checkpoint(model, stats, checkpoints, epoch + 1)
-    return _embedding(model), stats
+    return _embedding(model, gene_of), stats
 
 
 def _checkpoint(model, stats: dict, folder: Path, epoch: int) -> None:
@@ -260,8 +275,8 @@ def _resume(folder: Path | None):
     return None, 0, None
 
 
-def _embedding(model) -> Embedding:
-    genes = np.array(model.wv.index_to_key)
+def _embedding(model, gene_of: dict[str, str]) -> Embedding:
+    genes = np.array([gene_of[t] for t in model.wv.index_to_key])
     order = np.argsort(genes)
     return Embedding(genes[order], np.asarray(model.wv.vectors, dtype=np.float32)[order])
 

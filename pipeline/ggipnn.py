@@ -21,6 +21,7 @@ from torch import nn
 from pipeline.config import GGIPNNConfig
 from pipeline.embedding import Embedding
 from pipeline.errors import InputError
+from pipeline.sources.textfile import open_text
 
 UNKNOWN_RANGE = 0.25
 
@@ -95,13 +96,8 @@ def read_pairs(pairs_path: str | Path, labels_path: str | Path) -> PairData:
 
 
 def _lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", path) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path) from None
-    return [ln for ln in text.splitlines() if ln.strip()]
+    with open_text(path) as fh:
+        return [ln for ln in fh.read().splitlines() if ln.strip()]
 
 
 def check_known(data: PairData, emb: Embedding, path: str, min_known: float) -> float:
@@ -249,3 +245,20 @@ class Predictor:
         if len(a) == 1 and len(b) > 1:
             a = a.expand(len(b), -1)
         return torch.softmax(self.classifier(a, b), dim=1)[:, 1].numpy()
+
+    @torch.no_grad()
+    def second_gene_projection(self, vectors: np.ndarray) -> torch.Tensor:
+        """The first layer's share of every gene as the second of a pair: computed once, it
+        turns "this gene against all others" into a small matrix pass (partners in ms)."""
+        first = self.classifier.net[0]
+        dims = first.in_features // 2
+        return torch.as_tensor(vectors, dtype=torch.float32) @ first.weight[:, dims:].T
+
+    @torch.no_grad()
+    def one_vs_all(self, va: np.ndarray, projection: torch.Tensor) -> np.ndarray:
+        """P(interaction) of one gene with every gene of ``projection`` (same as
+        ``probability(va, vectors)``, without redoing the first layer for the others)."""
+        first = self.classifier.net[0]
+        dims = first.in_features // 2
+        a = torch.as_tensor(va, dtype=torch.float32) @ first.weight[:, :dims].T + first.bias
+        return torch.softmax(self.classifier.net[1:](projection + a), dim=1)[:, 1].numpy()

@@ -13,8 +13,6 @@ from sklearn.decomposition import PCA
 
 from pipeline.config import LayoutConfig
 
-FFT_FROM = 10_000
-
 
 def pca(vectors: np.ndarray, dims: int, seed: int) -> np.ndarray:
     dims = min(dims, vectors.shape[1], vectors.shape[0])
@@ -34,15 +32,13 @@ def tsne_layout(vectors: np.ndarray, config: LayoutConfig = LayoutConfig(), n_jo
     x = unit_rows(vectors) if config.unit_length else np.asarray(vectors, dtype=np.float32)
     reduced = pca(x, config.pca_dims, config.seed)
     perplexity = min(config.perplexity, max(1.0, (len(x) - 1) / 3))   # openTSNE needs 3 * perplexity < n
-    # FFT interpolation has a fixed per-iteration cost (~30 ms): Barnes-Hut is faster below ~10k points
-    gradient = "fft" if len(x) >= FFT_FROM else "bh"
     tsne = TSNE(n_components=2, perplexity=perplexity, n_iter=config.n_iter,
                 early_exaggeration_iter=config.early_exaggeration_iter, initialization="pca",
-                ints_in_interval=config.ints_in_interval,
-                negative_gradient_method=gradient, n_jobs=n_jobs or os.cpu_count() or 1,
+                ints_in_interval=config.ints_in_interval, min_num_intervals=config.min_num_intervals,
+                negative_gradient_method="fft", n_jobs=n_jobs or os.cpu_count() or 1,
                 random_state=config.seed)
     xy = np.asarray(tsne.fit(reduced), dtype=np.float32)
-    return xy, {"pca_dims": reduced.shape[1], "perplexity": perplexity, "gradient": gradient,
+    return xy, {"pca_dims": reduced.shape[1], "perplexity": perplexity, "gradient": "fft",
                 "seconds": round(time.perf_counter() - started, 2)}
 
 

@@ -58,6 +58,7 @@ def _call(client, output, inputs, state=()):
     """Fire one callback the way the browser does; returns (status, response JSON)."""
     parts = [p.rsplit(".", 1) for p in output.strip(".").split("...")]
     outputs = [{"id": i, "property": prop} for i, prop in parts]
+    outputs = outputs if output.startswith("..") else outputs[0]        # the renderer's two shapes
     body = {"output": output, "outputs": outputs, "inputs": inputs, "state": list(state),
             "changedPropIds": [f"{x['id']}.{x['property']}" for x in inputs]}
     r = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
@@ -83,12 +84,21 @@ def test_neighbour_callback_never_fails(small_bundle, gene, k):
 
 
 @pytest.mark.parametrize("a, b", [("G010", "G011"), ("G010", None), (None, None), ("NOPE", "G011"), ("", "")])
-def test_pair_callback_never_fails(small_bundle, a, b):
+def test_pair_callbacks_never_fail(small_bundle, a, b):
     app = create_app(small_bundle)
-    key = _props(app, "pair-result.children")
-    status, body = _call(app.server.test_client(), key,
+    client = app.server.test_client()
+    status, body = _call(client, _props(app, "pair-result.children"),
                          [{"id": "pair-a", "property": "value", "value": a},
                           {"id": "pair-b", "property": "value", "value": b}])
     assert status == 200
-    partners_rows = body["response"]["partners"]["data"]
-    assert len(partners_rows) == (10 if a == "G010" else 0)
+    shown = json.dumps(body["response"]["pair-result"]["children"])
+    assert ("pair-probability" in shown) == (a == "G010" and b == "G011")
+    status, body = _call(client, _props(app, "partners.data"), [{"id": "pair-a", "property": "value", "value": a}])
+    assert status == 200 and len(body["response"]["partners"]["data"]) == (10 if a == "G010" else 0)
+
+
+def test_partners_shortcut_matches_the_full_network(data):
+    row = data.row["G010"]
+    full = data.predictor.probability(data.bundle.vectors[row], data.bundle.vectors)
+    fast = data.predictor.one_vs_all(data.bundle.vectors[row], data.partner_projection)
+    np.testing.assert_allclose(fast, full, atol=1e-6)

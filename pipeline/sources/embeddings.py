@@ -2,14 +2,13 @@
 released ``gene2vec_dim_200_iter_9.txt`` (``GENE<TAB>v1 v2 ...``, no header), or a bundle folder."""
 from __future__ import annotations
 
-import gzip
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.embedding import Embedding
 from pipeline.errors import InputError
+from pipeline.sources.textfile import open_text
 
 
 def read_embedding(path: str | Path) -> Embedding:
@@ -19,16 +18,8 @@ def read_embedding(path: str | Path) -> Embedding:
 
         bundle = read_bundle(path)
         return Embedding(bundle.genes["symbol"].to_numpy(dtype=str), bundle.vectors)
-    if not path.is_file():
-        raise InputError("embedding file not found", path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path) from None
-    except (EOFError, zlib.error, gzip.BadGzipFile):
-        raise InputError("truncated or corrupt gzip file", path) from None
+    with open_text(path, "embedding file") as fh:
+        lines = fh.read().splitlines()
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
         raise InputError("file is empty", path)

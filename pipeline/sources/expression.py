@@ -8,8 +8,6 @@ every other column is a sample. Parquet files may carry ``gene2vec.scale`` metad
 from __future__ import annotations
 
 import csv
-import gzip
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import InputError
+from pipeline.sources.textfile import open_text
 
 SCALES = ("auto", "log2", "linear", "counts")
 ANNOTATION_COLUMNS = ("symbol", "entrez")
@@ -118,8 +117,7 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, str | None]:
             scale = meta.get(b"gene2vec.scale")
             return table.to_pandas(), scale.decode() if scale else None
         sep = "," if name.endswith(".csv") else "\t"
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", newline="") as fh:
+        with open_text(path, newline="") as fh:
             header = next(csv.reader([fh.readline()], delimiter=sep), [])
             dups = pd.Index(header)[pd.Index(header).duplicated()]
             if len(dups):                      # pandas would silently rename them 's1.1'
@@ -132,10 +130,6 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, str | None]:
         return frame, None
     except InputError:
         raise
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path) from None
-    except (EOFError, zlib.error, gzip.BadGzipFile):
-        raise InputError("truncated or corrupt gzip file", path) from None
     except pd.errors.EmptyDataError:
         raise InputError("file has no data", path) from None
     except pd.errors.ParserError as exc:

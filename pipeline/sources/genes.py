@@ -6,7 +6,6 @@ co-expression, gene sets, GO and tissues all speak of the same genes.
 """
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.sources.textfile import open_text
 
 COLUMNS = ["entrez", "symbol", "description", "type_of_gene", "aliases", "ensembl"]
 
@@ -133,12 +133,11 @@ def read_gene_table(path: str | Path) -> GeneTable:
 def read_ncbi_gene_info(path: str | Path, tax_id: int = 9606) -> GeneTable:
     """NCBI ``Homo_sapiens.gene_info.gz``: tab-separated, ``#tax_id`` header, ``-`` for empty."""
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
+        with open_text(path, "gene table") as fh:
             raw = pd.read_csv(fh, sep="\t", dtype=str, na_values=["-"], keep_default_na=False)
-    except (OSError, EOFError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read gene_info ({exc})", path) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read gene_info ({str(exc).splitlines()[0]})", path) from None
     need = ["#tax_id", "GeneID", "Symbol", "Synonyms", "dbXrefs", "description", "type_of_gene"]
     missing = [c for c in need if c not in raw.columns]
     if missing:

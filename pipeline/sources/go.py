@@ -6,8 +6,6 @@ org.Hs.eg.db / GO.db (parquet), or NCBI's ``gene2go(.gz)`` with ``go-basic.obo``
 """
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.sources.genes import GeneTable
+from pipeline.sources.textfile import open_text
 
 ROOT = "GO:0008150"                      # biological_process
 PROPAGATING = ("is_a", "part_of")        # edges along which annotations propagate
@@ -50,14 +49,10 @@ def read_go_extract(folder: str | Path, genes: GeneTable) -> GeneOntology:
 def read_gene2go(path: str | Path, genes: GeneTable, tax_id: int = 9606) -> pd.DataFrame:
     """NCBI gene2go -> Process annotations of one taxon (``NOT`` qualifiers dropped)."""
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
+        with open_text(path) as fh:
             raw = pd.read_csv(fh, sep="\t", dtype=str)
-    except FileNotFoundError:
-        raise InputError("file not found", path) from None
-    except (UnicodeDecodeError, EOFError, zlib.error, gzip.BadGzipFile, pd.errors.ParserError,
-            pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"cannot read gene2go ({exc.__class__.__name__})", path) from None
     need = ["#tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "Category"]
     if missing := [c for c in need if c not in raw.columns]:
@@ -72,32 +67,25 @@ def read_gene2go(path: str | Path, genes: GeneTable, tax_id: int = 9606) -> pd.D
 
 def read_obo(path: str | Path, namespace: str = "biological_process") -> pd.DataFrame:
     """go-basic.obo -> is_a / part_of (and regulates) edges among non-obsolete terms of a namespace."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     edges, terms = [], {}
     current: dict | None = None
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                line = line.strip()
-                if line.startswith("["):
-                    current = {"parents": []} if line == "[Term]" else None
-                    if current is not None:
-                        terms[len(terms)] = current
-                elif current is not None and ": " in line:
-                    tag, value = line.split(": ", 1)
-                    value = value.split(" !")[0].strip()
-                    if tag in ("id", "namespace", "is_obsolete"):
-                        current[tag] = value
-                    elif tag == "is_a":
-                        current["parents"].append((value, "is_a"))
-                    elif tag == "relationship":
-                        kind, _, target = value.partition(" ")
-                        current["parents"].append((target.strip(), kind))
-    except FileNotFoundError:
-        raise InputError("file not found", path) from None
-    except (UnicodeDecodeError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise InputError(f"cannot read OBO ({exc.__class__.__name__})", path) from None
+    with open_text(path) as fh:
+        for line in fh:
+            line = line.strip()
+            if line.startswith("["):
+                current = {"parents": []} if line == "[Term]" else None
+                if current is not None:
+                    terms[len(terms)] = current
+            elif current is not None and ": " in line:
+                tag, value = line.split(": ", 1)
+                value = value.split(" !")[0].strip()
+                if tag in ("id", "namespace", "is_obsolete"):
+                    current[tag] = value
+                elif tag == "is_a":
+                    current["parents"].append((value, "is_a"))
+                elif tag == "relationship":
+                    kind, _, target = value.partition(" ")
+                    current["parents"].append((target.strip(), kind))
     for t in terms.values():
         if t.get("namespace") == namespace and t.get("is_obsolete") != "true" and "id" in t:
             edges.extend((t["id"], parent, kind) for parent, kind in t["parents"])

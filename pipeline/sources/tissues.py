@@ -6,8 +6,6 @@ columns are tissues.
 """
 from __future__ import annotations
 
-import gzip
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -15,27 +13,19 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.sources.genes import GeneTable
+from pipeline.sources.textfile import open_text
 
 
 def read_gct(path: str | Path) -> pd.DataFrame:
     """GCT -> DataFrame with ``Name``, ``Description`` and one float column per tissue."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path)
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
+        with open_text(path) as fh:
             version = fh.readline().strip()
             if not version.startswith("#1."):
                 raise InputError(f"not a GCT file (first line {version[:20]!r}, expected '#1.2')", path)
             dims = fh.readline().split("\t")
             frame = pd.read_csv(fh, sep="\t", dtype={"Name": str, "Description": str})
-    except InputError:
-        raise
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path) from None
-    except (EOFError, zlib.error, gzip.BadGzipFile):
-        raise InputError("truncated or corrupt gzip file", path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"malformed GCT table ({str(exc).splitlines()[0]})", path) from None
     if list(frame.columns[:2]) != ["Name", "Description"]:
