@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 VIEWS = {
-    "map-class.png": "/?gene=CDK1&k=15&color=class",
+    "map-class.png": "/?color=class&pair=CDK1,CCNB1",
     "map-tissue.png": "/?gene=MYH7&k=15&color=tissue&tissue=heart&pair=MYH7,TNNT2",
 }
 
@@ -40,7 +40,7 @@ def main() -> None:
         for name, path in VIEWS.items():
             driver.get(f"http://127.0.0.1:{server.server_port}{path}")
             deadline = time.time() + 60
-            while time.time() < deadline and not driver.find_elements("css selector", "#neighbours td"):
+            while time.time() < deadline and not driver.find_elements("css selector", "#partners td"):
                 time.sleep(0.5)
             time.sleep(3)                                   # let WebGL draw
             driver.save_screenshot(str(args.out / name))

@@ -120,8 +120,9 @@ def _gene_panel(app: Dash, data: MapData) -> None:
         symbol = data.resolve(gene)
         if symbol is None:
             for trace in (figures.NEIGHBOURS, figures.SELECTED):
-                for key in ("x", "y", "text", "hovertext", "customdata"):
+                for key in ("x", "y", "hovertext", "customdata"):
                     patch["data"][trace][key] = []
+            patch["data"][figures.SELECTED]["text"] = []
             return [], patch, True
         table = queries.neighbours(data, symbol, queries.clamp_k(k))
         rows = table["row"].to_numpy()
@@ -129,7 +130,7 @@ def _gene_panel(app: Dash, data: MapData) -> None:
         g = data.genes
         patch["data"][figures.NEIGHBOURS].update(
             x=g["x"].to_numpy()[rows].tolist(), y=g["y"].to_numpy()[rows].tolist(),
-            text=table["symbol"].tolist(), customdata=table["symbol"].tolist(),
+            customdata=table["symbol"].tolist(),
             hovertext=[f"{s} · cosine {v:.3f}" for s, v in zip(table["symbol"], table["similarity"])])
         patch["data"][figures.SELECTED].update(
             x=[float(g.at[me, "x"])], y=[float(g.at[me, "y"])], text=[symbol], customdata=[symbol],

@@ -58,8 +58,7 @@ def map_figure(genes: pd.DataFrame, colours: list[str]) -> go.Figure:
         go.Scattergl(x=x, y=y, mode="markers", name="genes", hovertext=hover_text(genes), hoverinfo="text",
                      customdata=genes["symbol"].astype(str).tolist(),
                      marker={"color": colours, "size": 4, "opacity": 0.8}),
-        go.Scattergl(x=[], y=[], mode="markers+text", name="neighbours", hoverinfo="text", hovertext=[],
-                     text=[], textposition="top center", textfont={"size": 11, "color": "#222"},
+        go.Scattergl(x=[], y=[], mode="markers", name="neighbours", hoverinfo="text", hovertext=[],
                      marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111"}}),
         go.Scattergl(x=[], y=[], mode="markers+text", name="selected", hoverinfo="text", hovertext=[],
                      text=[], textposition="top center", textfont={"size": 14, "color": "#000"},
@@ -73,11 +72,11 @@ def map_figure(genes: pd.DataFrame, colours: list[str]) -> go.Figure:
     return fig
 
 
-def view_around(genes: pd.DataFrame, rows: np.ndarray, pad: float = 0.15) -> tuple[list[float], list[float]]:
+def view_around(genes: pd.DataFrame, rows: np.ndarray, pad: float = 0.25) -> tuple[list[float], list[float]]:
     """Axis ranges that frame the given genes (with a floor so one gene is not a pin-prick)."""
     x = genes["x"].to_numpy()[rows]
     y = genes["y"].to_numpy()[rows]
     span_all = float(max(np.ptp(genes["x"]), np.ptp(genes["y"])))
-    half = max(float(max(np.ptp(x), np.ptp(y))) * (0.5 + pad), span_all * 0.06)
+    half = max(float(max(np.ptp(x), np.ptp(y))) * (0.5 + pad), span_all * 0.12)
     cx, cy = float((x.max() + x.min()) / 2), float((y.max() + y.min()) / 2)
     return [cx - half, cx + half], [cy - half, cy + half]
