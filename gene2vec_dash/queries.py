@@ -89,7 +89,8 @@ def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
     top = top[np.argsort(-sims[top], kind="stable")]
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
-                         "similarity": np.round(sims[top].astype(np.float64), 4), "class": g["display_class"].astype(str).to_numpy(),
+                         "similarity": np.round(sims[top].astype(np.float64), 4),
+                         "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy(), "row": top})
 
 
@@ -113,5 +114,6 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     top = np.argsort(-prob, kind="stable")[:min(clamp_k(k), len(prob) - 1)]
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
-                         "probability": np.round(prob[top].astype(np.float64), 4), "class": g["display_class"].astype(str).to_numpy(),
+                         "probability": np.round(prob[top].astype(np.float64), 4),
+                         "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy()})

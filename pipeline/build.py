@@ -125,7 +125,8 @@ class Build:
         """Train (or resume, or reuse) the embedding; clusteredness is recorded after every epoch."""
         extra = [demo.ARCHS4_FILE] if self.config.archs4_pairs else []
         key = digest({"pairs": [f.name for f in pair_files], "extra": [file_sha256(p) for p in extra],
-                      "embedding": asdict(self.config.embedding), "gene_sets": self._gene_sets_id()})
+                      "embedding": asdict(self.config.embedding), "gene_sets": self._gene_sets_id(),
+                      "clusteredness": asdict(self.config.clusteredness)})
         checkpoints = self.cache.root / f"embedding-{key}.checkpoints"
 
         def per_epoch(epoch: int, emb: Embedding) -> dict:

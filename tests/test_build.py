@@ -72,3 +72,20 @@ def test_demo_build_end_to_end(demo_bundle):
     runs = m["metrics"]["ggipnn"]
     assert runs["gene2vec_frozen"]["test_auc"] > 0.65 > runs["random_frozen"]["test_auc"]
     assert bundle.tissues == ["adipose", "blood", "heart", "skeletal_muscle"]
+
+
+def test_import_embedding_in_the_papers_format(small_bundle, inputs, tmp_path, capsys):
+    """A GENE<TAB>floats file (the released gene2vec_dim_200_iter_9.txt format) -> a full bundle."""
+    source = read_bundle(small_bundle)
+    with open(tmp_path / "gene2vec_dim_32.txt", "w") as fh:
+        for gene, vector in zip(source.genes["symbol"], source.vectors):
+            fh.write(gene + "\t" + " ".join(f"{x:.6f}" for x in vector) + "\n")
+    assert main(["import-embedding", str(tmp_path / "gene2vec_dim_32.txt"), "--out", str(tmp_path / "bundle"),
+                 "--cache", str(tmp_path / "cache"), "--gmt", str(inputs["gmt"]), "--gene-table",
+                 str(inputs["gene_info"]), "--tissues", str(inputs["gct"])]) == 0
+    bundle = read_bundle(tmp_path / "bundle")
+    assert list(bundle.genes["symbol"]) == list(source.genes["symbol"])
+    assert bundle.manifest["imported"]["dims"] == 32 and "gene2vec_frozen" in bundle.manifest["metrics"]["ggipnn"]
+    assert bundle.genes.set_index("symbol").loc["MIR21", "display_class"] == "microRNA"
+    assert bundle.genes["tissue:liver"].notna().sum() > 100 and (tmp_path / "bundle" / "ggipnn.pt").exists()
+    assert "serve it: python app.py --bundle" in capsys.readouterr().out
