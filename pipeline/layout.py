@@ -35,10 +35,12 @@ def tsne_layout(vectors: np.ndarray, config: LayoutConfig = LayoutConfig(), n_jo
     tsne = TSNE(n_components=2, perplexity=perplexity, n_iter=config.n_iter,
                 early_exaggeration_iter=config.early_exaggeration_iter, initialization="pca",
                 ints_in_interval=config.ints_in_interval, min_num_intervals=config.min_num_intervals,
-                negative_gradient_method="fft", n_jobs=n_jobs or os.cpu_count() or 1,
+                negative_gradient_method="fft", neighbors=config.knn, n_jobs=n_jobs or os.cpu_count() or 1,
                 random_state=config.seed)
-    xy = np.asarray(tsne.fit(reduced), dtype=np.float32)
-    return xy, {"pca_dims": reduced.shape[1], "perplexity": perplexity, "gradient": "fft",
+    embedded = tsne.fit(reduced)
+    xy = np.asarray(embedded, dtype=np.float32)
+    return xy, {"pca_dims": reduced.shape[1], "perplexity": perplexity, "gradient": "fft", "knn": config.knn,
+                "kl_divergence": round(float(embedded.kl_divergence), 4),
                 "seconds": round(time.perf_counter() - started, 2)}
 
 
