@@ -40,3 +40,25 @@ def test_demo_embedding_on_the_paper_split(shared_data, demo_bundle, capsys):
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["valid_auc"] > 0.70                      # measured 0.730 (paper: 0.720 on its test split)
     assert result["coverage"]["valid"] > 0.9
+
+
+@pytest.mark.slow
+def test_import_embedding_at_the_papers_size(shared_data, tmp_path, capsys):
+    """The published Gene2vec vocabulary (24,447 genes) with random 200-dim vectors, in the paper's
+    GENE<TAB>floats format -> a bundle with map, classes and tissue columns for every gene."""
+    import numpy as np
+
+    from pipeline.bundle import read_bundle
+
+    labels = shared_data / "gene2vec-paper" / "extra" / "jingcheng-du+Gene2vec_pull2" / "TSNE_label_gene2vec.txt"
+    genes = labels.read_text().split()
+    vectors = np.random.default_rng(0).normal(size=(len(genes), 200)).astype(np.float32)
+    with open(tmp_path / "gene2vec_dim_200_iter_9.txt", "w") as fh:
+        for gene, row in zip(genes, vectors):
+            fh.write(gene + "\t" + " ".join(f"{x:.6f}" for x in row) + "\n")
+    assert main(["import-embedding", str(tmp_path / "gene2vec_dim_200_iter_9.txt"), "--out", str(tmp_path / "b"),
+                 "--cache", str(tmp_path / "cache"), "--no-ggipnn"]) == 0
+    bundle = read_bundle(tmp_path / "b")
+    assert len(genes) == 24447 and len(bundle.genes) == 24447
+    assert bundle.genes[["x", "y"]].notna().all().all() and bundle.genes["display_class"].notna().all()
+    assert any(c.startswith("tissue:") for c in bundle.genes.columns)
