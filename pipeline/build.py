@@ -15,7 +15,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from pipeline.annotate import class_enrichment, display_class, tissue_zscores
 from pipeline.bundle import TISSUE_PREFIX, write_bundle
@@ -28,6 +27,7 @@ from pipeline.evaluate import clusteredness
 from pipeline.ggi import SPLITS, labelled_pairs
 from pipeline.ggipnn import PairData, save_predictor, train_ggipnn
 from pipeline.layout import neighbourhood_preservation, tsne_layout
+from pipeline.progress import bar
 from pipeline.sources import demo
 from pipeline.sources.genes import GeneTable, read_gene_table
 from pipeline.sources.genesets import read_gmt
@@ -36,10 +36,6 @@ from pipeline.sources.tissues import read_gct, tissue_expression
 
 log = logging.getLogger("pipeline")
 GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable")
-
-
-def _bar(desc: str, total: int | None = None, unit: str = "it") -> Callable:
-    return lambda it: tqdm(it, desc=desc, total=total, unit=unit, leave=False, dynamic_ncols=True, disable=None)
 
 
 @dataclass(frozen=True)
@@ -92,7 +88,7 @@ class Build:
         accessions = list(geo.accessions) or [s["accession"] for s in
                                               search_series(geo.platform, self.config.coexpression.min_samples)]
         summary = fetch_geo(Path(geo.folder), accessions, geo.platform, self.config.coexpression.min_samples,
-                            geo.max_datasets, progress=_bar("GEO series", unit="series"))
+                            geo.max_datasets, progress=bar("GEO series", unit="series"))
         for r in summary["skipped"] + summary["failed"]:
             log.info("GEO %s %s: %s", r["accession"], r["status"], r["reason"])
         self.geo_fetch = {k: summary[k] for k in ("done", "skipped", "failed")}
@@ -115,7 +111,7 @@ class Build:
     def coexpression(self) -> tuple[dict, list[Path]]:
         folder = self.cache.root / "coexpression"
         summary = run_coexpression(self.inputs(), folder, self.config.coexpression, self.scheduler,
-                                   gene_table=self.config.gene_table, progress=_bar("co-expression", unit="file"))
+                                   gene_table=self.config.gene_table, progress=bar("co-expression", unit="file"))
         if not summary["datasets_used"]:
             reasons = "; ".join(f"{Path(r['source']).name}: {r['reason']}" for r in summary["datasets_skipped"])
             raise InputError(f"no usable data set ({reasons})")
@@ -140,7 +136,7 @@ class Build:
                 sources.append(demo.archs4_pairs())
             corpus = PairCorpus.build(sources, folder / "corpus")
             emb, stats = train_embedding(corpus, self.config.embedding, on_epoch=per_epoch,
-                                         progress=_bar("embedding", self.config.embedding.epochs, "epoch"),
+                                         progress=bar("embedding", self.config.embedding.epochs, "epoch"),
                                          checkpoints=checkpoints)
             shutil.rmtree(folder / "corpus")
             emb.save(folder)
@@ -191,7 +187,7 @@ class Build:
                 cfg = replace(self.config.ggipnn, trainable=name.endswith("trainable"))
                 trained = train_ggipnn(vectors, data["train"], data["valid"], data["test"], cfg,
                                        dims=emb.vectors.shape[1],
-                                       progress=_bar(f"GGIPNN {name}", cfg.max_epochs, "epoch"))
+                                       progress=bar(f"GGIPNN {name}", cfg.max_epochs, "epoch"))
                 results[name] = {**trained.metrics, "history": trained.history}
                 if name == "gene2vec_frozen":
                     save_predictor(trained, folder / "ggipnn.pt")

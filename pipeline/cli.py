@@ -63,17 +63,15 @@ def _report(manifest: dict, args: argparse.Namespace) -> None:
 
 
 def cmd_coexpress(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from pipeline.coexpression import run_coexpression
     from pipeline.config import CoexpressionConfig
+    from pipeline.progress import bar
 
     config = CoexpressionConfig(threshold=args.threshold, min_samples=args.min_samples)
     out = Path(args.out)
     existed = out.exists()
     summary = run_coexpression(args.inputs, args.out, config, args.scheduler, args.workers, args.gene_table or "",
-                               progress=lambda it: tqdm(it, desc="co-expression", unit="file", leave=False,
-                                                        disable=None))
+                               progress=bar("co-expression", unit="file"))
     for r in summary["datasets_used"]:
         print(f"{r['name']}: {r['genes']:,} genes x {r['samples']} samples -> {r['pairs']:,} pairs")
     for r in summary["datasets_skipped"]:
@@ -108,10 +106,9 @@ def cmd_clusteredness(args: argparse.Namespace) -> None:
 
 
 def cmd_ggipnn(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from pipeline.config import GGIPNNConfig
     from pipeline.ggipnn import check_known, read_pairs, save_predictor, train_ggipnn
+    from pipeline.progress import bar
     from pipeline.sources.embeddings import read_embedding
 
     if args.random == bool(args.embedding):
@@ -127,8 +124,7 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
     config = GGIPNNConfig(trainable=args.trainable, seed=args.seed, max_epochs=args.max_epochs,
                           patience=args.patience)
     trained = train_ggipnn(emb, splits["train"], splits["valid"], splits.get("test"), config, dims=args.dims,
-                           progress=lambda it: tqdm(it, desc="GGIPNN", total=config.max_epochs, unit="epoch",
-                                                    leave=False, disable=None))
+                           progress=bar("GGIPNN", config.max_epochs, "epoch"))
     m = trained.metrics
     print(f"{'random' if emb is None else 'gene2vec'} vectors, {'trainable' if args.trainable else 'frozen'}: "
           f"best epoch {m['best_epoch']} of {m['epochs_run']}")
@@ -143,9 +139,8 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from pipeline.fetch import fetch_geo, fetch_reference
+    from pipeline.progress import bar
 
     out = Path(args.out)
     if args.what != "geo":
@@ -165,7 +160,7 @@ def cmd_fetch(args: argparse.Namespace) -> None:
         print(f"GEO: {len(found)} series on {args.platform} with >= {args.min_samples} samples")
         accessions = [f["accession"] for f in found]
     summary = fetch_geo(out, accessions, args.platform, args.min_samples, args.max_datasets,
-                        progress=lambda it: tqdm(it, desc="GEO series", unit="series", leave=False, disable=None))
+                        progress=bar("GEO series", unit="series"))
     print(f"done {len(summary['done'])}, skipped {len(summary['skipped'])}, failed {len(summary['failed'])} "
           f"-> {out}")
     for r in summary["skipped"] + summary["failed"]:
