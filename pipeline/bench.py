@@ -20,15 +20,15 @@ from typing import Callable
 import numpy as np
 
 
-def _time(fn: Callable, repeat: int = 1) -> float:
-    """Best wall time of ``repeat`` runs (seconds)."""
-    best = float("inf")
+def _time(fn: Callable, repeat: int = 1) -> tuple[float, object]:
+    """Best wall time of ``repeat`` runs (seconds), and what the last run returned."""
+    best, result = float("inf"), None
     for _ in range(repeat):
         gc.collect()
         started = time.perf_counter()
-        fn()
+        result = fn()
         best = min(best, time.perf_counter() - started)
-    return best
+    return best, result
 
 
 def _peak_traced(fn: Callable) -> tuple[float, object]:
@@ -67,21 +67,21 @@ def bench_coexpression(quick: bool = False) -> dict:
         i, j = np.nonzero(np.triu(r >= 0.9, k=1))
         return len(i)
 
-    t_pandas = _time(pandas_way)
-    t_ours_small = _time(lambda: correlated_pairs(small, 0.9), repeat=3)
+    t_pandas, pairs_pandas = _time(pandas_way)
+    t_ours_small, (i_small, _, _) = _time(lambda: correlated_pairs(small, 0.9), repeat=3)
 
     big_genes, big_samples = (4000, 100) if quick else (20000, 200)
     big = _correlated_matrix(big_genes, big_samples, seed=1)
     z = np.ascontiguousarray(big)
-    t_gemm = _time(lambda: z @ z.T, repeat=2)             # one bare float32 GEMM, full square output
-    t_ours = _time(lambda: correlated_pairs(big, 0.9), repeat=2)
+    t_gemm, _ = _time(lambda: z @ z.T, repeat=2)          # one bare float32 GEMM, full square output
+    t_ours, _ = _time(lambda: correlated_pairs(big, 0.9), repeat=2)
     peak_mb, (i, _, _) = _peak_traced(lambda: correlated_pairs(big, 0.9))
     per_set = _per_dataset_cost(quick)
     cores = os.cpu_count() or 1
     return {
         "small": {"genes": small.shape[0], "samples": small.shape[1], "pandas_s": round(t_pandas, 3),
                   "ours_s": round(t_ours_small, 4), "speedup_vs_pandas": round(t_pandas / t_ours_small, 1),
-                  "pairs_pandas": pandas_way(), "pairs_ours": int(len(correlated_pairs(small, 0.9)[0]))},
+                  "pairs_pandas": pairs_pandas, "pairs_ours": int(len(i_small))},
         "large": {"genes": big_genes, "samples": big_samples, "ours_s": round(t_ours, 3),
                   "bare_gemm_s": round(t_gemm, 3), "ratio_to_gemm": round(t_ours / t_gemm, 3),
                   "pairs": int(len(i)), "peak_mb": round(peak_mb, 1)},
@@ -109,7 +109,7 @@ def _per_dataset_cost(quick: bool) -> dict:
         table.to_parquet(path, index=False)
         out = Path(tmp) / "out"
         out.mkdir()
-        seconds = _time(lambda: process_input(str(path), str(out), CoexpressionConfig(), blas_threads=1))
+        seconds, _ = _time(lambda: process_input(str(path), str(out), CoexpressionConfig(), blas_threads=1))
     return {"genes_per_dataset": genes, "samples_per_dataset": samples, "blas_threads": 1,
             "seconds_per_dataset": round(seconds, 2)}
 
@@ -228,18 +228,14 @@ def bench_layout(quick: bool = False) -> dict:
     centres = rng.normal(size=(60, 200))
     vectors = (centres[rng.integers(60, size=n_big)] + 0.8 * rng.normal(size=(n_big, 200))).astype(np.float32)
     config = LayoutConfig(seed=0)
-    started = time.perf_counter()
-    tsne_layout(vectors, config)
-    ours_big = time.perf_counter() - started
+    ours_big, _ = _time(lambda: tsne_layout(vectors, config))
     small = vectors[:n_small]
-    ours_small = _time(lambda: tsne_layout(small, config))
-    ours_xy, ours_info = tsne_layout(small, config)
+    ours_small, (ours_xy, ours_info) = _time(lambda: tsne_layout(small, config))
     same_iterations = replace(config, n_iter=1000 - config.early_exaggeration_iter)   # scikit-learn's 1,000
     long_xy, long_info = tsne_layout(small, same_iterations)
     reduced = pca(unit_rows(small), 50, 0)
     sk = SkTSNE(perplexity=30, random_state=0, init="pca")
-    sklearn_small = _time(lambda: sk.fit_transform(reduced))
-    sk_xy = sk.fit_transform(reduced)
+    sklearn_small, sk_xy = _time(lambda: sk.fit_transform(reduced))
     return {"genes": n_big, "seconds": round(ours_big, 1), "small_genes": n_small,
             "ours_small_s": round(ours_small, 2), "sklearn_small_s": round(sklearn_small, 2),
             "speedup_vs_sklearn": round(sklearn_small / ours_small, 2),
