@@ -343,13 +343,14 @@ def _p95(values: list[float]) -> float:
 
 def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path:
     """A bundle of ``n`` random genes with every column the app uses (for benchmarks)."""
+    from dataclasses import asdict
+
     import pandas as pd
-    import torch
 
     from pipeline.bundle import TISSUE_PREFIX, write_bundle
     from pipeline.config import GGIPNNConfig
     from pipeline.embedding import Embedding
-    from pipeline.ggipnn import PairClassifier
+    from pipeline.ggipnn import PairClassifier, save_classifier
 
     rng = np.random.default_rng(seed)
     genes = np.array([f"G{k:05d}" for k in range(n)])
@@ -363,10 +364,8 @@ def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path
     emb = Embedding(genes, rng.normal(size=(n, dims)).astype(np.float32) * 0.1)
     cfg = GGIPNNConfig()
     model = PairClassifier(dims, cfg.hidden, cfg.dropout)
-    payload = {"format": "gene2vec-dash ggipnn", "version": 1, "config": {**cfg.__dict__, "hidden": list(cfg.hidden)},
-               "dims": dims, "classifier": model.state_dict(), "metrics": {}}
     return write_bundle(path, {"config": {}, "synthetic": True}, frame, emb,
-                        lambda folder: torch.save(payload, folder / "ggipnn.pt"))
+                        lambda folder: save_classifier(model, asdict(cfg), {}, folder / "ggipnn.pt"))
 
 
 BENCHES = {"coexpression": bench_coexpression, "embedding": bench_embedding, "layout": bench_layout,

@@ -24,6 +24,7 @@ from pipeline.errors import InputError
 from pipeline.sources.textfile import open_text
 
 UNKNOWN_RANGE = 0.25
+MODEL_FORMAT = "gene2vec-dash ggipnn"
 
 
 class PairClassifier(nn.Module):
@@ -40,6 +41,7 @@ class PairClassifier(nn.Module):
             width = h
         layers.append(nn.Linear(width, 2))
         self.net = nn.Sequential(*layers)
+        self.dims = dims
 
     def forward(self, va: torch.Tensor, vb: torch.Tensor) -> torch.Tensor:
         return self.net(torch.cat([va, vb], dim=1))
@@ -211,14 +213,15 @@ def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: 
 def save_predictor(trained: Trained, path: Path) -> None:
     """The classifier's weights and what rebuilds it. For a frozen embedding that is all the
     app needs (it has every vector); a trainable run also saves its tuned vectors."""
-    config = trained.metrics["config"]
-    payload = {"format": "gene2vec-dash ggipnn", "version": 1, "config": config,
-               "dims": trained.model.embedding.embedding_dim,
-               "classifier": trained.model.classifier.state_dict(), "metrics": trained.metrics}
-    if config["trainable"]:
-        payload["genes"] = trained.genes
-        payload["vectors"] = trained.model.embedding.weight.detach().clone()
-    torch.save(payload, path)
+    tuned = ({"genes": trained.genes, "vectors": trained.model.embedding.weight.detach().clone()}
+             if trained.metrics["config"]["trainable"] else {})
+    save_classifier(trained.model.classifier, trained.metrics["config"], trained.metrics, path, **tuned)
+
+
+def save_classifier(classifier: PairClassifier, config: dict, metrics: dict, path: Path, **extra) -> None:
+    """The model file :class:`Predictor` reads: weights, and the config and dims that rebuild them."""
+    torch.save({"format": MODEL_FORMAT, "version": 1, "config": config, "dims": classifier.dims,
+                "classifier": classifier.state_dict(), "metrics": metrics, **extra}, path)
 
 
 class Predictor:
@@ -229,7 +232,7 @@ class Predictor:
             payload = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as exc:  # torch raises several types for damaged files
             raise InputError(f"not a GGIPNN model file ({exc.__class__.__name__})", path) from None
-        if payload.get("format") != "gene2vec-dash ggipnn":
+        if payload.get("format") != MODEL_FORMAT:
             raise InputError("not a GGIPNN model file", path)
         cfg = payload["config"]
         self.metrics = payload["metrics"]
