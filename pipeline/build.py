@@ -212,11 +212,11 @@ class Build:
         folder, info = self.cache.run("layout", key, make)
         return np.load(folder / "xy.npy"), info
 
-    def gene_frame(self, emb: Embedding, xy: np.ndarray, genes: GeneTable) -> tuple[pd.DataFrame, dict]:
-        """One row per embedded gene: identity and class from the gene table (names resolved, so
-        an imported embedding with older symbols is annotated too), map position, tissue z-scores."""
-        resolved = genes.resolve(emb.genes)["symbol"].to_numpy()
-        table = genes.by_symbol().reindex(resolved)
+    def gene_frame(self, emb: Embedding, xy: np.ndarray, resolved: np.ndarray) -> tuple[pd.DataFrame, dict]:
+        """One row per embedded gene: identity and class from the gene table (by ``resolved``, each
+        gene's official symbol, so an imported embedding with older symbols is annotated too), map
+        position, tissue z-scores."""
+        table = self.references.genes.by_symbol().reindex(resolved)
         frame = pd.DataFrame({
             "symbol": emb.genes,
             "entrez": table["entrez"].astype("Int64").to_numpy(),
@@ -274,18 +274,19 @@ class Build:
         """The stages after the embedding, shared by builds and imports."""
         cfg = self.config
         genes = self.references.genes
+        resolved = genes.resolve(emb.genes)["symbol"].to_numpy()      # today's symbol (None: unknown)
         clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, self.references.gene_sets,
                            cfg.clusteredness)
         metrics: dict = {"clusteredness": clus}
         model = None
         if runs:
             splits, splits_key = self._timed("GGI labels", self.ggi_pairs, genes)
-            model, metrics["ggipnn"] = self._timed("GGIPNN", self.ggipnn, _current_symbols(emb, genes), splits,
+            model, metrics["ggipnn"] = self._timed("GGIPNN", self.ggipnn, _current_symbols(emb, resolved), splits,
                                                    splits_key, runs)
             manifest["ggi_pairs"] = {n: {"pairs": len(f), "positives": int(f["label"].sum())}
                                      for n, f in splits.items()}
         xy, metrics["layout"] = self._timed("layout", self.layout, emb)
-        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, genes)
+        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, resolved)
         annot["class_enrichment"] = class_enrichment(frame["display_class"], _regions(xy, cfg.layout.seed))[:20]
         manifest = {**manifest, "metrics": metrics, "annotations": annot}
         self._timed("bundle", write_bundle, self.out, {**manifest, "timings": self.timings}, frame, emb,
@@ -293,10 +294,9 @@ class Build:
         return {**manifest, "timings": self.timings}
 
 
-def _current_symbols(emb: Embedding, genes: GeneTable) -> Embedding:
+def _current_symbols(emb: Embedding, resolved: np.ndarray) -> Embedding:
     """The embedding under today's official symbols (as GO labels are), first name wins."""
-    resolved = genes.resolve(emb.genes)["symbol"]
-    names = np.where(resolved.notna(), resolved.astype(object), emb.genes).astype(str)
+    names = np.where(pd.notna(resolved), resolved, emb.genes).astype(str)
     _, first = np.unique(names, return_index=True)
     first = np.sort(first)
     if len(first) == len(names) and (names == emb.genes).all():

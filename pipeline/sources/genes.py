@@ -77,24 +77,26 @@ class GeneTable:
             found = hit.notna()
             out[hit.index[found]] = hit[found]
             how[hit.index[found]] = name
-        symbols = self.frame.set_index("entrez")["symbol"]
         mapped = out.notna()
         result = pd.DataFrame({"query": query, "entrez": out.astype("Int64"), "how": how})
         result["symbol"] = None
-        result.loc[mapped, "symbol"] = symbols.reindex(out[mapped].astype(np.int64)).to_numpy()
+        result.loc[mapped, "symbol"] = self.symbol_by_entrez().reindex(out[mapped].astype(np.int64)).to_numpy()
         return result
 
     def current_symbols(self, features: pd.DataFrame) -> np.ndarray:
         """Today's official symbol of each probe / gene row (``symbol`` and optional ``entrez``
         columns): by Entrez id when the table knows it, else by resolving the name; None if
         neither works. GEO platform tables carry symbols as old as the array."""
-        symbols = self.frame.drop_duplicates("entrez").set_index("entrez")["symbol"]
         entrez = pd.to_numeric(features.get("entrez", pd.Series(index=features.index, dtype=float)),
                                errors="coerce")
-        by_id = entrez.map(symbols)
+        by_id = entrez.map(self.symbol_by_entrez())
         names = features["symbol"].astype(object).where(features["symbol"].notna(), "").astype(str)
         by_name = pd.Series(self.resolve(names)["symbol"].to_numpy(), index=features.index)
         return by_id.fillna(by_name).to_numpy(dtype=object)
+
+    def symbol_by_entrez(self) -> pd.Series:
+        """Official symbol indexed by Entrez id (the first row of an id wins)."""
+        return self.frame.drop_duplicates("entrez").set_index("entrez")["symbol"]
 
     def by_symbol(self) -> pd.DataFrame:
         """The table indexed by official symbol (what embeddings and bundles are keyed by)."""
