@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.sources.expression import ExpressionSet
+from pipeline.sources.textfile import open_text
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +128,16 @@ def _sample_matrix(gsms: list, value_column: str, path: Path) -> pd.DataFrame:
     return frame[complete]
 
 
-def _check_gzip(path: Path) -> None:
-    """Fail early and clearly on missing, empty or truncated files (GEOparse's errors are cryptic)."""
+def _check_file(path: Path) -> None:
     if not path.is_file():
         raise InputError("file not found", path)
     if path.stat().st_size == 0:
         raise InputError("file is empty", path)
+
+
+def _check_gzip(path: Path) -> None:
+    """Fail early and clearly on missing, empty or truncated files (GEOparse's errors are cryptic)."""
+    _check_file(path)
     if path.suffix == ".gz":
         try:
             with gzip.open(path, "rb") as fh:
@@ -149,25 +154,21 @@ def read_series_matrix(path: str | Path, platform: str = "") -> list[ExpressionS
     from the platform's table, which must lie beside it as ``GPLxxx.annot.gz``, ``GPLxxx.soft(.gz)``
     or ``GPLxxx_family.soft.gz`` (series matrix files carry no annotation)."""
     path = Path(path)
-    _check_gzip(path)
-    opener = gzip.open if path.suffix == ".gz" else open
+    _check_file(path)
     meta: dict[str, str] = {}
     rows: list[list[str]] = []
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-            in_table = False
-            for line in fh:
-                if line.startswith("!series_matrix_table_begin"):
-                    in_table = True
-                elif line.startswith("!series_matrix_table_end"):
-                    in_table = False
-                elif in_table:
-                    rows.append([f.strip().strip('"') for f in line.rstrip("\n").split("\t")])
-                elif line.startswith("!Series_") and "\t" in line:
-                    key, _, value = line.partition("\t")
-                    meta.setdefault(key, value.strip().strip('"'))
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path) from None
+    with open_text(path, errors="replace") as fh:
+        in_table = False
+        for line in fh:
+            if line.startswith("!series_matrix_table_begin"):
+                in_table = True
+            elif line.startswith("!series_matrix_table_end"):
+                in_table = False
+            elif in_table:
+                rows.append([f.strip().strip('"') for f in line.rstrip("\n").split("\t")])
+            elif line.startswith("!Series_") and "\t" in line:
+                key, _, value = line.partition("\t")
+                meta.setdefault(key, value.strip().strip('"'))
     if len(rows) < 2:
         raise InputError("no !series_matrix_table_begin ... _end table", path)
     header, body = rows[0], rows[1:]
@@ -211,9 +212,8 @@ def _platform_file(path: Path, platform: str) -> Path:
 def read_platform_table(path: Path) -> pd.DataFrame:
     """The probe table between ``!platform_table_begin`` and ``_end`` of a GPL SOFT or .annot file
     (or a plain tab-separated table with an ID column)."""
-    _check_gzip(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+    _check_file(path)
+    with open_text(path, errors="replace") as fh:
         text = fh.read()
     begin = text.find("!platform_table_begin")
     if begin >= 0:

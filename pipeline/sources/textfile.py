@@ -11,15 +11,17 @@ from pipeline.errors import InputError
 
 
 @contextmanager
-def open_text(path: str | Path, what: str = "file", newline: str | None = None) -> Iterator[TextIO]:
-    """Read a (``.gz``) UTF-8 file; a missing file, undecodable bytes or a truncated archive
-    (also when met while reading) become an :class:`InputError` naming the file."""
+def open_text(path: str | Path, what: str = "file", newline: str | None = None,
+              errors: str = "strict") -> Iterator[TextIO]:
+    """Read a (``.gz``) UTF-8 file; a missing file, undecodable bytes (unless ``errors`` says
+    otherwise) or a truncated archive (also when met while reading) become an
+    :class:`InputError` naming the file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{what} not found", path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline=newline) as fh:
+        with opener(path, "rt", encoding="utf-8", newline=newline, errors=errors) as fh:
             yield fh
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", path) from None
