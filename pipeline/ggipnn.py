@@ -254,14 +254,12 @@ class Predictor:
         """The first layer's share of every gene as the second of a pair: computed once, it
         turns "this gene against all others" into a small matrix pass (partners in ms)."""
         first = self.classifier.net[0]
-        dims = first.in_features // 2
-        return torch.as_tensor(vectors, dtype=torch.float32) @ first.weight[:, dims:].T
+        return torch.as_tensor(vectors, dtype=torch.float32) @ first.weight[:, self.classifier.dims:].T
 
     @torch.no_grad()
     def one_vs_all(self, va: np.ndarray, projection: torch.Tensor) -> np.ndarray:
         """P(interaction) of one gene with every gene of ``projection`` (same as
         ``probability(va, vectors)``, without redoing the first layer for the others)."""
         first = self.classifier.net[0]
-        dims = first.in_features // 2
-        a = torch.as_tensor(va, dtype=torch.float32) @ first.weight[:, :dims].T + first.bias
+        a = torch.as_tensor(va, dtype=torch.float32) @ first.weight[:, :self.classifier.dims].T + first.bias
         return torch.softmax(self.classifier.net[1:](projection + a), dim=1)[:, 1].numpy()
