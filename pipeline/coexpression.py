@@ -127,9 +127,8 @@ class PairSet:
     def stored_key(stem: Path) -> str | None:
         """The cache key a pair set was written with (None if absent, incomplete or unreadable)."""
         try:
-            StoredPairs.open(stem)
-            with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
-                return str(meta["key"]) if int(meta["format"]) == FORMAT else None
+            stored = StoredPairs.open(stem)
+            return stored.key if stored.format == FORMAT else None
         except Exception:  # a truncated or foreign file is simply recomputed
             return None
 
@@ -148,6 +147,8 @@ class StoredPairs:
     genes: np.ndarray
     n: int
     offset: int                 # where the .npy data starts
+    key: str                    # the cache key it was written under
+    format: int
 
     @classmethod
     def open(cls, stem: Path) -> "StoredPairs":
@@ -155,6 +156,7 @@ class StoredPairs:
         try:
             with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
                 name, genes, n = str(meta["name"]), meta["genes"], int(meta["n"])
+                key, written_format = str(meta["key"]), int(meta["format"])
             with open(path, "rb") as fh:
                 version = np.lib.format.read_magic(fh)
                 header = {(1, 0): np.lib.format.read_array_header_1_0,
@@ -165,7 +167,7 @@ class StoredPairs:
             raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
         if shape != (n, 2) or dtype != np.int32 or path.stat().st_size != offset + 8 * n:
             raise InputError(f"pair file holds {shape} {dtype}, expected ({n}, 2) int32 (truncated?)", stem)
-        return cls(stem, name, genes, n, offset)
+        return cls(stem, name, genes, n, offset, key, written_format)
 
     def chunks(self, size: int) -> Iterator[np.ndarray]:
         with open(self.stem.with_name(self.stem.name + ".pairs.npy"), "rb") as fh:
