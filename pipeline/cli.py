@@ -311,7 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks against baselines measured in the same run",
                        description="coexpression: vs pandas corr() and a bare GEMM; embedding: vs the authors' "
-                                   "list-of-lists gensim call; layout: vs scikit-learn's TSNE; app: server "
+                                   "gene2vec.py (text pairs -> shuffled list of lists -> Word2Vec); "
+                                   "layout: vs scikit-learn's TSNE; app: server "
                                    "time, figure bytes, 8 concurrent clients.")
     p.add_argument("what", choices=["coexpression", "embedding", "layout", "app"])
     p.add_argument("--quick", action="store_true", help="small sizes (for tests), not the issue's targets")
