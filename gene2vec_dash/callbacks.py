@@ -10,8 +10,8 @@ from dash.exceptions import PreventUpdate
 from gene2vec_dash import figures, queries
 from gene2vec_dash.layout import legend, z_legend
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import ViewState, parse_query
-from pipeline.bundle import TISSUE_PREFIX
+from gene2vec_dash.state import ViewState, find_tissue, parse_query
+from pipeline.bundle import tissue_column
 
 
 def register(app: Dash, data: MapData) -> None:
@@ -29,32 +29,38 @@ def _options(*symbols: str | None) -> list[str]:
 # --- URL <-> controls ---------------------------------------------------------------------
 
 def _state(app: Dash, data: MapData) -> None:
-    tissues = data.bundle.tissues
+    atlases = {key: a.tissues for key, a in data.atlases.items()}
 
     @app.callback(
         Output("url", "search"), Output("gene", "value"), Output("gene", "options"), Output("k", "value"),
-        Output("color-mode", "value"), Output("tissue", "value"), Output("pair-a", "value"),
+        Output("color-mode", "value"), Output("atlas", "value"), Output("tissue", "value"),
+        Output("tissue", "options"), Output("pair-a", "value"),
         Output("pair-a", "options"), Output("pair-b", "value"), Output("pair-b", "options"),
-        Output("gene-message", "children"),
+        Output("gene-message", "children"), Output("colour-message", "children"),
         Input("url", "search"), Input("map", "clickData"), Input("neighbours", "active_cell"),
         Input("partners", "active_cell"), Input("gene", "value"), Input("k", "value"),
-        Input("color-mode", "value"), Input("tissue", "value"), Input("pair-a", "value"), Input("pair-b", "value"),
+        Input("color-mode", "value"), Input("atlas", "value"), Input("tissue", "value"), Input("pair-a", "value"),
+        Input("pair-b", "value"),
         State("neighbours", "data"), State("partners", "data"),
     )
-    def sync(search, click, n_cell, p_cell, gene, k, color, tissue, pair_a, pair_b, n_rows, p_rows):
+    def sync(search, click, n_cell, p_cell, gene, k, color, atlas, tissue, pair_a, pair_b, n_rows, p_rows):
         """The URL is the state: on load (or back/forward) it sets the controls; any control
         change (or a click on the map or a table) rewrites it."""
         trigger = ctx.triggered_id
-        message = no_update
+        message = colour_message = no_update
         if trigger in (None, "url"):
-            state = parse_query(search, tissues)
+            state, colour_message = parse_query(search, atlases)
             requested = state.gene
             state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
                             pair_b=data.resolve(state.pair_b))
             message = f"No gene named “{requested}” on this map." if requested and not state.gene else ""
         else:
+            if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
+                tissue = atlases[atlas][0]
             state = ViewState(gene=data.resolve(gene), k=queries.clamp_k(k), color=color or "class",
-                              tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b))
+                              atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b))
+            if trigger in ("color-mode", "atlas", "tissue"):
+                colour_message = ""
             clicked = None
             if trigger == "map" and click and click.get("points"):
                 clicked = click["points"][0].get("customdata")
@@ -71,8 +77,8 @@ def _state(app: Dash, data: MapData) -> None:
             state = replace(state, pair_a=state.gene)
         query = state.to_query()
         return (query if query != (search or "") else no_update, state.gene, _options(state.gene),
-                state.k, state.color, state.tissue, state.pair_a, _options(state.pair_a),
-                state.pair_b, _options(state.pair_b), message)
+                state.k, state.color, state.atlas, state.tissue, atlases.get(state.atlas, []), state.pair_a,
+                _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message)
 
 
 def _search(app: Dash, data: MapData) -> None:
@@ -98,15 +104,18 @@ def _label(data: MapData, symbol: str) -> str:
 def _colouring(app: Dash, data: MapData) -> None:
     class_colours = figures.class_colours(data.genes)
 
-    @app.callback(Output("map", "figure"), Output("legend", "children"), Output("tissue", "disabled"),
-                  Input("color-mode", "value"), Input("tissue", "value"))
-    def recolour(mode, tissue):
+    @app.callback(Output("map", "figure"), Output("legend", "children"), Output("atlas", "disabled"),
+                  Output("tissue", "disabled"), Input("color-mode", "value"), Input("atlas", "value"),
+                  Input("tissue", "value"))
+    def recolour(mode, atlas, tissue):
         patch = Patch()
-        if mode == "tissue" and tissue in data.bundle.tissues:
-            patch["data"][figures.MAP]["marker"]["color"] = figures.z_colours(data.genes[TISSUE_PREFIX + tissue])
-            return patch, z_legend(tissue), False
+        view = data.atlases.get(atlas)
+        if mode == "tissue" and view is not None and tissue in view.tissues:
+            patch["data"][figures.MAP]["marker"]["color"] = figures.z_colours(
+                data.genes[tissue_column(atlas, tissue)], view.z_limit)
+            return patch, z_legend(view, tissue), False, False
         patch["data"][figures.MAP]["marker"]["color"] = class_colours
-        return patch, legend(data), True
+        return patch, legend(data), True, True
 
 
 # --- selected gene: neighbours ----------------------------------------------------------------

@@ -23,7 +23,6 @@ CLASS_COLOURS = {
 }
 NO_DATA = "#dcdcdc"
 Z_SCALE = "RdBu_r"
-Z_LIMIT = 2.5
 Z_BINS = 41               # colours are quantised so the patch is short repeated strings
 MAP, NEIGHBOURS, SELECTED = 0, 1, 2
 
@@ -32,12 +31,12 @@ def class_colours(genes: pd.DataFrame) -> list[str]:
     return genes["display_class"].astype(str).map(CLASS_COLOURS).fillna(CLASS_COLOURS["other"]).tolist()
 
 
-def z_colours(z: pd.Series) -> list[str]:
-    """Diverging colours for z-scores clipped to +-2.5; genes without data in light grey."""
+def z_colours(z: pd.Series, limit: float) -> list[str]:
+    """Diverging colours for z-scores clipped to +-``limit``; genes without data in light grey."""
     palette = sample_colorscale(Z_SCALE, list(np.linspace(0, 1, Z_BINS)), colortype="rgb")
     palette = ["#%02x%02x%02x" % tuple(int(float(c)) for c in p[4:-1].split(",")) for p in palette]
     values = z.to_numpy(dtype=np.float64)
-    bins = np.clip(np.round((values + Z_LIMIT) / (2 * Z_LIMIT) * (Z_BINS - 1)), 0, Z_BINS - 1)
+    bins = np.clip(np.round((values + limit) / (2 * limit) * (Z_BINS - 1)), 0, Z_BINS - 1)
     return [NO_DATA if np.isnan(v) else palette[int(b)] for v, b in zip(values, bins)]
 
 

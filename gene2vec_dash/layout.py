@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from gene2vec_dash import figures
-from gene2vec_dash.queries import MAX_K, MapData
+from gene2vec_dash.queries import MAX_K, AtlasView, MapData
 
 TABLE_STYLE = dict(
     style_table={"overflowY": "auto", "maxHeight": "44vh"},
@@ -21,13 +21,19 @@ def legend(data: MapData) -> list:
                       className="legend-item") for name, colour, count in figures.class_legend(data.genes)]
 
 
-def z_legend(tissue: str) -> list:
-    return [html.Span(f"{tissue}: tissue specificity (z-score)", className="legend-title"),
-            html.Span(f"≤ -{figures.Z_LIMIT}", className="legend-end"),
+def z_legend(atlas: AtlasView, tissue: str) -> list:
+    """Which atlas and tissue, the scale's ends, and whether the tissue's specific genes gather."""
+    pattern = atlas.patterns.get(tissue, {})
+    gather = (f" · its {pattern['specific_genes']:,} specific genes (z ≥ 2) have {pattern['map_ratio']:.1f}× "
+              "as many specific map neighbours as random genes" if pattern.get("map_ratio") else
+              f" · {pattern.get('specific_genes', 0):,} specific genes (z ≥ 2)" if pattern else "")
+    return [html.Span(f"{tissue} · {atlas.name}", className="legend-title"),
+            html.Span(f"specificity z ≤ -{atlas.z_limit:g}", className="legend-end"),
             html.Span(className="z-bar"),
-            html.Span(f"≥ +{figures.Z_LIMIT}", className="legend-end"),
-            html.Span([html.Span(className="swatch", style={"background": figures.NO_DATA}), "no data"],
-                      className="legend-item")]
+            html.Span(f"≥ +{atlas.z_limit:g}", className="legend-end"),
+            html.Span([html.Span(className="swatch", style={"background": figures.NO_DATA}),
+                       f"below {atlas.unit or 'expression'} floor, or no data"], className="legend-item"),
+            html.Span(gather, className="legend-note")]
 
 
 def _metric(manifest: dict, *path: str):
@@ -75,7 +81,7 @@ def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:
 
 
 def page(data: MapData) -> html.Div:
-    tissues = data.bundle.tissues
+    first = next(iter(data.atlases.values()), None)
     return html.Div([
         dcc.Location(id="url", refresh=False),
         html.Header([
@@ -89,9 +95,14 @@ def page(data: MapData) -> html.Div:
                     html.Label("Colour by", htmlFor="color-mode"),
                     dcc.RadioItems(id="color-mode", value="class", inline=True, options=[
                         {"label": "gene class", "value": "class"},
-                        {"label": "tissue specificity", "value": "tissue", "disabled": not tissues}]),
-                    dcc.Dropdown(id="tissue", options=tissues, value=tissues[0] if tissues else None,
-                                 clearable=False, disabled=True, className="tissue-dropdown"),
+                        {"label": "tissue specificity", "value": "tissue", "disabled": first is None}]),
+                    dcc.Dropdown(id="atlas", value=first.key if first else None, clearable=False, disabled=True,
+                                 options=[{"label": f"{a.name} ({len(a.tissues)})", "value": a.key}
+                                          for a in data.atlases.values()], className="atlas-dropdown"),
+                    dcc.Dropdown(id="tissue", options=first.tissues if first else [],
+                                 value=first.tissues[0] if first else None, clearable=False, searchable=True,
+                                 disabled=True, placeholder="Tissue…", className="tissue-dropdown"),
+                    html.Div(id="colour-message", className="message", role="status"),
                 ], className="controls"),
                 html.Div(legend(data), id="legend", className="legend"),
                 dcc.Graph(id="map", figure=figures.map_figure(data.genes, figures.class_colours(data.genes)),

@@ -18,6 +18,18 @@ from pipeline.ggipnn import Predictor
 MAX_K = 200
 
 
+@dataclass(frozen=True)
+class AtlasView:
+    """What the colouring controls and legend need of one tissue atlas."""
+
+    key: str
+    name: str
+    unit: str
+    tissues: list[str]
+    z_limit: float                      # the colour scale's ends, fitted to the atlas at build time
+    patterns: dict                      # tissue -> the build's tissue-pattern figures
+
+
 @dataclass
 class MapData:
     """A loaded bundle plus the indexes the app's queries need."""
@@ -28,6 +40,7 @@ class MapData:
     row: dict[str, int]                 # official symbol -> row
     alias: dict[str, str]               # upper-case symbol or alias -> official symbol
     predictor: Predictor | None
+    atlases: dict[str, AtlasView]
     partner_projection: object = None   # the predictor's first layer applied to every gene
 
     @classmethod
@@ -46,13 +59,21 @@ class MapData:
         predictor = Predictor(bundle.ggipnn_path) if bundle.ggipnn_path else None
         projection = predictor.second_gene_projection(vectors) if predictor else None
         return cls(bundle, genes, vectors / np.where(norms == 0, 1, norms),
-                   {s: k for k, s in enumerate(symbols)}, alias, predictor, projection)
+                   {s: k for k, s in enumerate(symbols)}, alias, predictor, _atlases(bundle), projection)
 
     def resolve(self, text: str | None) -> str | None:
         """Official symbol for a symbol or alias typed in any case; None if unknown."""
         if not text:
             return None
         return self.alias.get(str(text).strip().upper())
+
+
+def _atlases(bundle: Bundle) -> dict[str, AtlasView]:
+    meta = {a["key"]: a for a in bundle.manifest.get("annotations", {}).get("atlases", [])}
+    patterns = bundle.manifest.get("metrics", {}).get("tissue_patterns", {})
+    return {key: AtlasView(key, meta.get(key, {}).get("name", key), meta.get(key, {}).get("unit", ""), tissues,
+                           float(meta.get(key, {}).get("z_limit") or 2.5), patterns.get(key, {}))
+            for key, tissues in bundle.atlases.items()}
 
 
 def search(data: MapData, text: str | None, limit: int = 20) -> list[str]:

@@ -1,5 +1,5 @@
 """The view's state in the URL query string, so that a view can be bookmarked and shared:
-``?gene=TP53&k=15&color=tissue&tissue=heart&pair=TP53,MDM2``."""
+``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -15,26 +15,56 @@ class ViewState:
     gene: str | None = None
     k: int = 15
     color: str = "class"
+    atlas: str | None = None
     tissue: str | None = None
     pair_a: str | None = None
     pair_b: str | None = None
 
     def to_query(self) -> str:
+        tissue = self.color == "tissue"
         items = {"gene": self.gene, "k": self.k, "color": self.color,
-                 "tissue": self.tissue if self.color == "tissue" else None,
+                 "atlas": self.atlas if tissue else None, "tissue": self.tissue if tissue else None,
                  "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
 
 
-def parse_query(search: str | None, tissues: list[str]) -> ViewState:
-    """Lenient: anything missing or invalid falls back to the default (a shared link never errors)."""
+def find_tissue(atlases: dict[str, list[str]], tissue: str | None, atlas: str | None = None
+                ) -> tuple[str, str] | None:
+    """(atlas, tissue) for a tissue named in any case: in ``atlas`` if given, else in the first
+    atlas that has it (so an old ``tissue=heart`` link finds GTEx's "Heart")."""
+    if not tissue:
+        return None
+    wanted = tissue.strip().lower()
+    for key in ([atlas] if atlas else list(atlases)):
+        for name in atlases.get(key, []):
+            if name.lower() == wanted:
+                return key, name
+    return None
+
+
+def parse_query(search: str | None, atlases: dict[str, list[str]]) -> tuple[ViewState, str]:
+    """Lenient: anything missing or invalid falls back to the default (a shared link never
+    errors), and what was not understood is said in the returned notice ("" when all was)."""
     q = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
     state = ViewState(gene=q.get("gene") or None, k=clamp_k(q.get("k")))
+    notices = []
     if q.get("color") in COLOR_MODES:
         state = replace(state, color=q["color"])
-    tissue = q.get("tissue")
-    state = replace(state, tissue=tissue if tissue in tissues else (tissues[0] if tissues else None))
-    if state.color == "tissue" and not tissues:
+    atlas = q.get("atlas")
+    if atlas and atlas not in atlases:
+        notices.append(f"No tissue atlas “{atlas}” in this map (it has {', '.join(atlases) or 'none'}).")
+        atlas = None
+    default_atlas = atlas or next(iter(atlases), None)
+    state = replace(state, atlas=default_atlas, tissue=(atlases.get(default_atlas) or [None])[0])
+    if q.get("tissue"):
+        found = find_tissue(atlases, q["tissue"], atlas)
+        if found:
+            state = replace(state, atlas=found[0], tissue=found[1])
+        else:
+            notices.append(f"No tissue “{q['tissue']}” in {atlas or 'any atlas of this map'}: "
+                           "showing gene classes; choose a tissue from the list.")
+            state = replace(state, color="class")
+    if state.color == "tissue" and not atlases:
         state = replace(state, color="class")
     a, _, b = (q.get("pair") or "").partition(",")
-    return replace(state, pair_a=a or None, pair_b=b or None)
+    return replace(state, pair_a=a or None, pair_b=b or None), " ".join(notices)

@@ -347,7 +347,7 @@ def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path
 
     import pandas as pd
 
-    from pipeline.bundle import TISSUE_PREFIX, write_bundle
+    from pipeline.bundle import tissue_column, write_bundle
     from pipeline.config import GGIPNNConfig
     from pipeline.embedding import Embedding
     from pipeline.ggipnn import PairClassifier, save_classifier
@@ -355,12 +355,13 @@ def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path
     rng = np.random.default_rng(seed)
     genes = np.array([f"G{k:05d}" for k in range(n)])
     frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(np.arange(n), dtype="Int64"),
-                          "type_of_gene": "protein-coding", "display_class": "protein-coding",
+                          "ensembl": [f"ENSG{k:011d}" for k in range(n)], "type_of_gene": "protein-coding",
+                          "gene_type": "protein_coding", "display_class": "protein-coding",
                           "description": "synthetic gene for benchmarks", "aliases": "",
                           "x": rng.normal(size=n).astype(np.float32) * 30,
                           "y": rng.normal(size=n).astype(np.float32) * 30})
     for tissue in ("adipose", "blood", "heart", "muscle"):
-        frame[TISSUE_PREFIX + tissue] = rng.normal(size=n).astype(np.float32)
+        frame[tissue_column("atlas", tissue)] = rng.normal(size=n).astype(np.float32)
     emb = Embedding(genes, rng.normal(size=(n, dims)).astype(np.float32) * 0.1)
     cfg = GGIPNNConfig()
     model = PairClassifier(dims, cfg.hidden, cfg.dropout)

@@ -16,23 +16,23 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from pipeline.annotate import class_enrichment, display_class, tissue_zscores
-from pipeline.bundle import TISSUE_PREFIX, write_bundle
+from pipeline.annotate import class_enrichment, display_class, first_known, tissue_zscores, z_limit
+from pipeline.bundle import tissue_column, write_bundle
 from pipeline.cache import StageCache, digest, file_sha256
 from pipeline.coexpression import StoredPairs, run_coexpression
 from pipeline.config import BuildConfig
 from pipeline.embedding import Embedding, PairCorpus, train_embedding
 from pipeline.errors import InputError
-from pipeline.evaluate import clusteredness
+from pipeline.evaluate import clusteredness, cosine_neighbours, map_neighbours, tissue_patterns
 from pipeline.ggi import SPLITS, labelled_pairs
 from pipeline.ggipnn import PairData, save_predictor, train_ggipnn
 from pipeline.layout import neighbourhood_preservation, tsne_layout
 from pipeline.progress import bar
 from pipeline.sources import demo
-from pipeline.sources.genes import GeneTable, read_gene_table
+from pipeline.sources.atlases import Atlas, atlas_by_symbol, read_atlas
+from pipeline.sources.genes import GeneTable, read_gene_table, read_gene_types
 from pipeline.sources.genesets import read_gmt
 from pipeline.sources.go import GeneOntology, read_gene2go, read_go_extract, read_obo
-from pipeline.sources.tissues import read_gct, tissue_expression
 
 log = logging.getLogger("pipeline")
 GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable")
@@ -42,8 +42,8 @@ GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random
 class References:
     genes: GeneTable
     gene_sets: dict[str, list[str]]
-    tissue_file: str
-    tissues: pd.DataFrame             # genes x tissues, linear expression
+    gene_types: pd.Series             # GENCODE gene type by Ensembl gene id
+    atlases: list[tuple[Atlas, pd.DataFrame]]   # each atlas, and its linear expression by official symbol
 
 
 class Build:
@@ -96,13 +96,18 @@ class Build:
 
     @functools.cached_property
     def references(self) -> References:
-        """Gene table, gene sets and tissue table, read (and so checked) before any long stage."""
+        """Gene table, gene sets, gene types and tissue atlases, read (and so checked) before any
+        long stage."""
         genes = read_gene_table(self.config.gene_table) if self.config.gene_table else demo.gene_table()
         sets: dict[str, list[str]] = {}
         for f in self.gene_set_files():
             sets.update(read_gmt(f))
-        gct = Path(self.config.tissues) if self.config.tissues else demo.tissues_file()
-        return References(genes, sets, gct.name, tissue_expression(read_gct(gct), genes))
+        types = read_gene_types(self.config.gene_types or demo.gene_types_file())
+        atlases = [read_atlas(p) for p in (self.config.tissues or demo.atlas_files())]
+        keys = [a.key for a in atlases]
+        if len(set(keys)) < len(keys):
+            raise InputError(f"two tissue atlases share a name ({keys}): rename one file")
+        return References(genes, sets, types, [(a, atlas_by_symbol(a, genes)) for a in atlases])
 
     def gene_set_files(self) -> list[Path]:
         return [Path(p) for p in self.config.gene_sets] or demo.gene_set_files()
@@ -214,26 +219,45 @@ class Build:
 
     def gene_frame(self, emb: Embedding, xy: np.ndarray, resolved: np.ndarray) -> tuple[pd.DataFrame, dict]:
         """One row per embedded gene: identity and class from the gene table (by ``resolved``, each
-        gene's official symbol, so an imported embedding with older symbols is annotated too), map
-        position, tissue z-scores."""
+        gene's official symbol, so an imported embedding with older symbols is annotated too) and
+        GENCODE, map position, tissue z-scores of every atlas."""
         table = self.references.genes.by_symbol().reindex(resolved)
+        ensembl = table["ensembl"].fillna("").astype(str)
         frame = pd.DataFrame({
             "symbol": emb.genes,
             "entrez": table["entrez"].astype("Int64").to_numpy(),
+            "ensembl": ensembl.str.split("|").str[0].to_numpy(),
             "type_of_gene": table["type_of_gene"].fillna("unknown").to_numpy(),
+            "gene_type": first_known(ensembl, self.references.gene_types).to_numpy(),
             "description": table["description"].fillna("").to_numpy(),
             "aliases": table["aliases"].fillna("").to_numpy(),
             "x": xy[:, 0], "y": xy[:, 1],
         })
-        frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"]))
-        z = tissue_zscores(self.references.tissues).reindex(resolved)
-        for tissue in z.columns:
-            frame[TISSUE_PREFIX + tissue] = z[tissue].to_numpy()
-        info = {"tissue_source": self.references.tissue_file, "tissues": list(z.columns),
-                "genes_with_tissue_data": int(z.notna().any(axis=1).sum()),
+        frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"], frame["gene_type"]))
+        floor = self.config.tissue.floor
+        atlases, columns = [], []
+        for atlas, expression in self.references.atlases:
+            z = tissue_zscores(expression, floor).reindex(resolved)
+            columns.append(pd.DataFrame(z.to_numpy(), columns=[tissue_column(atlas.key, t) for t in z.columns]))
+            atlases.append({"key": atlas.key, **atlas.meta, "floor": floor, "tissues": list(z.columns),
+                            "genes_scored": int(z.notna().any(axis=1).sum()), "z_limit": z_limit(z)})
+        frame = pd.concat([frame, *columns], axis=1)
+        info = {"atlases": atlases, "atlases_feed_embedding": False,
+                "atlases_note": "tissue atlases colour and grade the map; they never feed the embedding",
                 "genes_in_gene_table": int(pd.notna(resolved).sum()),
                 "classes": frame["display_class"].value_counts().to_dict()}
         return frame, info
+
+    def tissue_patterns(self, emb: Embedding, xy: np.ndarray, frame: pd.DataFrame) -> dict:
+        """Per atlas and tissue: do its specific genes gather on the map and in the embedding
+        (k-nearest-gene fraction against random genes of matched number)?"""
+        cfg = self.config.tissue
+        map_nn, emb_nn = map_neighbours(xy, cfg.neighbours), cosine_neighbours(emb.vectors, cfg.neighbours)
+        out = {}
+        for atlas, _ in self.references.atlases:
+            z = pd.DataFrame({t: frame[tissue_column(atlas.key, t)] for t in atlas.tissues})
+            out[atlas.key] = tissue_patterns(z, map_nn, emb_nn, cfg.specific_z, seed=cfg.seed)
+        return out
 
     # --- whole runs ----------------------------------------------------------------------
     def run(self) -> dict:
@@ -261,8 +285,8 @@ class Build:
         self._timed("reference files", lambda: self.references)
         return self.finish(emb, {
             "config": {k: v for k, v in self.config.to_dict().items()
-                       if k in ("clusteredness", "ggi", "ggipnn", "layout", "seed", "gene_sets", "gene_table",
-                                "tissues", "gene2go", "go_obo")},
+                       if k in ("clusteredness", "ggi", "ggipnn", "layout", "tissue", "seed", "gene_sets",
+                                "gene_table", "gene_types", "tissues", "gene2go", "go_obo")},
             "seed": self.config.seed,
             "imported": {"file": Path(path).name, "sha256": file_sha256(Path(path)) if Path(path).is_file() else None,
                          "genes": len(emb.genes), "dims": int(emb.vectors.shape[1])},
@@ -287,6 +311,7 @@ class Build:
                                      for n, f in splits.items()}
         xy, metrics["layout"] = self._timed("layout", self.layout, emb)
         frame, annot = self._timed("annotations", self.gene_frame, emb, xy, resolved)
+        metrics["tissue_patterns"] = self._timed("tissue patterns", self.tissue_patterns, emb, xy, frame)
         annot["class_enrichment"] = class_enrichment(frame["display_class"], _regions(xy, cfg.layout.seed))[:20]
         manifest = {**manifest, "metrics": metrics, "annotations": annot}
         self._timed("bundle", write_bundle, self.out, {**manifest, "timings": self.timings}, frame, emb,

@@ -1,8 +1,9 @@
 """The bundle: the one folder the app reads. Written atomically, read with validation.
 
 Layout: ``manifest.json`` (parameters, seeds, inputs, metrics, timings), ``genes.parquet``
-(one row per embedded gene, row k <-> vector k), ``embedding.npy`` + ``embedding.genes.txt``
-(fast copy) and ``embedding.w2v.txt`` (word2vec text format), optionally ``ggipnn.pt``.
+(one row per embedded gene, row k <-> vector k; tissue z-scores in ``tissue:ATLAS:TISSUE``
+columns), ``embedding.npy`` + ``embedding.genes.txt`` (fast copy) and ``embedding.w2v.txt``
+(word2vec text format), optionally ``ggipnn.pt``.
 """
 from __future__ import annotations
 
@@ -23,9 +24,14 @@ from pipeline.embedding import Embedding
 from pipeline.errors import InputError
 
 FORMAT = "gene2vec-dash bundle"
-VERSION = 1
-GENE_COLUMNS = ("symbol", "entrez", "type_of_gene", "display_class", "description", "x", "y")
+VERSION = 2                       # 2: tissue columns per atlas, Ensembl id and GENCODE type
+GENE_COLUMNS = ("symbol", "entrez", "ensembl", "type_of_gene", "gene_type", "display_class", "description",
+                "x", "y")
 TISSUE_PREFIX = "tissue:"
+
+
+def tissue_column(atlas: str, tissue: str) -> str:
+    return f"{TISSUE_PREFIX}{atlas}:{tissue}"
 PACKAGES = ("numpy", "pandas", "scipy", "gensim", "scikit-learn", "torch", "openTSNE", "pyarrow")
 
 
@@ -99,8 +105,14 @@ class Bundle:
     vectors: np.ndarray
 
     @property
-    def tissues(self) -> list[str]:
-        return [c[len(TISSUE_PREFIX):] for c in self.genes.columns if c.startswith(TISSUE_PREFIX)]
+    def atlases(self) -> dict[str, list[str]]:
+        """Tissues of each atlas, in column order (the first atlas is the default colouring)."""
+        out: dict[str, list[str]] = {}
+        for column in self.genes.columns:
+            if column.startswith(TISSUE_PREFIX):
+                atlas, _, tissue = column[len(TISSUE_PREFIX):].partition(":")
+                out.setdefault(atlas, []).append(tissue)
+        return out
 
     @property
     def ggipnn_path(self) -> Path | None:
@@ -123,6 +135,9 @@ def read_bundle(path: str | Path) -> Bundle:
     if not isinstance(version, int) or version > VERSION:
         raise InputError(f"bundle format version {version} is newer than this program reads ({VERSION}): "
                          "update gene2vec-dash or rebuild the bundle", path)
+    if version < VERSION:
+        raise InputError(f"bundle format version {version} is older than this program reads ({VERSION}): "
+                         "rebuild it (python -m pipeline build ...)", path)
     for name in ("genes.parquet", "embedding.npy", "embedding.genes.txt"):
         if not (path / name).is_file():
             raise InputError(f"bundle is missing {name}", path)

@@ -46,7 +46,7 @@ def cmd_import_embedding(args: argparse.Namespace) -> None:
     from pipeline.config import BuildConfig
 
     config = BuildConfig(gene_sets=tuple(args.gmt or ()), gene_table=args.gene_table or "",
-                         tissues=args.tissues or "").seeded(args.seed)
+                         tissues=tuple(args.tissues or ())).seeded(args.seed)
     _report(Build(config, Path(args.out), Path(args.cache)).run_import(Path(args.file), ggipnn=not args.no_ggipnn),
             args)
 
@@ -256,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", default=str(DEFAULT_CACHE), help="cache folder (default: %(default)s)")
     p.add_argument("--gmt", nargs="+", help="gene sets for clusteredness (default: the compendium's)")
     p.add_argument("--gene-table", help="NCBI gene_info (default: the compendium's)")
-    p.add_argument("--tissues", help="GTEx median TPM GCT (default: the compendium's Body Map)")
+    p.add_argument("--tissues", nargs="+", metavar="ATLAS",
+                   help="tissue atlases: GTEx GCT, HDF5 or tables (default: the compendium's GTEx v6, HPA tissues "
+                        "and HPA cell types)")
     p.add_argument("--no-ggipnn", action="store_true", help="skip training the interaction predictor")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="last line: JSON summary")

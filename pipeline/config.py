@@ -91,6 +91,20 @@ class LayoutConfig:
 
 
 @dataclass(frozen=True)
+class TissueConfig:
+    """Tissue specificity from the atlases (which grade the map; they never feed the embedding)."""
+
+    floor: float = 1.0              # TPM-like: a gene below it in every tissue gets no z-score (grey)
+    specific_z: float = 2.0         # "specific to a tissue" for the tissue-pattern figure
+    neighbours: int = 10            # k of the k-nearest-gene fractions of that figure
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.floor < 0 or self.neighbours < 1:
+            raise InputError(f"tissue floor must be >= 0 and neighbours >= 1, got {self.floor}, {self.neighbours}")
+
+
+@dataclass(frozen=True)
 class GeoConfig:
     """GEO series to download before the build (nothing when both are empty / false)."""
 
@@ -115,9 +129,11 @@ class BuildConfig:
     ggi: GGIConfig = field(default_factory=GGIConfig)
     ggipnn: GGIPNNConfig = field(default_factory=GGIPNNConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
+    tissue: TissueConfig = field(default_factory=TissueConfig)
     gene_sets: tuple[str, ...] = ()     # GMT files for clusteredness (demo: Reactome + WikiPathways)
     gene_table: str = ""                # NCBI gene_info; empty: the compendium's table
-    tissues: str = ""                   # GTEx median TPM GCT; empty: the compendium's Body Map
+    gene_types: str = ""                # GENCODE gene types (gene_id, gene_type); empty: the compendium's v36
+    tissues: tuple[str, ...] = ()       # tissue atlases (GCT, HDF5, tables); empty: the compendium's three
     gene2go: str = ""                   # NCBI gene2go + go-basic.obo; empty: the compendium's GO extract
     go_obo: str = ""
     seed: int = 0
@@ -157,7 +173,7 @@ def _from_mapping(cls, data: dict, where: str):
                 raise InputError(f"[{key}] must be a table")
             kwargs[key] = _from_mapping(type(default), value, key)
         elif isinstance(default, tuple):
-            kwargs[key] = tuple(value)
+            kwargs[key] = (value,) if isinstance(value, str) else tuple(value)
         else:
             kwargs[key] = value
     return cls(**kwargs)
@@ -184,7 +200,8 @@ def load_config(path: str | Path) -> BuildConfig:
         config = replace(config, coexpression=replace(config.coexpression, platform=config.geo.platform))
     base = path.parent
     paths = {name: str((base / getattr(config, name)).resolve()) if getattr(config, name) else ""
-             for name in ("gene_table", "tissues", "gene2go", "go_obo")}
+             for name in ("gene_table", "gene_types", "gene2go", "go_obo")}
     return replace(config, inputs=tuple(str((base / p).resolve()) for p in config.inputs),
                    gene_sets=tuple(str((base / p).resolve()) for p in config.gene_sets),
+                   tissues=tuple(str((base / p).resolve()) for p in config.tissues),
                    geo=replace(config.geo, folder=str((base / config.geo.folder).resolve())), **paths)

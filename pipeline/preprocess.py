@@ -28,6 +28,21 @@ def log2_intensities(values: np.ndarray, floor: float = 1.0) -> np.ndarray:
     return np.log2(np.maximum(values, floor))
 
 
+EXPRESSED_MIN_VALUE = 1.0        # TPM / FPKM: a gene counts as expressed in a sample from 1 on
+EXPRESSED_MIN_SAMPLES = 10       # ... and enters co-expression when expressed in at least 10 samples
+
+
+def log2_expressed(values: np.ndarray, min_value: float = EXPRESSED_MIN_VALUE,
+                   min_samples: int = EXPRESSED_MIN_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised RNA-seq abundances (TPM, FPKM; bulk or single-cell) -> log2(x + 1), keeping genes
+    expressed (>= ``min_value``) in at least ``min_samples`` samples: a gene seen in a handful of
+    cells correlates with anything by chance. Returns (values, kept)."""
+    if (values < 0).any():
+        raise InputError("negative values in a TPM / FPKM matrix")
+    kept = (values >= min_value).sum(axis=1) >= min(min_samples, values.shape[1])
+    return np.log2(values[kept] + 1.0), kept
+
+
 def log2_cpm(counts: np.ndarray, min_cpm: float = 1.0, min_fraction: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """RNA-seq counts -> log2(CPM + 1), keeping genes with CPM >= ``min_cpm`` in at least
     ``min_fraction`` of samples (low counts give spurious correlations). Returns (values, kept)."""
@@ -78,7 +93,7 @@ def preprocess(es: ExpressionSet, symbols: np.ndarray | None = None) -> Preproce
     """ExpressionSet -> one row per gene.
 
     ``symbols`` gives each feature's gene (default: the set's ``symbol`` column); features
-    without one are dropped. Steps: scale (log2 / log2-CPM), quantile normalisation,
+    without one are dropped. Steps: scale (log2 / log2-CPM / log2(TPM + 1)), quantile normalisation,
     probe -> gene by largest variance, constant genes dropped.
     """
     values = np.asarray(es.values, dtype=np.float64)
@@ -92,8 +107,8 @@ def preprocess(es: ExpressionSet, symbols: np.ndarray | None = None) -> Preproce
     if scale == "auto":
         scale = "linear" if needs_log2(values) else "log2"
     report["scale"] = scale
-    if scale == "counts":
-        values, kept = log2_cpm(values)
+    if scale in ("counts", "tpm"):
+        values, kept = log2_cpm(values) if scale == "counts" else log2_expressed(values)
         genes = genes[kept]
         report["low_count_features_dropped"] = int((~kept).sum())
     elif scale == "linear":

@@ -13,7 +13,7 @@ import pandas as pd
 from pipeline.synthetic import planted_expression
 
 N_MODULES, MODULE_SIZE = 10, 20
-TISSUES = ("liver", "brain", "muscle")
+TISSUES = ("liver", "brain", "muscle", "blood", "heart", "lung", "skin", "testis")
 # a few genes get names that exercise the display-class rules (and an alias)
 SPECIAL = {"G000": ("MIR21", "ncRNA"), "G001": ("LOC100", "ncRNA"), "G002": ("SNORD3A", "snoRNA"),
            "G003": ("C1orf50", "protein-coding"), "G004": ("PSG1P", "pseudo"), "G005": ("XIST", "ncRNA")}
@@ -57,7 +57,7 @@ def write_inputs(folder: Path) -> dict[str, Path]:
 
     rng = np.random.default_rng(5)
     tpm = rng.gamma(2.0, 5.0, size=(len(names), len(TISSUES)))
-    for m in range(N_MODULES):                                   # module m is specific to tissue m % 3
+    for m in range(N_MODULES):                                   # module m is specific to tissue m % 8
         tpm[modules == m, m % len(TISSUES)] *= 30
     gct = pd.DataFrame(tpm.round(3), columns=list(TISSUES))
     gct.insert(0, "Description", names)

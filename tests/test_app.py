@@ -42,11 +42,28 @@ def test_pair_and_partners(data):
     assert (np.diff(top["probability"]) <= 0).all()
 
 
+ATLASES = {"gtex": ["Heart", "Liver"], "hpa_cell": ["Hepatocytes", "T-cells"]}
+
+
 def test_url_state_round_trip_and_leniency():
-    state = ViewState(gene="TP53", k=20, color="tissue", tissue="heart", pair_a="TP53", pair_b="MDM2")
-    assert parse_query(state.to_query(), ["heart", "liver"]) == state
-    odd = parse_query("?k=abc&color=rainbow&tissue=moon&pair=A", ["heart"])
-    assert odd == ViewState(gene=None, k=15, color="class", tissue="heart", pair_a="A", pair_b=None)
+    state = ViewState(gene="TP53", k=20, color="tissue", atlas="hpa_cell", tissue="T-cells", pair_a="TP53",
+                      pair_b="MDM2")
+    assert parse_query(state.to_query(), ATLASES) == (state, "")
+    odd, notice = parse_query("?k=abc&color=rainbow&pair=A", ATLASES)
+    assert odd == ViewState(gene=None, k=15, color="class", atlas="gtex", tissue="Heart", pair_a="A") and not notice
+
+
+@pytest.mark.parametrize("query, atlas, tissue, words", [
+    ("?color=tissue&tissue=liver", "gtex", "Liver", ""),                 # any case; an old link without atlas
+    ("?color=tissue&tissue=hepatocytes", "hpa_cell", "Hepatocytes", ""),  # found in the atlas that has it
+    ("?color=tissue&atlas=gtex&tissue=moon", "gtex", "Heart", "No tissue “moon” in gtex"),
+    ("?color=tissue&atlas=nope&tissue=Liver", "gtex", "Liver", "No tissue atlas “nope”"),
+])
+def test_unknown_tissues_are_said_not_switched_silently(query, atlas, tissue, words):
+    state, notice = parse_query(query, ATLASES)
+    assert (state.atlas, state.tissue) == (atlas, tissue)
+    assert (words in notice) if words else notice == ""
+    assert state.color == ("class" if "moon" in query else "tissue")
 
 
 def test_bad_bundles_stop_the_app_with_a_clear_error(tmp_path):

@@ -22,7 +22,11 @@ def test_small_build_is_complete(small_bundle, inputs):
     assert 0 <= m["metrics"]["layout"]["neighbourhood_preservation_10nn"] <= 1
     assert {"co-expression", "embedding", "GGIPNN", "layout", "annotations"} <= set(m["timings"])
     genes = bundle.genes
-    assert {"tissue:liver", "tissue:brain", "tissue:muscle"} <= set(genes.columns)
+    assert {"tissue:gtex_median_tpm:liver", "tissue:gtex_median_tpm:brain"} <= set(genes.columns)
+    assert not m["annotations"]["atlases_feed_embedding"] and m["annotations"]["atlases"][0]["floor"] == 1.0
+    patterns = m["metrics"]["tissue_patterns"]["gtex_median_tpm"]
+    assert patterns["liver"]["specific_genes"] >= 15                      # modules 0 and 8 are liver-specific
+    assert patterns["liver"]["embedding_ratio"] > 2 and patterns["liver"]["map_ratio"] > 2
     assert genes.set_index("symbol").loc["MIR21", "display_class"] == "microRNA"
     assert genes[["x", "y"]].notna().all().all() and (small_bundle / "ggipnn.pt").exists()
 
@@ -71,7 +75,15 @@ def test_demo_build_end_to_end(demo_bundle):
                                                 "gEUvadis_LCL"]
     runs = m["metrics"]["ggipnn"]
     assert runs["gene2vec_frozen"]["test_auc"] > 0.65 > runs["random_frozen"]["test_auc"]
-    assert bundle.tissues == ["adipose", "blood", "heart", "skeletal_muscle"]
+    atlases = bundle.atlases
+    assert list(atlases) == ["gtex", "hpa_tissue", "hpa_cell"]
+    assert [len(t) for t in atlases.values()] == [31, 50, 81]
+    z = bundle.genes.set_index("symbol")
+    assert z.loc["INS", "tissue:gtex:Pancreas"] > 3 and z.loc["HBB", "tissue:gtex:Blood"] > 2
+    limit = {a["key"]: a["z_limit"] for a in m["annotations"]["atlases"]}
+    assert (z["tissue:gtex:Liver"] >= limit["gtex"]).sum() > 50          # the colour scale's end is reached
+    classes = m["annotations"]["classes"]
+    assert classes["lncRNA"] > 300 and classes["LOC non-coding"] > 50
 
 
 def test_import_embedding_in_the_papers_format(small_bundle, inputs, tmp_path, capsys):
@@ -87,5 +99,6 @@ def test_import_embedding_in_the_papers_format(small_bundle, inputs, tmp_path, c
     assert list(bundle.genes["symbol"]) == list(source.genes["symbol"])
     assert bundle.manifest["imported"]["dims"] == 32 and "gene2vec_frozen" in bundle.manifest["metrics"]["ggipnn"]
     assert bundle.genes.set_index("symbol").loc["MIR21", "display_class"] == "microRNA"
-    assert bundle.genes["tissue:liver"].notna().sum() > 100 and (tmp_path / "bundle" / "ggipnn.pt").exists()
+    assert bundle.genes["tissue:gtex_median_tpm:liver"].notna().sum() > 100
+    assert (tmp_path / "bundle" / "ggipnn.pt").exists()
     assert "serve it: python app.py --bundle" in capsys.readouterr().out

@@ -4,16 +4,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.bundle import read_bundle, write_bundle
+from pipeline.bundle import VERSION, read_bundle, tissue_column, write_bundle
 from pipeline.embedding import Embedding
 from pipeline.errors import InputError
 
 
 def _parts(n=5):
     genes = np.array([f"G{k}" for k in range(n)])
-    frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(range(n), dtype="Int64"),
-                          "type_of_gene": "protein-coding",
-                          "display_class": "protein-coding", "description": "d", "x": 0.0, "y": 1.0})
+    frame = pd.DataFrame({"symbol": genes, "entrez": pd.array(range(n), dtype="Int64"), "ensembl": "",
+                          "type_of_gene": "protein-coding", "gene_type": "protein_coding",
+                          "display_class": "protein-coding", "description": "d", "x": 0.0, "y": 1.0,
+                          tissue_column("gtex", "Liver"): 1.0, tissue_column("gtex", "Heart"): 0.5,
+                          tissue_column("hpa_cell", "T-cells"): 2.0})
     return frame, Embedding(genes, np.ones((n, 3), np.float32))
 
 
@@ -21,8 +23,9 @@ def test_round_trip(tmp_path):
     frame, emb = _parts()
     write_bundle(tmp_path / "b", {"config": {"seed": 1}}, frame, emb)
     bundle = read_bundle(tmp_path / "b")
-    assert bundle.manifest["config"] == {"seed": 1} and bundle.manifest["version"] == 1
+    assert bundle.manifest["config"] == {"seed": 1} and bundle.manifest["version"] == VERSION
     assert "numpy" in bundle.manifest["packages"] and bundle.vectors.shape == (5, 3)
+    assert bundle.atlases == {"gtex": ["Liver", "Heart"], "hpa_cell": ["T-cells"]}
 
 
 def test_interrupted_write_leaves_the_old_bundle(tmp_path):

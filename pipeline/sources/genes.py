@@ -157,3 +157,24 @@ def read_ncbi_gene_info(path: str | Path, tax_id: int = 9606) -> GeneTable:
     if frame.empty:
         raise InputError(f"no genes of taxon {tax_id}", path)
     return GeneTable(frame)
+
+
+def read_gene_types(path: str | Path) -> pd.Series:
+    """GENCODE gene types (``gene_id``, ``gene_type`` columns; parquet or tab-separated) as a
+    Series of type by Ensembl gene id, version stripped."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("gene type table not found", path)
+    try:
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            with open_text(path, "gene type table") as fh:
+                frame = pd.read_csv(fh, sep="\t", dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
+        raise InputError(f"cannot read gene types ({str(exc).splitlines()[0]})", path) from None
+    missing = [c for c in ("gene_id", "gene_type") if c not in frame.columns]
+    if missing:
+        raise InputError(f"gene type table lacks columns {missing}", path)
+    ids = frame["gene_id"].astype(str).str.replace(r"\.\d+$", "", regex=True)
+    return pd.Series(frame["gene_type"].astype(str).to_numpy(), index=ids).groupby(level=0).first()

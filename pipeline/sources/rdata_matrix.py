@@ -1,8 +1,9 @@
-"""Pull numeric matrices out of R data files (``.rda``/``.RData``) without R.
+"""Pull numeric matrices and named string columns out of R data files (``.rda``/``.RData``) without R.
 
-Bioconductor objects (ExpressionSet, SummarizedExperiment) keep their matrix inside
-environments and promises that :func:`rdata.read_rda` cannot convert, so we walk the parsed
-object graph and take every numeric array that carries a 2-d ``dim`` and its ``dimnames``.
+Bioconductor objects (ExpressionSet, SummarizedExperiment, GRanges) keep their data inside
+environments, promises and S4 slots that :func:`rdata.read_rda` cannot convert, so we walk the
+parsed object graph: every numeric array that carries a 2-d ``dim`` and its ``dimnames`` is a
+matrix; a named list of character vectors is a table's columns.
 """
 from __future__ import annotations
 
@@ -14,29 +15,51 @@ import pandas as pd
 
 def matrices(path: str | Path) -> list[pd.DataFrame]:
     """All 2-d numeric matrices in an R data file, largest first, with row/column names."""
-    import rdata
     from rdata.parser import RObjectType as T
 
-    root = rdata.parser.parse_file(Path(path))
     found: list[pd.DataFrame] = []
-    seen: set[int] = set()
-    stack = [root.object]
-    while stack:
-        obj = stack.pop()
-        if obj is None or not hasattr(obj, "info") or id(obj) in seen:
-            continue
-        seen.add(id(obj))
+    for obj in _objects(path):
         if obj.info.type in (T.REAL, T.INT) and obj.attributes is not None:
             attrs = _attributes(obj, T)
             dim = attrs.get("dim")
             if dim is not None and len(dim.value) == 2:
                 found.append(_frame(obj, attrs, T))
+    return sorted(found, key=lambda f: -f.size)
+
+
+def string_columns(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """The first named list in an R data file that holds every one of ``columns`` as a character
+    vector (the ``listData`` of a Bioconductor DataFrame, say the ``mcols`` of a GRanges)."""
+    from rdata.parser import RObjectType as T
+
+    for obj in _objects(path):
+        if obj.info.type != T.VEC or obj.attributes is None:
+            continue
+        names = _strings(_attributes(obj, T).get("names"), T) or []
+        if set(columns) <= set(names):
+            values = {name: _strings(obj.value[names.index(name)], T) for name in columns}
+            if all(v is not None for v in values.values()):
+                return pd.DataFrame(values)
+    raise ValueError(f"{path}: no list with character columns {columns}")
+
+
+def _objects(path: str | Path):
+    """Every object of the parsed file's graph, each once (depth first)."""
+    import rdata
+
+    seen: set[int] = set()
+    stack = [rdata.parser.parse_file(Path(path)).object]
+    while stack:
+        obj = stack.pop()
+        if obj is None or not hasattr(obj, "info") or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        yield obj
         value = obj.value
         children = value if isinstance(value, (list, tuple)) else (
             list(vars(value).values()) if hasattr(value, "__dict__") else [])
         stack.extend(c for c in children if hasattr(c, "info"))
         stack.extend(c for c in (obj.attributes, obj.tag) if c is not None)
-    return sorted(found, key=lambda f: -f.size)
 
 
 def _attributes(obj, T) -> dict:
@@ -54,7 +77,8 @@ def _attributes(obj, T) -> dict:
 def _strings(obj, T) -> list[str] | None:
     if obj is None or obj.info.type != T.STR:
         return None
-    return [c.value.decode() if isinstance(c.value, bytes) else str(c.value) for c in obj.value]
+    return [c.value.decode() if isinstance(c.value, bytes) else ("" if c.value is None else str(c.value))
+            for c in obj.value]
 
 
 def _frame(obj, attrs: dict, T) -> pd.DataFrame:
