@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.bundle import Bundle, read_bundle
-from pipeline.ggipnn import Predictor
+from pipeline.pairs import PairPredictor
 
 MAX_K = 200
 
@@ -39,9 +39,8 @@ class MapData:
     unit: np.ndarray                    # float32 rows of length 1
     row: dict[str, int]                 # official symbol -> row
     alias: dict[str, str]               # upper-case symbol or alias -> official symbol
-    predictor: Predictor | None
+    predictor: PairPredictor | None     # the pair model, every gene encoded at load
     atlases: dict[str, AtlasView]
-    partner_projection: object = None   # the predictor's first layer applied to every gene
 
     @classmethod
     def load(cls, path: str | Path) -> "MapData":
@@ -56,10 +55,9 @@ class MapData:
                 for name in filter(None, str(names).split("|")):
                     alias.setdefault(name.upper(), symbol)
         alias.update({s.upper(): s for s in symbols})        # official symbols win
-        predictor = Predictor(bundle.ggipnn_path) if bundle.ggipnn_path else None
-        projection = predictor.second_gene_projection(vectors) if predictor else None
+        predictor = PairPredictor(bundle.pair_model_path, vectors) if bundle.pair_model_path else None
         return cls(bundle, genes, vectors / np.where(norms == 0, 1, norms),
-                   {s: k for k, s in enumerate(symbols)}, alias, predictor, _atlases(bundle), projection)
+                   {s: k for k, s in enumerate(symbols)}, alias, predictor, _atlases(bundle))
 
     def resolve(self, text: str | None) -> str | None:
         """Official symbol for a symbol or alias typed in any case; None if unknown."""
@@ -115,26 +113,43 @@ def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
                          "description": g["description"].to_numpy(), "row": top})
 
 
+def _rank_among(scores: np.ndarray, of: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Row k: the rank (1 = best) of gene ``of[k]`` among all genes by ``scores[k]``, gene ``own[k]``
+    itself left out."""
+    scores = scores.copy()
+    scores[np.arange(len(own)), own] = -np.inf
+    return (scores > scores[np.arange(len(of)), of][:, None]).sum(axis=1) + 1
+
+
 def pair(data: MapData, a: str, b: str) -> dict:
-    """Interaction probability (GGIPNN) and cosine similarity of two genes."""
+    """Interaction probability (pair model), cosine similarity, and where each gene stands among
+    the other's predicted partners (rank 1 = its best)."""
     ra, rb = data.row[a], data.row[b]
     out = {"a": a, "b": b, "cosine": float(data.unit[ra] @ data.unit[rb]), "probability": None}
     if data.predictor is not None:
-        vectors = data.bundle.vectors
-        out["probability"] = float(data.predictor.probability(vectors[ra], vectors[rb])[0])
+        codes = data.predictor.codes
+        both = codes[[ra, rb]] @ codes.T
+        rank_b, rank_a = _rank_among(both, np.array([rb, ra]), np.array([ra, rb]))
+        out.update(probability=float(data.predictor.probability(ra, rb)[0]), rank_b_among_a=int(rank_b),
+                   rank_a_among_b=int(rank_a), genes=len(codes))
     return out
 
 
 def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
-    """The genes GGIPNN rates most likely to interact with ``a`` (one batched pass over all genes)."""
+    """The genes the pair model rates most likely to interact with ``a``, and for each, the rank of
+    ``a`` among that gene's own predicted partners: a specific partner ranks ``a`` near the top, a
+    generic one (likely with everyone) far down."""
+    columns = ["rank", "symbol", "probability", "reciprocal", "class", "description"]
     if data.predictor is None:
-        return pd.DataFrame(columns=["rank", "symbol", "probability", "class", "description"])
+        return pd.DataFrame(columns=columns)
     ra = data.row[a]
-    prob = data.predictor.one_vs_all(data.bundle.vectors[ra], data.partner_projection)
+    prob = data.predictor.probability(ra)
     prob[ra] = -np.inf
     top = np.argsort(-prob, kind="stable")[:min(clamp_k(k), len(prob) - 1)]
+    codes = data.predictor.codes
+    reciprocal = _rank_among(codes[top] @ codes.T, np.full(len(top), ra), top)
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
-                         "probability": np.round(prob[top].astype(np.float64), 4),
+                         "probability": np.round(prob[top].astype(np.float64), 3), "reciprocal": reciprocal,
                          "class": g["display_class"].astype(str).to_numpy(),
-                         "description": g["description"].to_numpy()})
+                         "description": g["description"].to_numpy()})[columns]

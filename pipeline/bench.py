@@ -343,14 +343,12 @@ def _p95(values: list[float]) -> float:
 
 def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path:
     """A bundle of ``n`` random genes with every column the app uses (for benchmarks)."""
-    from dataclasses import asdict
-
     import pandas as pd
 
     from pipeline.bundle import tissue_column, write_bundle
-    from pipeline.config import GGIPNNConfig
+    from pipeline.config import PairModelConfig
     from pipeline.embedding import Embedding
-    from pipeline.ggipnn import PairClassifier, save_classifier
+    from pipeline.pairs import PairEncoder, save_pair_model
 
     rng = np.random.default_rng(seed)
     genes = np.array([f"G{k:05d}" for k in range(n)])
@@ -363,10 +361,10 @@ def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0) -> Path
     for tissue in ("adipose", "blood", "heart", "muscle"):
         frame[tissue_column("atlas", tissue)] = rng.normal(size=n).astype(np.float32)
     emb = Embedding(genes, rng.normal(size=(n, dims)).astype(np.float32) * 0.1)
-    cfg = GGIPNNConfig()
-    model = PairClassifier(dims, cfg.hidden, cfg.dropout)
+    cfg = PairModelConfig()
+    encoder = PairEncoder(dims, cfg.hidden, cfg.out, cfg.dropout)
     return write_bundle(path, {"config": {}, "synthetic": True}, frame, emb,
-                        lambda folder: save_classifier(model, asdict(cfg), {}, folder / "ggipnn.pt"))
+                        lambda folder: save_pair_model(encoder, cfg, folder / "pairs.pt", {}))
 
 
 BENCHES = {"coexpression": bench_coexpression, "embedding": bench_embedding, "layout": bench_layout,

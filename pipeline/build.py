@@ -17,16 +17,25 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotate import class_enrichment, display_class, first_known, tissue_zscores, z_limit
-from pipeline.bundle import tissue_column, write_bundle
+from pipeline.bundle import GENE_SETS, GGI_PAIRS, tissue_column, write_bundle
 from pipeline.cache import StageCache, digest, file_sha256
-from pipeline.coexpression import StoredPairs, run_coexpression
+from pipeline.coexpression import StoredPairs, preprocessed_sets, run_coexpression
 from pipeline.config import BuildConfig
 from pipeline.embedding import Embedding, PairCorpus, train_embedding
 from pipeline.errors import InputError
-from pipeline.evaluate import clusteredness, cosine_neighbours, map_neighbours, tissue_patterns
-from pipeline.ggi import SPLITS, labelled_pairs
+from pipeline.evaluate import (
+    clusteredness,
+    coexpression_clusteredness,
+    cosine_neighbours,
+    fisher_z_similarity,
+    map_neighbours,
+    neighbour_report,
+    tissue_patterns,
+)
+from pipeline.ggi import SPLITS, degree_balance, labelled_pairs, term_gene_sets
 from pipeline.ggipnn import PairData, save_predictor, train_ggipnn
 from pipeline.layout import neighbourhood_preservation, tsne_layout
+from pipeline.pairs import PairPredictor, baselines, list_quality, pair_benchmark, save_pair_model
 from pipeline.progress import bar
 from pipeline.sources import demo
 from pipeline.sources.atlases import Atlas, atlas_by_symbol, read_atlas
@@ -41,9 +50,14 @@ GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random
 @dataclass(frozen=True)
 class References:
     genes: GeneTable
-    gene_sets: dict[str, list[str]]
+    gene_set_files: dict[str, dict[str, list[str]]]   # file name -> its sets
     gene_types: pd.Series             # GENCODE gene type by Ensembl gene id
     atlases: list[tuple[Atlas, pd.DataFrame]]   # each atlas, and its linear expression by official symbol
+
+    @property
+    def gene_sets(self) -> dict[str, list[str]]:
+        """Every set of every file (names are unique within a file; a later file wins a clash)."""
+        return {name: genes for sets in self.gene_set_files.values() for name, genes in sets.items()}
 
 
 class Build:
@@ -99,9 +113,7 @@ class Build:
         """Gene table, gene sets, gene types and tissue atlases, read (and so checked) before any
         long stage."""
         genes = read_gene_table(self.config.gene_table) if self.config.gene_table else demo.gene_table()
-        sets: dict[str, list[str]] = {}
-        for f in self.gene_set_files():
-            sets.update(read_gmt(f))
+        sets = {f.name: read_gmt(f) for f in self.gene_set_files()}
         types = read_gene_types(self.config.gene_types or demo.gene_types_file())
         atlases = [read_atlas(p) for p in (self.config.tissues or demo.atlas_files())]
         keys = [a.key for a in atlases]
@@ -122,12 +134,13 @@ class Build:
             raise InputError(f"no usable data set ({reasons})")
         return summary, [folder / r["file"] for r in summary["datasets_used"]]
 
-    def embedding(self, pair_files: list[Path], gene_sets: dict[str, list[str]]) -> tuple[Embedding, dict]:
-        """Train (or resume, or reuse) the embedding; clusteredness is recorded after every epoch."""
+    def embedding(self, pair_files: list[Path], gene_sets: dict[str, list[str]]) -> tuple[Embedding, dict, np.ndarray]:
+        """Train (or resume, or reuse) the embedding; clusteredness is recorded after every epoch.
+        Also returns each embedded gene's number of contexts (its popularity in the corpus)."""
         extra = [demo.ARCHS4_FILE] if self.config.archs4_pairs else []
         key = digest({"pairs": [f.name for f in pair_files], "extra": [file_sha256(p) for p in extra],
                       "embedding": asdict(self.config.embedding), "gene_sets": self._gene_sets_id(),
-                      "clusteredness": asdict(self.config.clusteredness)})
+                      "clusteredness": asdict(self.config.clusteredness), "contexts": True})
         checkpoints = self.cache.root / f"embedding-{key}.checkpoints"
 
         def per_epoch(epoch: int, emb: Embedding) -> dict:
@@ -145,11 +158,12 @@ class Build:
                                          checkpoints=checkpoints)
             shutil.rmtree(folder / "corpus")
             emb.save(folder)
+            np.save(folder / "contexts.npy", corpus.counts[np.searchsorted(corpus.vocab, emb.genes)])
             return {**stats, "sources": list(corpus.sources)}
 
         folder, stats = self.cache.run("embedding", key, make)
         shutil.rmtree(checkpoints, ignore_errors=True)
-        return Embedding.load(folder), stats
+        return Embedding.load(folder), stats, np.load(folder / "contexts.npy")
 
     def _gene_sets_id(self) -> list[str]:
         return [file_sha256(p) for p in self.gene_set_files()]
@@ -158,32 +172,36 @@ class Build:
         if bool(self.config.gene2go) != bool(self.config.go_obo):
             raise InputError("give both gene2go and go_obo, or neither (the compendium's GO extract)")
         if self.config.gene2go:
-            return GeneOntology(read_gene2go(self.config.gene2go, genes), read_obo(self.config.go_obo))
+            return GeneOntology(read_gene2go(self.config.gene2go, genes), *read_obo(self.config.go_obo))
         return read_go_extract(demo.go_folder(), genes)
 
-    def ggi_pairs(self, genes: GeneTable) -> tuple[dict[str, pd.DataFrame], str]:
+    def ggi_pairs(self, genes: GeneTable, negatives: str) -> tuple[dict[str, pd.DataFrame], str]:
+        """Labelled GO pairs, gene-disjoint splits: ``negatives="random"`` (the paper's protocol,
+        for GGIPNN) or ``"degree"`` (each gene as many negatives as positives, for the pair model)."""
         sources = ([self.config.gene2go, self.config.go_obo] if self.config.gene2go
                    else sorted(str(p) for p in demo.go_folder().glob("*.parquet")))
+        config = replace(self.config.ggi, negatives=negatives)
         key = digest({"go": [file_sha256(Path(p)) for p in sources], "genes": self._gene_table_id(),
-                      "ggi": asdict(self.config.ggi)})
+                      "ggi": asdict(config)})
 
         def make(folder: Path) -> dict:
-            splits = labelled_pairs(self.gene_ontology(genes), self.config.ggi)
+            splits = labelled_pairs(self.gene_ontology(genes), config)
             for name, frame in splits.items():
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
             return {name: {"pairs": len(f), "positives": int(f["label"].sum()),
                            "genes": len(set(f["gene_a"]) | set(f["gene_b"]))} for name, f in splits.items()}
 
-        folder, _ = self.cache.run("ggi", key, make)
+        folder, _ = self.cache.run(f"ggi-{negatives}", key, make)
         return {name: pd.read_parquet(folder / f"{name}.parquet") for name in SPLITS}, key
 
     def ggipnn(self, emb: Embedding, splits: dict[str, pd.DataFrame], splits_key: str,
-               runs: tuple[str, ...] = GGIPNN_RUNS) -> tuple[Path, dict]:
-        """The paper's GGIPNN runs: our vectors or random ones, frozen or trainable. The frozen
-        model on our vectors (the paper's best) is the one the app uses."""
+               runs: tuple[str, ...], contexts: dict[str, float] | None) -> tuple[Path, dict]:
+        """The paper's GGIPNN runs (our vectors or random ones, frozen or trainable) on the paper's
+        protocol, and beside them the baselines that need no pair signal (additive, popularity)
+        and cosine, on the same test pairs. The frozen run is the paper's reproduction."""
         data = {name: PairData.from_frame(f) for name, f in splits.items()}
         key = digest({"vectors": _array_digest(emb), "pairs": splits_key, "ggipnn": asdict(self.config.ggipnn),
-                      "runs": runs})
+                      "runs": runs, "baselines": asdict(self.config.pair_model), "contexts": contexts is not None})
 
         def make(folder: Path) -> dict:
             results = {}
@@ -196,10 +214,33 @@ class Build:
                 results[name] = {**trained.metrics, "history": trained.history}
                 if name == "gene2vec_frozen":
                     save_predictor(trained, folder / "ggipnn.pt")
+            epochs = self.config.pair_model.max_epochs
+            results["baselines"] = baselines(emb, data, self.config.pair_model, contexts,
+                                             bar("GGIPNN additive baseline", epochs, "epoch"))
             return results
 
         folder, results = self.cache.run("ggipnn", key, make)
         return folder / "ggipnn.pt", results
+
+    def pair_model(self, emb: Embedding, splits: dict[str, pd.DataFrame], splits_key: str,
+                   contexts: dict[str, float] | None) -> tuple[Path, dict]:
+        """The app's pair model on degree-matched GO pairs, with its baselines; hub concentration
+        and partner precision (the compendium's gene sets) beside the cosine neighbours'."""
+        cfg = self.config
+        data = {name: PairData.from_frame(f) for name, f in splits.items()}
+        key = digest({"vectors": _array_digest(emb), "pairs": splits_key, "pair_model": asdict(cfg.pair_model),
+                      "neighbours": asdict(cfg.neighbours), "gene_sets": self._gene_sets_id(),
+                      "contexts": contexts is not None})
+
+        def make(folder: Path) -> dict:
+            trained, figures = pair_benchmark(emb, data, cfg.pair_model, contexts,
+                                              lambda name: bar(name, cfg.pair_model.max_epochs, "epoch"))
+            save_pair_model(trained.model.encoder, cfg.pair_model, folder / "pairs.pt", figures)
+            predictor = PairPredictor(folder / "pairs.pt", emb.vectors)
+            return {**figures, **list_quality(emb, predictor, self.references.gene_set_files, cfg.neighbours)}
+
+        folder, figures = self.cache.run("pair-model", key, make)
+        return folder / "pairs.pt", figures
 
     def _gene_table_id(self) -> str:
         path = Path(self.config.gene_table) if self.config.gene_table else demo.ROOT / "genes.parquet"
@@ -217,7 +258,8 @@ class Build:
         folder, info = self.cache.run("layout", key, make)
         return np.load(folder / "xy.npy"), info
 
-    def gene_frame(self, emb: Embedding, xy: np.ndarray, resolved: np.ndarray) -> tuple[pd.DataFrame, dict]:
+    def gene_frame(self, emb: Embedding, xy: np.ndarray, resolved: np.ndarray, contexts: np.ndarray | None
+                   ) -> tuple[pd.DataFrame, dict]:
         """One row per embedded gene: identity and class from the gene table (by ``resolved``, each
         gene's official symbol, so an imported embedding with older symbols is annotated too) and
         GENCODE, map position, tissue z-scores of every atlas."""
@@ -231,6 +273,7 @@ class Build:
             "gene_type": first_known(ensembl, self.references.gene_types).to_numpy(),
             "description": table["description"].fillna("").to_numpy(),
             "aliases": table["aliases"].fillna("").to_numpy(),
+            "contexts": pd.array(contexts if contexts is not None else [pd.NA] * len(emb.genes), dtype="Int64"),
             "x": xy[:, 0], "y": xy[:, 1],
         })
         frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"], frame["gene_type"]))
@@ -248,6 +291,21 @@ class Build:
                 "classes": frame["display_class"].value_counts().to_dict()}
         return frame, info
 
+    def enrichment_sets(self, genes: GeneTable, symbols: pd.Series) -> pd.DataFrame:
+        """The gene sets the app's enrichment tests, restricted to the map's genes (5-500 of them):
+        GO BP terms from the build's GO (propagated, any evidence) and every set of its GMT files.
+        One row per (source, set, gene)."""
+        cfg = self.config.enrichment
+        universe = set(symbols)
+        sources = {"GO BP": term_gene_sets(self.gene_ontology(genes), symbols.to_numpy(), cfg.min_size,
+                                           cfg.max_size)}
+        for name, sets in self.references.gene_set_files.items():
+            kept = {set_name: [g for g in members if g in universe] for set_name, members in sets.items()}
+            sources[name.split(".")[0]] = {k: v for k, v in kept.items() if cfg.min_size <= len(v) <= cfg.max_size}
+        return pd.DataFrame([(source, name, gene) for source, sets in sources.items()
+                             for name, members in sets.items() for gene in members],
+                            columns=["source", "name", "gene"])
+
     def tissue_patterns(self, emb: Embedding, xy: np.ndarray, frame: pd.DataFrame) -> dict:
         """Per atlas and tissue: do its specific genes gather on the map and in the embedding
         (k-nearest-gene fraction against random genes of matched number)?"""
@@ -264,7 +322,7 @@ class Build:
         """Expression files (or the demo compendium) -> co-expression -> embedding -> bundle."""
         self._timed("reference files", lambda: self.references)
         summary, pair_files = self._timed("co-expression", self.coexpression)
-        emb, emb_stats = self._timed("embedding", self.embedding, pair_files, self.references.gene_sets)
+        emb, emb_stats, contexts = self._timed("embedding", self.embedding, pair_files, self.references.gene_sets)
         return self.finish(emb, {
             "config": self.config.to_dict(),
             "seed": self.config.seed,
@@ -275,7 +333,7 @@ class Build:
                        "genes_embedded": emb_stats["genes_embedded"]},
             "embedding_training": {"epochs": emb_stats["epochs"]},
             **({"geo_fetch": self.geo_fetch} if self.geo_fetch else {}),
-        })
+        }, expression=sorted({r["source"] for r in summary["datasets_used"]}), contexts=contexts)
 
     def run_import(self, path: Path, ggipnn: bool = True) -> dict:
         """Any embedding file -> bundle (layout, annotations, clusteredness, a frozen GGIPNN)."""
@@ -285,7 +343,8 @@ class Build:
         self._timed("reference files", lambda: self.references)
         return self.finish(emb, {
             "config": {k: v for k, v in self.config.to_dict().items()
-                       if k in ("clusteredness", "ggi", "ggipnn", "layout", "tissue", "seed", "gene_sets",
+                       if k in ("clusteredness", "neighbours", "enrichment", "ggi", "ggipnn", "pair_model", "layout",
+                                "tissue", "seed", "gene_sets",
                                 "gene_table", "gene_types", "tissues", "gene2go", "go_obo")},
             "seed": self.config.seed,
             "imported": {"file": Path(path).name, "sha256": file_sha256(Path(path)) if Path(path).is_file() else None,
@@ -294,39 +353,71 @@ class Build:
             "counts": {"pairs": 0, "genes_in_pairs": 0, "genes_embedded": len(emb.genes)},
         }, runs=("gene2vec_frozen",) if ggipnn else ())
 
-    def finish(self, emb: Embedding, manifest: dict, runs: tuple[str, ...] = GGIPNN_RUNS) -> dict:
-        """The stages after the embedding, shared by builds and imports."""
+    def quality(self, emb: Embedding, expression: list[str]) -> dict:
+        """Clusteredness and neighbour precision on the compendium's gene sets, each beside the raw
+        co-expression of the build's data sets (``expression``) on the same genes."""
+        cfg = self.config
+        datasets = (lambda: ((p.genes, p.values) for p in preprocessed_sets(expression, cfg.coexpression,
+                                                                              cfg.gene_table))) if expression else None
+        clus = clusteredness(emb.genes, emb.vectors, self.references.gene_sets, cfg.clusteredness)
+        if datasets:
+            clus["coexpression"] = coexpression_clusteredness(datasets(), emb.genes, self.references.gene_sets,
+                                                              cfg.clusteredness)
+        similarity = (lambda rows: fisher_z_similarity(datasets(), emb.genes, rows)) if datasets else None
+        neighbours = {name: neighbour_report(emb.genes, emb.vectors, sets, cfg.neighbours, similarity)
+                      for name, sets in self.references.gene_set_files.items()}
+        return {"clusteredness": clus, "neighbours": neighbours}
+
+    def finish(self, emb: Embedding, manifest: dict, runs: tuple[str, ...] = GGIPNN_RUNS,
+               expression: list[str] = (), contexts: np.ndarray | None = None) -> dict:
+        """The stages after the embedding, shared by builds and imports (which have no
+        ``expression`` data sets for the co-expression baselines, nor ``contexts`` counts)."""
         cfg = self.config
         genes = self.references.genes
         resolved = genes.resolve(emb.genes)["symbol"].to_numpy()      # today's symbol (None: unknown)
-        clus = self._timed("clusteredness", clusteredness, emb.genes, emb.vectors, self.references.gene_sets,
-                           cfg.clusteredness)
-        metrics: dict = {"clusteredness": clus}
-        model = None
+        metrics: dict = self._timed("quality", self.quality, emb, list(expression))
+        files: dict[str, Path] = {}
+        matched = None
         if runs:
-            splits, splits_key = self._timed("GGI labels", self.ggi_pairs, genes)
-            model, metrics["ggipnn"] = self._timed("GGIPNN", self.ggipnn, _current_symbols(emb, resolved), splits,
-                                                   splits_key, runs)
-            manifest["ggi_pairs"] = {n: {"pairs": len(f), "positives": int(f["label"].sum())}
-                                     for n, f in splits.items()}
+            current, rows = _current_symbols(emb, resolved)
+            counts = None if contexts is None else dict(zip(current.genes, contexts[rows].tolist()))
+            paper, paper_key = self._timed("GGI labels", self.ggi_pairs, genes, "random")
+            matched, matched_key = self._timed("GGI labels (degree-matched)", self.ggi_pairs, genes, "degree")
+            files["ggipnn.pt"], metrics["ggipnn"] = self._timed("GGIPNN", self.ggipnn, current, paper, paper_key,
+                                                                runs, counts)
+            files["pairs.pt"], metrics["pairs"] = self._timed("pair model", self.pair_model, current, matched,
+                                                              matched_key, counts)
+            manifest["ggi_pairs"] = {kind: {n: {"pairs": len(f), "positives": int(f["label"].sum()),
+                                                **degree_balance(f)} for n, f in splits.items()}
+                                     for kind, splits in (("paper protocol", paper), ("degree-matched", matched))}
         xy, metrics["layout"] = self._timed("layout", self.layout, emb)
-        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, resolved)
+        frame, annot = self._timed("annotations", self.gene_frame, emb, xy, resolved, contexts)
         metrics["tissue_patterns"] = self._timed("tissue patterns", self.tissue_patterns, emb, xy, frame)
+        sets = self._timed("gene sets", self.enrichment_sets, genes, frame["symbol"])
+        annot["gene_sets"] = sets.groupby("source")["name"].nunique().to_dict()
         annot["class_enrichment"] = class_enrichment(frame["display_class"], _regions(xy, cfg.layout.seed))[:20]
         manifest = {**manifest, "metrics": metrics, "annotations": annot}
-        self._timed("bundle", write_bundle, self.out, {**manifest, "timings": self.timings}, frame, emb,
-                    (lambda folder: shutil.copy(model, folder / "ggipnn.pt")) if model else None)
+
+        def extra(folder: Path) -> None:
+            for name, path in files.items():
+                shutil.copy(path, folder / name)
+            sets.to_parquet(folder / GENE_SETS, index=False)
+            if matched is not None:
+                pd.concat([f.assign(split=n) for n, f in matched.items()]).to_parquet(folder / GGI_PAIRS, index=False)
+
+        self._timed("bundle", write_bundle, self.out, {**manifest, "timings": self.timings}, frame, emb, extra)
         return {**manifest, "timings": self.timings}
 
 
-def _current_symbols(emb: Embedding, resolved: np.ndarray) -> Embedding:
-    """The embedding under today's official symbols (as GO labels are), first name wins."""
+def _current_symbols(emb: Embedding, resolved: np.ndarray) -> tuple[Embedding, np.ndarray]:
+    """The embedding under today's official symbols (as GO labels are), first name wins; and the
+    rows of ``emb`` it kept."""
     names = np.where(pd.notna(resolved), resolved, emb.genes).astype(str)
     _, first = np.unique(names, return_index=True)
     first = np.sort(first)
     if len(first) == len(names) and (names == emb.genes).all():
-        return emb
-    return Embedding(names[first], emb.vectors[first])
+        return emb, first
+    return Embedding(names[first], emb.vectors[first]), first
 
 
 def _array_digest(emb: Embedding) -> str:
@@ -367,10 +458,50 @@ def summary_lines(manifest: dict) -> list[str]:
                             for s in manifest["datasets_skipped"]),
                   f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  "
                   f"genes embedded: {c['genes_embedded']:,}"]
-    lines.append(f"clusteredness (cosine): {clus['cosine']['ratio']:.3f} over {clus['sets_used']} gene sets "
-                 f"(inner product {clus['inner_product']['ratio']:.3f})")
+    lines += clusteredness_lines(clus)
+    for name, report in metrics.get("neighbours", {}).items():
+        lines += neighbour_lines(name, report)
     if "ggipnn" in metrics:
-        lines.append("GGIPNN test AUC: " + ", ".join(f"{k} {v['test_auc']:.3f}" for k, v in metrics["ggipnn"].items()))
+        runs = {k: v for k, v in metrics["ggipnn"].items() if k != "baselines"}
+        lines.append("GGIPNN test AUC (paper protocol): "
+                     + ", ".join(f"{k} {v['test_auc']:.3f}" for k, v in runs.items())
+                     + _baselines_text(metrics["ggipnn"].get("baselines", {})))
+    if "pairs" in metrics:
+        p = metrics["pairs"]
+        lines.append(f"pair model test AUC (degree-matched): {p['pair_model']['auc']:.3f}, per-gene "
+                     f"{p['pair_model']['per_gene_auc']:.3f}" + _baselines_text(p))
     lines.append(f"map: 10-NN kept {metrics['layout']['neighbourhood_preservation_10nn']:.3f}")
     lines.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in manifest["timings"].items()))
+    return lines
+
+
+def _baselines_text(figures: dict) -> str:
+    names = ("additive", "popularity_norm", "popularity_contexts", "cosine")
+    parts = [f"{n} {figures[n]['auc']:.3f}" for n in names if n in figures]
+    return f"; baselines: {', '.join(parts)}" if parts else ""
+
+
+def clusteredness_lines(clus: dict) -> list[str]:
+    """The paper's ratio, and the pair AUC that can be read beside the raw co-expression's."""
+    cos = clus["cosine"]
+    lines = [f"clusteredness (cosine): {cos['ratio']:.3f} (within sets {cos['within']:.4f} / random "
+             f"{cos['random']:.4f}) over {clus['sets_used']} gene sets; inner product "
+             f"{clus['inner_product']['ratio']:.3f}; pair AUC {cos['pair_auc']:.3f}"]
+    if "coexpression" in clus:
+        co = clus["coexpression"]
+        lines.append(f"  raw co-expression (mean Fisher z): pair AUC {co['pair_auc']:.3f} (within sets "
+                     f"{co['within']:.4f} / random {co['random']:.4f}: a ratio over a mean near 0 means nothing)")
+    return lines
+
+
+def neighbour_lines(name: str, report: dict) -> list[str]:
+    """Precision@k of the embedding beside random genes and the raw co-expression, same queries."""
+    def line(label: str, m: dict) -> str:
+        return (f"  {label}: precision@{report['k']} {m['precision']:.3f} ({m['lift']:.1f}x random "
+                f"{m['random']:.3f}), recall in top 1% {m['recall_top_1pct']:.3f}")
+
+    lines = [f"neighbours vs {name} ({report['sets']} sets of 5-200 genes, {report['queries']} query genes "
+             f"of {report['genes']:,}):", line("embedding (cosine)", report["embedding"])]
+    if "coexpression" in report:
+        lines.append(line("raw co-expression (mean Fisher z)", report["coexpression"]))
     return lines

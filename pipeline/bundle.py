@@ -3,7 +3,9 @@
 Layout: ``manifest.json`` (parameters, seeds, inputs, metrics, timings), ``genes.parquet``
 (one row per embedded gene, row k <-> vector k; tissue z-scores in ``tissue:ATLAS:TISSUE``
 columns), ``embedding.npy`` + ``embedding.genes.txt`` (fast copy) and ``embedding.w2v.txt``
-(word2vec text format), optionally ``ggipnn.pt``.
+(word2vec text format), optionally ``pairs.pt`` (the app's pair model) with ``ggi_pairs.parquet``
+(its degree-matched GO pairs, split column), ``ggipnn.pt`` (the paper's GGIPNN, reproduced) and
+``gene_sets.parquet`` (the sets the app's enrichment tests: source, name, gene).
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ VERSION = 2                       # 2: tissue columns per atlas, Ensembl id and 
 GENE_COLUMNS = ("symbol", "entrez", "ensembl", "type_of_gene", "gene_type", "display_class", "description",
                 "x", "y")
 TISSUE_PREFIX = "tissue:"
+GGI_PAIRS = "ggi_pairs.parquet"   # the degree-matched GO pairs the pair model was trained and tested on
+GENE_SETS = "gene_sets.parquet"   # source, name, gene: what the app's enrichment tests a gene list against
 
 
 def tissue_column(atlas: str, tissue: str) -> str:
@@ -114,9 +118,19 @@ class Bundle:
                 out.setdefault(atlas, []).append(tissue)
         return out
 
+    def gene_sets(self) -> pd.DataFrame:
+        """source, name, gene rows (empty when the bundle has none)."""
+        path = self.path / GENE_SETS
+        if not path.is_file():
+            return pd.DataFrame(columns=["source", "name", "gene"])
+        try:
+            return pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise InputError(f"{GENE_SETS} is unreadable ({exc.__class__.__name__})", self.path) from None
+
     @property
-    def ggipnn_path(self) -> Path | None:
-        p = self.path / "ggipnn.pt"
+    def pair_model_path(self) -> Path | None:
+        p = self.path / "pairs.pt"
         return p if p.exists() else None
 
 

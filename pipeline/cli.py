@@ -29,11 +29,13 @@ def _print_json(obj: dict) -> None:
 
 def cmd_build(args: argparse.Namespace) -> None:
     from pipeline.build import Build
-    from pipeline.config import demo_config, load_config
+    from pipeline.config import demo_config, load_config, with_preset
 
     if args.demo == bool(args.config):
         raise InputError("give exactly one of --demo or --config FILE")
-    config = demo_config() if args.demo else load_config(args.config)
+    config = demo_config(preset=args.preset or "demo") if args.demo else load_config(args.config)
+    if args.preset and not args.demo:
+        config = with_preset(config, args.preset)
     if args.seed is not None:
         config = config.seeded(args.seed)
     if args.workers:
@@ -86,28 +88,96 @@ def cmd_coexpress(args: argparse.Namespace) -> None:
         _print_json({k: summary[k] for k in ("datasets_used", "datasets_skipped", "pairs", "genes")})
 
 
-def cmd_clusteredness(args: argparse.Namespace) -> None:
-    from pipeline.config import ClusterednessConfig
-    from pipeline.evaluate import clusteredness
+def _expression(args: argparse.Namespace):
+    """The data sets for the raw co-expression baseline: ``--expression`` files, or those that built
+    the bundle (``--bundle`` / ``--embedding`` of a bundle folder); None when there are none."""
+    from pipeline.coexpression import preprocessed_sets
+    from pipeline.config import CoexpressionConfig
+
+    coexpression, gene_table, files = CoexpressionConfig(), "", [Path(p) for p in args.expression or ()]
+    folder = Path(args.bundle or args.embedding or "")
+    if (folder / "manifest.json").is_file():
+        from dataclasses import fields
+
+        config = json.loads((folder / "manifest.json").read_text()).get("config", {})
+        known = {f.name for f in fields(CoexpressionConfig)}
+        coexpression = CoexpressionConfig(**{k: v for k, v in config.get("coexpression", {}).items() if k in known})
+        gene_table = config.get("gene_table", "")
+        if not files:
+            from pipeline.sources import demo
+
+            files = demo.expression_files() if config.get("demo") else [Path(p) for p in config.get("inputs", ())]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise InputError(f"expression data set not found: {missing[0]} (give --expression PATH...)")
+    if not files:
+        return None
+    return lambda: ((p.genes, p.values) for p in preprocessed_sets(files, coexpression, gene_table))
+
+
+def _embedding(args: argparse.Namespace):
     from pipeline.sources.embeddings import read_embedding
+
+    if bool(args.bundle) == bool(args.embedding):
+        raise InputError("give exactly one of --embedding FILE or --bundle DIR")
+    return read_embedding(args.bundle or args.embedding)
+
+
+def cmd_clusteredness(args: argparse.Namespace) -> None:
+    from pipeline.build import clusteredness_lines
+    from pipeline.config import ClusterednessConfig
+    from pipeline.evaluate import clusteredness, coexpression_clusteredness
     from pipeline.sources.genesets import read_gmt
 
-    emb = read_embedding(args.embedding)
+    emb = _embedding(args)
     sets = read_gmt(args.gmt)
+    datasets = _expression(args)
     config = ClusterednessConfig(max_set_size=args.max_set_size, random_genes=args.random_genes, seed=args.seed)
     result = clusteredness(emb.genes, emb.vectors, sets, config)
-    for label in ("cosine", "inner_product"):
-        m = result[label]
-        print(f"{label}: clusteredness {m['ratio']:.3f} (within sets {m['within']:.4f} / random {m['random']:.4f})")
+    if datasets:
+        result["coexpression"] = coexpression_clusteredness(datasets(), emb.genes, sets, config)
+    for line in clusteredness_lines(result):
+        print(line)
     print(f"gene sets used: {result['sets_used']} of {result['sets_total']} "
           f"({config.min_set_size}-{config.max_set_size} genes with a vector)")
     if args.json:
         _print_json(result)
 
 
+def cmd_neighbours(args: argparse.Namespace) -> None:
+    from pipeline.build import neighbour_lines
+    from pipeline.config import NeighbourConfig
+    from pipeline.evaluate import fisher_z_similarity, neighbour_report
+    from pipeline.sources.genesets import read_gmt
+
+    emb = _embedding(args)
+    datasets = _expression(args)
+    config = NeighbourConfig(k=args.k, queries=args.queries, seed=args.seed)
+    similarity = (lambda rows: fisher_z_similarity(datasets(), emb.genes, rows)) if datasets else None
+    reports = {}
+    for gmt in args.gmt:
+        reports[Path(gmt).name] = neighbour_report(emb.genes, emb.vectors, read_gmt(gmt), config, similarity)
+        for line in neighbour_lines(Path(gmt).name, reports[Path(gmt).name]):
+            print(line)
+    if not datasets:
+        print("(no expression data sets: give --expression PATH... or --bundle DIR for the co-expression baseline)")
+    if args.json:
+        _print_json(reports)
+
+
+def _baseline_lines(figures: dict, model: str, model_figures: dict) -> list[str]:
+    """A predictor's AUC, then the baselines that need no pair signal, on the same pairs."""
+    names = {"additive": "additive (each gene scored alone)", "popularity_norm": "popularity (vector norms)",
+             "popularity_contexts": "popularity (context counts)", "cosine": "cosine similarity"}
+    rows = [(model, model_figures)] + [(label, figures[key]) for key, label in names.items() if key in figures]
+    width = max(len(label) for label, _ in rows)
+    return [f"  {label:<{width}}  AUC {m['auc']:.4f}  per-gene AUC {m['per_gene_auc']:.4f}" for label, m in rows]
+
+
 def cmd_ggipnn(args: argparse.Namespace) -> None:
-    from pipeline.config import GGIPNNConfig
+    from pipeline.config import GGIPNNConfig, PairModelConfig
     from pipeline.ggipnn import check_known, read_pairs, save_predictor, train_ggipnn
+    from pipeline.pairs import baselines
     from pipeline.progress import bar
     from pipeline.sources.embeddings import read_embedding
 
@@ -130,12 +200,62 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
           f"best epoch {m['best_epoch']} of {m['epochs_run']}")
     for name in splits:
         extra = f" ({coverage[name]:.1%} of its genes have a vector)" if name in coverage else ""
-        print(f"{name} AUC {m[f'{name}_auc']:.4f}{extra}")
+        print(f"{name} AUC {m[f'{name}_auc']:.4f}, per-gene AUC {m[f'{name}_per_gene_auc']:.4f}{extra}")
+    figures = {}
+    if emb is not None:
+        figures = baselines(emb, splits, PairModelConfig(seed=args.seed),
+                            progress=bar("additive baseline", unit="epoch"))
+        last = figures["split"]
+        print(f"on the {last} pairs, beside the baselines that need no pair signal:")
+        ggipnn = {"auc": m[f"{last}_auc"], "per_gene_auc": m[f"{last}_per_gene_auc"]}
+        for line in _baseline_lines(figures, "GGIPNN", ggipnn):
+            print(line)
     if args.out:
         save_predictor(trained, Path(args.out))
         print(f"model: {args.out}")
     if args.json:
-        _print_json({**m, "coverage": coverage, "history": trained.history})
+        _print_json({**m, "coverage": coverage, "baselines": figures, "history": trained.history})
+
+
+def cmd_pairs(args: argparse.Namespace) -> None:
+    from pipeline.bundle import GGI_PAIRS, read_bundle
+    from pipeline.config import NeighbourConfig
+    from pipeline.embedding import Embedding
+    from pipeline.ggipnn import PairData
+    from pipeline.pairs import PairPredictor, baselines, list_quality, saved_model_metrics
+    from pipeline.progress import bar
+    from pipeline.sources.genesets import read_gmt
+
+    bundle = read_bundle(args.bundle)
+    if bundle.pair_model_path is None or not (bundle.path / GGI_PAIRS).is_file():
+        raise InputError(f"bundle has no pair model ({bundle.path / 'pairs.pt'}) or no {GGI_PAIRS}: rebuild it",
+                         bundle.path)
+    import pandas as pd
+
+    frame = pd.read_parquet(bundle.path / GGI_PAIRS)
+    splits = {name: PairData.from_frame(frame[frame["split"] == name]) for name in ("train", "valid", "test")}
+    emb = Embedding(bundle.genes["symbol"].to_numpy(dtype=str), bundle.vectors)
+    counts = bundle.genes["contexts"] if "contexts" in bundle.genes else pd.Series(dtype="Int64")
+    contexts = dict(zip(emb.genes, counts.astype(float))) if counts.notna().any() else None
+    model = saved_model_metrics(bundle.pair_model_path, emb, splits)
+    figures = baselines(emb, splits, progress=bar("additive baseline", unit="epoch"), contexts=contexts)
+    test = splits["test"]
+    print(f"degree-matched GO pairs, test split ({len(test.labels):,} pairs of {len(test.genes()):,} genes "
+          "seen in no training pair; each gene in about as many negatives as positives):")
+    for line in _baseline_lines(figures, "pair model", {"auc": model["test_auc"],
+                                                        "per_gene_auc": model["test_per_gene_auc"]}):
+        print(line)
+    quality = list_quality(emb, PairPredictor(bundle.pair_model_path, bundle.vectors),
+                           {Path(g).name: read_gmt(g) for g in args.gmt or ()}, NeighbourConfig(seed=args.seed))
+    for name, h in quality["hubness"].items():
+        print(f"hub concentration, {name}: the top 10 of {h['queries']} random genes hold {h['distinct']:,} "
+              f"distinct genes; the most frequent ({h['top_gene']}) is in {h['max_share']:.1%} of the lists")
+    for name, p in quality["partner_precision"].items():
+        print(f"top 10 that share a set of {name} (5-200 genes) with the gene: pair model "
+              f"{p['pair_model']['precision']:.3f}, cosine neighbours {p['cosine']['precision']:.3f}, "
+              f"random {p['cosine']['random']:.3f}")
+    if args.json:
+        _print_json({"pair_model": model, "baselines": figures, **quality})
 
 
 def cmd_fetch(args: argparse.Namespace) -> None:
@@ -230,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default="threads", help="co-expression scheduler (default: %(default)s)")
     p.add_argument("--workers", type=int, default=0, help="gensim workers (default: config; >1 is not reproducible)")
     p.add_argument("--seed", type=int, help="seed for every stage (default: config's)")
+    p.add_argument("--preset", choices=["paper", "demo"],
+                   help="paper: the paper's exact contexts and embedding (r >= 0.9, min_count 5, 200 dims, 10 "
+                        "epochs); demo: the setting measured best on the demo compendium (default with --demo)")
     p.add_argument("--json", action="store_true", help="last line: JSON summary")
     p.set_defaults(func=cmd_build)
 
@@ -266,16 +389,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="embedding metrics")
     ev = p.add_subparsers(dest="metric", required=True, metavar="METRIC")
+    def embedding_arguments(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--embedding", help="word2vec text, GENE<TAB>floats, or a bundle folder")
+        q.add_argument("--bundle", help="a bundle folder (its data sets give the co-expression baseline)")
+        q.add_argument("--expression", nargs="+", metavar="PATH",
+                       help="expression data sets for the raw co-expression baseline (default: the bundle's)")
+        q.add_argument("--seed", type=int, default=0)
+        q.add_argument("--json", action="store_true", help="last line: JSON result")
+
     q = ev.add_parser("clusteredness", help="within-pathway / random-gene similarity (paper: 1.52)",
                       description="Mean similarity within gene sets of 2..max genes / mean similarity "
-                                  "of all pairs of random genes; cosine and inner product.")
-    q.add_argument("--embedding", required=True, help="word2vec text, GENE<TAB>floats, or a bundle folder")
+                                  "of all pairs of random genes; cosine and inner product; the pair AUC "
+                                  "(within-set pairs vs random pairs) beside the raw co-expression's.")
+    embedding_arguments(q)
     q.add_argument("--gmt", required=True, help="gene sets (GMT)")
     q.add_argument("--max-set-size", type=int, default=50)
     q.add_argument("--random-genes", type=int, default=1000)
+    q.set_defaults(func=cmd_clusteredness)
+
+    q = ev.add_parser("pairs", help="the bundle's pair model against its baselines, hubs and partner precision",
+                      description="On the bundle's degree-matched GO test pairs: AUC and per-gene AUC of the pair "
+                                  "model beside an additive model (each gene scored alone), popularity and cosine; "
+                                  "hub concentration of top-10 partner lists; with --gmt, the fraction of top-10 "
+                                  "partners sharing a gene set with the gene, beside the cosine neighbours'.")
+    q.add_argument("--bundle", required=True, help="a bundle folder")
+    q.add_argument("--gmt", nargs="+", help="gene sets (GMT) for partner precision")
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--json", action="store_true", help="last line: JSON result")
-    q.set_defaults(func=cmd_clusteredness)
+    q.set_defaults(func=cmd_pairs)
+
+    q = ev.add_parser("neighbours", help="precision@k of cosine neighbours against gene sets",
+                      description="For random genes of the gene sets (5-200 genes): the fraction of their k "
+                                  "nearest genes (cosine) that share a set with them, beside random genes and "
+                                  "the raw co-expression (mean Fisher z over the data sets), on the same "
+                                  "queries; and the recall of set partners in the top 1%%. One report per GMT.")
+    embedding_arguments(q)
+    q.add_argument("--gmt", required=True, nargs="+", help="gene sets (GMT), one report each")
+    q.add_argument("--k", type=int, default=10)
+    q.add_argument("--queries", type=int, default=500, help="random query genes (default: %(default)s)")
+    q.set_defaults(func=cmd_neighbours)
 
     p = sub.add_parser("ggipnn", help="gene-gene interaction predictor from two gene vectors (paper: 0.720 AUC)",
                        description="PAIRS: 'GENE_A GENE_B' a line; LABELS: 0/1 a line (the paper's "

@@ -192,7 +192,8 @@ def pairs_of(data: Preprocessed, config: CoexpressionConfig) -> PairSet:
 
 def task_key(sha256: str, config: CoexpressionConfig, genes_sha256: str) -> str:
     return digest({"input": sha256, "threshold": config.threshold, "min_samples": config.min_samples,
-                   "top_k": config.top_k, "platform": config.platform, "genes": genes_sha256, "format": FORMAT})
+                   "top_k": config.top_k, "components": config.components, "platform": config.platform,
+                   "genes": genes_sha256, "format": FORMAT})
 
 
 @functools.lru_cache(maxsize=2)
@@ -245,7 +246,7 @@ def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_thre
             records.append({**record, "reason": f"only {len(es.samples)} samples (< {config.min_samples})"})
             continue
         try:
-            data = preprocess(es, _gene_table(table_path).current_symbols(es.features))
+            data = preprocess(es, _gene_table(table_path).current_symbols(es.features), config.components)
             with threadpool_limits(blas_threads or None):
                 ps = pairs_of(data, config)
         except InputError as exc:
@@ -258,6 +259,23 @@ def process_input(path: str, out_dir: str, config: CoexpressionConfig, blas_thre
                         "preprocess": data.report})
     done.write_text(json.dumps(records))
     return records
+
+
+def preprocessed_sets(paths: Iterable[str | Path], config: CoexpressionConfig, gene_table: str = ""
+                      ) -> Iterator[Preprocessed]:
+    """The usable data sets of ``paths`` after preprocessing, one at a time (what the co-expression
+    stage correlated; it reported those it skipped): for baselines that need the raw correlations."""
+    from pipeline.sources import read_expression_sets
+
+    table = _gene_table(gene_table or str(DEFAULT_GENE_TABLE))
+    for path in paths:
+        for es in read_expression_sets(path, config.platform):
+            if len(es.samples) < config.min_samples:
+                continue
+            try:
+                yield preprocess(es, table.current_symbols(es.features), config.components)
+            except InputError:
+                continue
 
 
 SCHEDULERS = ("threads", "processes", "dask")

@@ -15,6 +15,7 @@ class CoexpressionConfig:
     threshold: float = 0.9          # Pearson r cut-off (paper)
     min_samples: int = 30           # data sets with fewer samples are skipped (paper)
     top_k: int = 0                  # >0: a pair must also be among a gene's k best partners
+    components: int = 0             # >0: remove each data set's largest principal components first
     platform: str = ""              # GEO SOFT files: only this platform's samples ("": every platform)
     block_rows: int = 0             # rows per correlation block; 0 picks one for ~256 MB
 
@@ -23,8 +24,8 @@ class CoexpressionConfig:
             raise InputError(f"threshold must be in (0, 1], got {self.threshold}")
         if self.min_samples < 3:
             raise InputError(f"min_samples must be >= 3, got {self.min_samples}")
-        if self.top_k < 0:
-            raise InputError(f"top_k must be >= 0, got {self.top_k}")
+        if self.top_k < 0 or self.components < 0:
+            raise InputError(f"top_k and components must be >= 0, got {self.top_k}, {self.components}")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,31 @@ class ClusterednessConfig:
 
 
 @dataclass(frozen=True)
+class NeighbourConfig:
+    """Neighbour precision: of a gene's k nearest genes, how many share a gene set with it."""
+
+    k: int = 10
+    queries: int = 500              # random genes of some set, seeded
+    min_set_size: int = 5
+    max_set_size: int = 200
+    top_fraction: float = 0.01      # recall of set partners within this top share of all genes
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.k < 1 or self.queries < 1 or not 0 < self.top_fraction < 1:
+            raise InputError(f"neighbours: k and queries must be >= 1 and top_fraction in (0, 1), got "
+                             f"{self.k}, {self.queries}, {self.top_fraction}")
+
+
+@dataclass(frozen=True)
+class EnrichmentConfig:
+    """The gene sets the app tests a gene list against (GO BP, the build's GMT files)."""
+
+    min_size: int = 5               # genes of the map in a set
+    max_size: int = 500
+
+
+@dataclass(frozen=True)
 class GGIConfig:
     evidence: tuple[str, ...] = ("IDA", "IMP", "IPI", "IGI", "TAS")
     excluded_terms: tuple[str, ...] = ("GO:0007165", "GO:0006468", "GO:0046777", "GO:0006470")
@@ -58,7 +84,12 @@ class GGIConfig:
     max_term_genes: int = 0         # 0: no limit on the genes of a shared term
     split: tuple[float, float, float] = (0.7, 0.1, 0.2)
     max_positive_pairs: int = 200_000  # over all splits (the paper's train split had 130k)
+    negatives: str = "random"       # "random" (paper) or "degree": each gene as many negatives as positives
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.negatives not in ("random", "degree"):
+            raise InputError(f"ggi negatives must be 'random' or 'degree', got {self.negatives!r}")
 
 
 @dataclass(frozen=True)
@@ -70,6 +101,20 @@ class GGIPNNConfig:
     max_epochs: int = 20
     patience: int = 3               # epochs without a better validation AUC before stopping
     trainable: bool = False         # paper's best: frozen embedding
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class PairModelConfig:
+    """The app's pair model (:mod:`pipeline.pairs`), trained on degree-matched GO pairs."""
+
+    hidden: int = 256
+    out: int = 128                  # width of the space whose cosine is the pair score
+    dropout: float = 0.1
+    learning_rate: float = 1e-3
+    batch_size: int = 256
+    max_epochs: int = 30
+    patience: int = 4
     seed: int = 0
 
 
@@ -126,8 +171,11 @@ class BuildConfig:
     coexpression: CoexpressionConfig = field(default_factory=CoexpressionConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     clusteredness: ClusterednessConfig = field(default_factory=ClusterednessConfig)
+    neighbours: NeighbourConfig = field(default_factory=NeighbourConfig)
+    enrichment: EnrichmentConfig = field(default_factory=EnrichmentConfig)
     ggi: GGIConfig = field(default_factory=GGIConfig)
     ggipnn: GGIPNNConfig = field(default_factory=GGIPNNConfig)
+    pair_model: PairModelConfig = field(default_factory=PairModelConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
     tissue: TissueConfig = field(default_factory=TissueConfig)
     gene_sets: tuple[str, ...] = ()     # GMT files for clusteredness (demo: Reactome + WikiPathways)
@@ -135,6 +183,7 @@ class BuildConfig:
     gene_types: str = ""                # GENCODE gene types (gene_id, gene_type); empty: the compendium's v36
     tissues: tuple[str, ...] = ()       # tissue atlases (GCT, HDF5, tables); empty: the compendium's three
     gene2go: str = ""                   # NCBI gene2go + go-basic.obo; empty: the compendium's GO extract
+    preset: str = ""                    # "paper" or "demo": applied over the stage tables (see with_preset)
     go_obo: str = ""
     seed: int = 0
 
@@ -149,15 +198,32 @@ class BuildConfig:
         return replace(self, seed=seed, **stages)
 
 
-def demo_config(seed: int = 0) -> BuildConfig:
-    """The demo build. Five small expression sets give few pairs at the paper's r >= 0.9 (74k,
-    mostly one batch-affected set), so each gene keeps its 100 best partners with r >= 0.5 per
-    data set, plus the ARCHS4 TF co-expression pairs: valid AUC 0.73 vs 0.65 on the paper's
-    GGIPNN split (README, "Demo results")."""
-    return BuildConfig(demo=True, archs4_pairs=True,
-                       coexpression=CoexpressionConfig(threshold=0.5, top_k=100, min_samples=30),
-                       embedding=EmbeddingConfig(min_count=1),
-                       ggi=GGIConfig(max_positive_pairs=100_000)).seeded(seed)
+PRESETS = ("paper", "demo")
+
+
+def with_preset(config: BuildConfig, preset: str) -> BuildConfig:
+    """``config`` with the contexts and embedding of a preset, its inputs and the rest kept.
+
+    ``paper``: the paper's exact protocol: pairs with r >= 0.9 in each data set, skip-gram with
+    200 dimensions, 10 epochs, 5 negatives, min_count 5 (the paper's text; its code used 1), no
+    other contexts. ``demo``: the setting measured best on the demo compendium (README, "Demo
+    results"): each gene's 20 best partners with r >= 0.3 in each data set (a fixed r >= 0.9
+    leaves most genes of a few small data sets without contexts), the ARCHS4 TF co-expression
+    pairs where the compendium is used, 15 epochs, min_count 1."""
+    if preset not in PRESETS:
+        raise InputError(f"unknown preset {preset!r}: use one of {', '.join(PRESETS)}")
+    paper = preset == "paper"
+    coexpression = replace(config.coexpression, threshold=0.9 if paper else 0.3, top_k=0 if paper else 20,
+                           components=0)
+    embedding = replace(config.embedding, dims=200, epochs=10 if paper else 15, window=1, negative=5, sample=1e-3,
+                        min_count=5 if paper else 1)
+    return replace(config, preset=preset, archs4_pairs=config.demo and not paper, coexpression=coexpression,
+                   embedding=embedding)
+
+
+def demo_config(seed: int = 0, preset: str = "demo") -> BuildConfig:
+    """The demo build: the embedded compendium with the ``demo`` preset (or ``paper``)."""
+    return with_preset(BuildConfig(demo=True, ggi=GGIConfig(max_positive_pairs=100_000)), preset).seeded(seed)
 
 
 def _from_mapping(cls, data: dict, where: str):
@@ -194,6 +260,8 @@ def load_config(path: str | Path) -> BuildConfig:
         raise InputError(exc.problem, path) from None
     except TypeError as exc:
         raise InputError(f"bad value ({exc})", path) from None
+    if config.preset:
+        config = with_preset(config, config.preset)
     if "seed" in data:
         config = config.seeded(config.seed)
     if (config.geo.accessions or config.geo.search) and not config.coexpression.platform:

@@ -12,6 +12,7 @@ import json
 import logging
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -228,6 +229,7 @@ def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
         for epoch in progress(range(config.epochs)):
             if epoch < done:
                 continue
+            started = time.perf_counter()
             n = corpus.write_epoch(text, seed=config.seed * 1_000_003 + epoch, keep=keep)
             model.train(corpus_file=str(text), total_words=2 * n, total_examples=n, epochs=1,
                         start_alpha=config.alpha - span * epoch / config.epochs,
@@ -236,6 +238,9 @@ def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
             if on_epoch is not None:
                 record.update(on_epoch(epoch + 1, _embedding(model, gene_of)) or {})
             stats["epochs"].append(record)
+            log.info("  epoch %d/%d: %s pairs in %.0f s%s", epoch + 1, config.epochs, f"{n:,}",
+                     time.perf_counter() - started, "".join(f", {k} {v}" for k, v in record.items()
+                                                            if k not in ("epoch", "pairs_trained")))
             if checkpoints is not None:
                 _checkpoint(model, stats, checkpoints, epoch + 1)
     return _embedding(model, gene_of), stats

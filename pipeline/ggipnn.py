@@ -7,6 +7,7 @@ without a vector get U(-0.25, 0.25). The authors trained one epoch and kept it; 
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pipeline.embedding import Embedding
 from pipeline.errors import InputError
 from pipeline.sources.textfile import open_text
 
+log = logging.getLogger(__name__)
 UNKNOWN_RANGE = 0.25
 MODEL_FORMAT = "gene2vec-dash ggipnn"
 
@@ -133,9 +135,14 @@ def _indices(data: PairData, index: dict[str, int]) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _scores(model: nn.Module, pairs: torch.Tensor, batch: int = 8192) -> np.ndarray:
+def scores(model: nn.Module, pairs: torch.Tensor, batch: int = 8192) -> np.ndarray:
+    """P(interaction) of each pair: the softmax of a two-logit model (GGIPNN), or the sigmoid of a
+    one-logit model (the pair models of :mod:`pipeline.pairs`)."""
     model.eval()
-    out = [torch.softmax(model(pairs[s:s + batch]), dim=1)[:, 1] for s in range(0, len(pairs), batch)]
+    out = []
+    for s in range(0, len(pairs), batch):
+        logits = model(pairs[s:s + batch])
+        out.append(torch.softmax(logits, dim=1)[:, 1] if logits.ndim == 2 else torch.sigmoid(logits))
     return torch.cat(out).numpy()
 
 
@@ -145,33 +152,40 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(roc_auc_score(labels, scores))
 
 
+def per_gene_auc(pairs: np.ndarray, labels: np.ndarray, scores: np.ndarray) -> float:
+    """For each gene in pairs of both labels, the AUC of ranking its own pairs; the mean over those
+    genes. A score that only says how popular a gene is cannot rank one gene's partners."""
+    frame = pd.DataFrame({"gene": np.r_[pairs[:, 0], pairs[:, 1]], "label": np.r_[labels, labels],
+                          "score": np.r_[scores, scores]})
+    frame["rank"] = frame.groupby("gene")["score"].rank(method="average")
+    per = frame.groupby("gene").agg(n=("label", "size"), pos=("label", "sum"),
+                                    rank_pos=("rank", lambda r: r[frame.loc[r.index, "label"] == 1].sum()))
+    per = per[(per["pos"] > 0) & (per["pos"] < per["n"])]
+    if per.empty:
+        return float("nan")
+    neg = per["n"] - per["pos"]
+    return float(((per["rank_pos"] - per["pos"] * (per["pos"] + 1) / 2) / (per["pos"] * neg)).mean())
+
+
 @dataclass
 class Trained:
-    model: GGIPNN
+    model: nn.Module
     genes: list[str]
     history: list[dict]
     metrics: dict
 
 
-def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: PairData | None = None,
-                 config: GGIPNNConfig = GGIPNNConfig(), dims: int | None = None,
-                 progress: Callable[[Iterable], Iterable] = lambda it: it) -> Trained:
-    """Train on ``train``, select the epoch by validation AUC, report train/valid/test AUC.
-
-    ``emb=None`` gives the random-embedding baseline (with ``dims`` dimensions)."""
+def fit(model: nn.Module, tensors: dict[str, torch.Tensor], labels: dict[str, np.ndarray], config,
+        progress: Callable[[Iterable], Iterable] = lambda it: it, sparse: list[nn.Parameter] = ()) -> list[dict]:
+    """Train on ``tensors["train"]`` (pairs of table rows), keep the epoch with the best validation
+    AUC, stop after ``config.patience`` epochs without one; returns the per-epoch history. The
+    loss follows the model's output: two logits (cross-entropy) or one (logistic)."""
     torch.manual_seed(config.seed)
-    started = time.perf_counter()
-    dims = emb.vectors.shape[1] if emb is not None else (dims or 200)
-    splits = {"train": train, "valid": valid, **({"test": test} if test is not None else {})}
-    genes = sorted(set().union(*(d.genes() for d in splits.values())))
-    index = {g: k for k, g in enumerate(genes)}
-    model = GGIPNN(lookup_table(emb, genes, dims, config.seed), config)
-    tensors = {name: _indices(d, index) for name, d in splits.items()}
-    labels = {name: torch.from_numpy(d.labels) for name, d in splits.items()}
-    optimisers = [torch.optim.Adam(model.classifier.parameters(), lr=config.learning_rate)]
-    if config.trainable:
-        optimisers.append(torch.optim.SparseAdam(list(model.embedding.parameters()), lr=config.learning_rate))
-    loss_fn = nn.CrossEntropyLoss()
+    dense = [p for p in model.parameters() if p.requires_grad and all(p is not q for q in sparse)]
+    optimisers = [torch.optim.Adam(dense, lr=config.learning_rate)]
+    if sparse:
+        optimisers.append(torch.optim.SparseAdam(list(sparse), lr=config.learning_rate))
+    target = torch.from_numpy(labels["train"])
     generator = torch.Generator().manual_seed(config.seed)
     best, best_state, history, stale = -1.0, None, [], 0
     for epoch in progress(range(1, config.max_epochs + 1)):
@@ -182,13 +196,16 @@ def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: 
             batch = order[start:start + config.batch_size]
             for opt in optimisers:
                 opt.zero_grad()
-            loss = loss_fn(model(tensors["train"][batch]), labels["train"][batch])
+            logits = model(tensors["train"][batch])
+            loss = (nn.functional.cross_entropy(logits, target[batch]) if logits.ndim == 2 else
+                    nn.functional.binary_cross_entropy_with_logits(logits, target[batch].float()))
             loss.backward()
             for opt in optimisers:
                 opt.step()
             total += loss.item() * len(batch)
-        valid_auc = auc(valid.labels, _scores(model, tensors["valid"]))
+        valid_auc = auc(labels["valid"], scores(model, tensors["valid"]))
         history.append({"epoch": epoch, "loss": round(total / len(order), 5), "valid_auc": round(valid_auc, 5)})
+        log.info("  epoch %d: loss %.4f, valid AUC %.4f", epoch, total / len(order), valid_auc)
         if valid_auc > best:
             best, stale = valid_auc, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -197,9 +214,45 @@ def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: 
             if stale >= config.patience:
                 break
     model.load_state_dict(best_state)
-    metrics = {name: auc(d.labels, _scores(model, tensors[name])) for name, d in splits.items()}
+    return history
+
+
+def split_metrics(model: nn.Module, tensors: dict[str, torch.Tensor], labels: dict[str, np.ndarray]) -> dict:
+    """AUC over pairs and the per-gene ranking AUC of every split."""
+    out = {}
+    for name, pairs in tensors.items():
+        predicted = scores(model, pairs)
+        out[f"{name}_auc"] = round(auc(labels[name], predicted), 5)
+        out[f"{name}_per_gene_auc"] = round(per_gene_auc(pairs.numpy(), labels[name], predicted), 5)
+    return out
+
+
+def pair_tensors(emb: Embedding | None, splits: dict[str, PairData], dims: int, seed: int
+                 ) -> tuple[list[str], torch.Tensor, dict[str, torch.Tensor], dict[str, np.ndarray]]:
+    """The genes of every split, their vector table (random where unknown) and each split's pairs
+    as rows of that table."""
+    genes = sorted(set().union(*(d.genes() for d in splits.values())))
+    index = {g: k for k, g in enumerate(genes)}
+    return (genes, lookup_table(emb, genes, dims, seed), {n: _indices(d, index) for n, d in splits.items()},
+            {n: d.labels for n, d in splits.items()})
+
+
+def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: PairData | None = None,
+                 config: GGIPNNConfig = GGIPNNConfig(), dims: int | None = None,
+                 progress: Callable[[Iterable], Iterable] = lambda it: it) -> Trained:
+    """Train on ``train``, select the epoch by validation AUC, report train/valid/test AUC.
+
+    ``emb=None`` gives the random-embedding baseline (with ``dims`` dimensions)."""
+    started = time.perf_counter()
+    dims = emb.vectors.shape[1] if emb is not None else (dims or 200)
+    splits = {"train": train, "valid": valid, **({"test": test} if test is not None else {})}
+    genes, table, tensors, labels = pair_tensors(emb, splits, dims, config.seed)
+    torch.manual_seed(config.seed)
+    model = GGIPNN(table, config)
+    history = fit(model, tensors, labels, config, progress,
+                  sparse=list(model.embedding.parameters()) if config.trainable else [])
     known = set(emb.genes) if emb is not None else set()
-    result = {f"{k}_auc": round(v, 5) for k, v in metrics.items()}
+    result = split_metrics(model, tensors, labels)
     result.update(best_epoch=max(history, key=lambda h: h["valid_auc"])["epoch"], epochs_run=len(history),
                   seconds=round(time.perf_counter() - started, 2), config=asdict(config),
                   embedding="random" if emb is None else "gene2vec",
@@ -208,58 +261,14 @@ def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: 
     return Trained(model, genes, history, result)
 
 
-# --- the predictor the app uses ----------------------------------------------------------
+# --- the model file ----------------------------------------------------------------------------
 
 def save_predictor(trained: Trained, path: Path) -> None:
-    """The classifier's weights and what rebuilds it. For a frozen embedding that is all the
-    app needs (it has every vector); a trainable run also saves its tuned vectors."""
+    """The classifier's weights and what rebuilds it (the paper's model, kept as the reproduction's
+    artefact; the app scores pairs with :mod:`pipeline.pairs`). A trainable run also saves its
+    tuned vectors."""
     tuned = ({"genes": trained.genes, "vectors": trained.model.embedding.weight.detach().clone()}
              if trained.metrics["config"]["trainable"] else {})
-    save_classifier(trained.model.classifier, trained.metrics["config"], trained.metrics, path, **tuned)
-
-
-def save_classifier(classifier: PairClassifier, config: dict, metrics: dict, path: Path, **extra) -> None:
-    """The model file :class:`Predictor` reads: weights, and the config and dims that rebuild them."""
-    torch.save({"format": MODEL_FORMAT, "version": 1, "config": config, "dims": classifier.dims,
-                "classifier": classifier.state_dict(), "metrics": metrics, **extra}, path)
-
-
-class Predictor:
-    """Interaction probability of gene pairs from bundle vectors: one small MLP pass."""
-
-    def __init__(self, path: Path):
-        try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:  # torch raises several types for damaged files
-            raise InputError(f"not a GGIPNN model file ({exc.__class__.__name__})", path) from None
-        if payload.get("format") != MODEL_FORMAT:
-            raise InputError("not a GGIPNN model file", path)
-        cfg = payload["config"]
-        self.metrics = payload["metrics"]
-        self.classifier = PairClassifier(payload["dims"], tuple(cfg["hidden"]), cfg["dropout"])
-        self.classifier.load_state_dict(payload["classifier"])
-        self.classifier.eval()
-
-    @torch.no_grad()
-    def probability(self, va: np.ndarray, vb: np.ndarray) -> np.ndarray:
-        """P(interaction) for rows of ``va`` against rows of ``vb`` (broadcast: one vs many)."""
-        a = torch.as_tensor(np.atleast_2d(va), dtype=torch.float32)
-        b = torch.as_tensor(np.atleast_2d(vb), dtype=torch.float32)
-        if len(a) == 1 and len(b) > 1:
-            a = a.expand(len(b), -1)
-        return torch.softmax(self.classifier(a, b), dim=1)[:, 1].numpy()
-
-    @torch.no_grad()
-    def second_gene_projection(self, vectors: np.ndarray) -> torch.Tensor:
-        """The first layer's share of every gene as the second of a pair: computed once, it
-        turns "this gene against all others" into a small matrix pass (partners in ms)."""
-        first = self.classifier.net[0]
-        return torch.as_tensor(vectors, dtype=torch.float32) @ first.weight[:, self.classifier.dims:].T
-
-    @torch.no_grad()
-    def one_vs_all(self, va: np.ndarray, projection: torch.Tensor) -> np.ndarray:
-        """P(interaction) of one gene with every gene of ``projection`` (same as
-        ``probability(va, vectors)``, without redoing the first layer for the others)."""
-        first = self.classifier.net[0]
-        a = torch.as_tensor(va, dtype=torch.float32) @ first.weight[:, :self.classifier.dims].T + first.bias
-        return torch.softmax(self.classifier.net[1:](projection + a), dim=1)[:, 1].numpy()
+    classifier = trained.model.classifier
+    torch.save({"format": MODEL_FORMAT, "version": 1, "config": trained.metrics["config"], "dims": classifier.dims,
+                "classifier": classifier.state_dict(), "metrics": trained.metrics, **tuned}, path)

@@ -79,6 +79,18 @@ def collapse_to_genes(values: np.ndarray, genes: np.ndarray) -> tuple[np.ndarray
     return values[rows], rows
 
 
+def remove_components(values: np.ndarray, n: int) -> np.ndarray:
+    """Genes x samples with each gene centred and the ``n`` largest principal components across
+    samples removed: batches and other broad confounders make thousands of unrelated genes
+    correlate, and they live in the top components (Parsana et al., Genome Biology 2019)."""
+    centred = values - values.mean(axis=1, keepdims=True)
+    n = min(n, min(centred.shape) - 2)
+    if n <= 0:
+        return centred
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred - (u[:, :n] * s[:n]) @ vt[:n]
+
+
 @dataclass(frozen=True)
 class Preprocessed:
     """Gene x sample matrix ready for correlation, with what preprocessing did to it."""
@@ -89,12 +101,13 @@ class Preprocessed:
     report: dict
 
 
-def preprocess(es: ExpressionSet, symbols: np.ndarray | None = None) -> Preprocessed:
+def preprocess(es: ExpressionSet, symbols: np.ndarray | None = None, components: int = 0) -> Preprocessed:
     """ExpressionSet -> one row per gene.
 
     ``symbols`` gives each feature's gene (default: the set's ``symbol`` column); features
     without one are dropped. Steps: scale (log2 / log2-CPM / log2(TPM + 1)), quantile normalisation,
-    probe -> gene by largest variance, constant genes dropped.
+    probe -> gene by largest variance, constant genes dropped, then the ``components`` largest
+    principal components removed (0: none, as in the paper).
     """
     values = np.asarray(es.values, dtype=np.float64)
     genes = np.asarray(es.features["symbol"] if symbols is None else symbols, dtype=object)
@@ -127,4 +140,7 @@ def preprocess(es: ExpressionSet, symbols: np.ndarray | None = None) -> Preproce
                   genes=int(len(genes)))
     if not len(genes):
         raise InputError("no gene varies across samples", es.source)
+    if components:
+        values = remove_components(values, components)
+        report["components_removed"] = components
     return Preprocessed(es.name, genes, values.astype(np.float32), report)

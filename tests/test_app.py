@@ -40,6 +40,9 @@ def test_pair_and_partners(data):
     top = partners(data, "G010", 10)
     assert len(top) == 10 and "G010" not in top["symbol"].tolist()
     assert (np.diff(top["probability"]) <= 0).all()
+    assert (top["reciprocal"] >= 1).all() and (top["reciprocal"] < len(data.genes)).all()
+    first = top.iloc[0]["symbol"]
+    assert pair(data, "G010", first)["rank_b_among_a"] == 1            # the best partner ranks first
 
 
 ATLASES = {"gtex": ["Heart", "Liver"], "hpa_cell": ["Hepatocytes", "T-cells"]}
@@ -112,10 +115,3 @@ def test_pair_callbacks_never_fail(small_bundle, a, b):
     assert ("pair-probability" in shown) == (a == "G010" and b == "G011")
     status, body = _call(client, _props(app, "partners.data"), [{"id": "pair-a", "property": "value", "value": a}])
     assert status == 200 and len(body["response"]["partners"]["data"]) == (10 if a == "G010" else 0)
-
-
-def test_partners_shortcut_matches_the_full_network(data):
-    row = data.row["G010"]
-    full = data.predictor.probability(data.bundle.vectors[row], data.bundle.vectors)
-    fast = data.predictor.one_vs_all(data.bundle.vectors[row], data.partner_projection)
-    np.testing.assert_allclose(fast, full, atol=1e-6)

@@ -78,7 +78,7 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
 
     # colour by a tissue: the legend says so and every point is recoloured
     dash_duo.find_element("#color-mode input[value=tissue]").click()
-    dash_duo.wait_for_contains_text("#legend", "tissue specificity", timeout=10)
+    dash_duo.wait_for_contains_text("#legend", "specificity z", timeout=10)
     colours = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot').data[0].marker.color;")
     assert len(colours) > 150 and len(set(colours)) > 5
 
@@ -91,7 +91,7 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
 
     # the URL holds the view: reload it and find the same state
     url = dash_duo.driver.current_url
-    for part in (f"gene={target}", "color=tissue", "tissue=liver", f"pair={target}%2CG012"):
+    for part in (f"gene={target}", "color=tissue", "atlas=gtex_median_tpm", "tissue=liver", f"pair={target}%2CG012"):
         assert part in url, url
     dash_duo.driver.get(url)
     dash_duo.wait_for_element("#pair-probability", timeout=20)

@@ -18,7 +18,13 @@ def test_small_build_is_complete(small_bundle, inputs):
     assert m["metrics"]["clusteredness"]["cosine"]["ratio"] > 1.3
     runs = m["metrics"]["ggipnn"]
     assert runs["gene2vec_frozen"]["test_auc"] > 0.9 > runs["random_frozen"]["test_auc"]
-    assert set(m["metrics"]["ggipnn"]) == {"gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable"}
+    assert set(m["metrics"]["ggipnn"]) == {"gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable",
+                                           "baselines"}
+    assert {"additive", "popularity_norm", "cosine"} <= set(runs["baselines"])
+    pairs = m["metrics"]["pairs"]
+    assert pairs["pair_model"]["auc"] > 0.8 and {"additive", "cosine", "hubness"} <= set(pairs)
+    balance = m["ggi_pairs"]["degree-matched"]["train"]
+    assert balance["pairs_off"] <= 0.05 * balance["positives"]
     assert 0 <= m["metrics"]["layout"]["neighbourhood_preservation_10nn"] <= 1
     assert {"co-expression", "embedding", "GGIPNN", "layout", "annotations"} <= set(m["timings"])
     genes = bundle.genes
@@ -29,6 +35,7 @@ def test_small_build_is_complete(small_bundle, inputs):
     assert patterns["liver"]["embedding_ratio"] > 2 and patterns["liver"]["map_ratio"] > 2
     assert genes.set_index("symbol").loc["MIR21", "display_class"] == "microRNA"
     assert genes[["x", "y"]].notna().all().all() and (small_bundle / "ggipnn.pt").exists()
+    assert (small_bundle / "pairs.pt").exists() and bundle.pair_model_path is not None
 
 
 def test_rebuild_reuses_the_cache_and_is_identical(inputs, small_bundle, small_cache, tmp_path):

@@ -52,3 +52,98 @@ def test_bad_gmt(tmp_path, text, problem):
     path.write_text(text)
     with pytest.raises(InputError, match=problem):
         read_gmt(path)
+
+
+# --- neighbours, the co-expression baseline, tissue patterns ----------------------------------
+
+def _planted_vectors(modules: int = 20, size: int = 15, dims: int = 16, noise: float = 0.35, seed: int = 0):
+    """Genes of a module share a direction; one gene set per module (the right answers)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(modules, dims))
+    label = np.repeat(np.arange(modules), size)
+    vectors = (centres[label] + noise * rng.normal(size=(len(label), dims))).astype(np.float32)
+    genes = np.array([f"G{k:04d}" for k in range(len(label))])
+    return genes, vectors, {f"M{m}": list(genes[label == m]) for m in range(modules)}, label
+
+
+def test_neighbour_precision_recovers_planted_modules():
+    from pipeline.config import NeighbourConfig
+    from pipeline.evaluate import neighbour_report
+
+    genes, vectors, sets, _ = _planted_vectors()
+    report = neighbour_report(genes, vectors, sets, NeighbourConfig(k=10, queries=100))
+    emb = report["embedding"]
+    assert emb["precision"] > 0.8 and emb["random"] == pytest.approx(14 / 299, abs=1e-3)
+    assert emb["lift"] > 15 and report["queries"] == 100 and report["sets"] == 20
+    shuffled = neighbour_report(genes, np.random.default_rng(1).permutation(vectors), sets,
+                                NeighbourConfig(k=10, queries=100))
+    assert shuffled["embedding"]["precision"] < 0.15          # no structure: about the random rate
+
+
+def test_fisher_z_similarity_streams_data_sets_and_skips_unmeasured_genes():
+    from pipeline.evaluate import fisher_z_similarity
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 40)), rng.normal(size=(2, 30))
+    sets = [(np.array(["A", "B", "C"]), a), (np.array(["A", "D"]), b)]
+    genes = np.array(["A", "B", "C", "D", "E"])
+    z = fisher_z_similarity(iter(sets), genes, rows=np.array([0, 4]))
+    r_ab = np.corrcoef(a)[0, 1]
+    assert z[0, 1] == pytest.approx(np.arctanh(r_ab), rel=1e-4)             # measured in one set
+    assert z[0, 3] == pytest.approx(np.arctanh(np.corrcoef(b)[0, 1]), rel=1e-4)
+    assert np.isinf(z[1]).all() and z.shape == (2, 5)                        # E: in no data set
+
+
+def test_coexpression_baseline_in_the_clusteredness_cli(small_bundle, inputs, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    assert main(["evaluate", "clusteredness", "--bundle", str(small_bundle), "--gmt", str(inputs["gmt"]),
+                 "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(out[-1])
+    assert result["cosine"]["pair_auc"] > 0.9 and result["coexpression"]["pair_auc"] > 0.9
+    assert any("raw co-expression" in line for line in out)
+
+
+def test_neighbours_cli_on_a_bundle_with_its_data_sets(small_bundle, inputs, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    assert main(["evaluate", "neighbours", "--bundle", str(small_bundle), "--gmt", str(inputs["gmt"]),
+                 "--queries", "50", "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    report = json.loads(out[-1])["modules.gmt"]
+    assert report["embedding"]["precision"] > 0.8 > 0.2 > report["embedding"]["random"]
+    assert report["coexpression"]["precision"] > 0.8                   # planted modules: both find them
+    assert any(line.startswith("neighbours vs modules.gmt") for line in out)
+    assert main(["evaluate", "neighbours", "--embedding", str(small_bundle / "embedding.w2v.txt"),
+                 "--gmt", str(inputs["gmt"])]) == 0
+    assert "no expression data sets" in capsys.readouterr().out
+
+
+def test_tissue_patterns_against_random_genes_of_matched_number():
+    import pandas as pd
+
+    from pipeline.evaluate import cosine_neighbours, map_neighbours, tissue_patterns
+
+    genes, vectors, _, label = _planted_vectors()
+    z = pd.DataFrame({"liver": np.where(label == 0, 3.0, -0.2), "brain": np.where(label % 2 == 1, 2.5, 0.0),
+                      "none": np.zeros(len(label))})
+    xy = vectors[:, :2]
+    out = tissue_patterns(z, map_neighbours(xy, 10), cosine_neighbours(vectors, 10), min_genes=10)
+    assert out["liver"]["specific_genes"] == 15 and out["liver"]["embedding_ratio"] > 10
+    assert out["brain"]["embedding"] > out["brain"]["embedding_random"]
+    assert out["none"] == {"specific_genes": 0}
+
+
+def test_cosine_neighbours_in_blocks_match_brute_force():
+    from pipeline.evaluate import cosine_neighbours
+
+    x = np.random.default_rng(3).normal(size=(50, 6)).astype(np.float32)
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    assert np.array_equal(cosine_neighbours(x, 5, block=7), np.argsort(-sims, axis=1)[:, :5])

@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.config import GGIConfig
 from pipeline.errors import InputError
-from pipeline.ggi import SPLITS, ancestor_matrix, labelled_pairs, split_genes, term_levels
+from pipeline.ggi import SPLITS, ancestor_matrix, degree_balance, labelled_pairs, split_genes, term_levels
 from pipeline.sources.genes import read_ncbi_gene_info
 from pipeline.sources.go import GeneOntology, read_gene2go, read_obo
 
@@ -48,7 +48,7 @@ def test_positive_and_negative_rules_on_a_tiny_dag():
 
 def test_split_is_gene_disjoint_and_balanced(inputs):
     genes = read_ncbi_gene_info(inputs["gene_info"])
-    go = GeneOntology(read_gene2go(inputs["gene2go"], genes), read_obo(inputs["obo"]))
+    go = GeneOntology(read_gene2go(inputs["gene2go"], genes), *read_obo(inputs["obo"]))
     splits = labelled_pairs(go, GGIConfig(max_positive_pairs=0, seed=3))
     members = {name: set(f["gene_a"]) | set(f["gene_b"]) for name, f in splits.items()}
     assert not (members["train"] & members["valid"]) and not (members["train"] & members["test"])
@@ -74,5 +74,45 @@ def test_obo_reader_keeps_bp_edges(tmp_path):
                     "is_a: GO:0008150 ! bp\nrelationship: part_of GO:2 ! x\n\n[Term]\nid: GO:3\n"
                     "namespace: molecular_function\nis_a: GO:0003674\n\n[Term]\nid: GO:4\n"
                     "namespace: biological_process\nis_obsolete: true\nis_a: GO:1\n\n[Typedef]\nid: part_of\n")
-    dag = read_obo(path)
+    dag, names = read_obo(path)
     assert dag.values.tolist() == [["GO:1", "GO:0008150", "is_a"], ["GO:1", "GO:2", "part_of"]]
+    assert names.to_dict() == {"GO:1": ""}
+
+
+def _modules() -> dict[str, int]:
+    from fixtures import gene_names
+
+    names, modules = gene_names()
+    return dict(zip(names, modules))
+
+
+MODULE = _modules()
+
+
+def test_degree_matched_negatives_give_every_gene_as_many_negatives_as_positives(inputs):
+    genes = read_ncbi_gene_info(inputs["gene_info"])
+    go = GeneOntology(read_gene2go(inputs["gene2go"], genes), *read_obo(inputs["obo"]))
+    splits = labelled_pairs(go, GGIConfig(max_positive_pairs=0, negatives="degree", seed=3))
+    paper = labelled_pairs(go, GGIConfig(max_positive_pairs=0, seed=3))
+    for name in SPLITS:
+        frame = splits[name]
+        assert degree_balance(frame) == {"genes_unbalanced": 0, "pairs_off": 0}, name
+        assert not frame.duplicated(["gene_a", "gene_b"]).any() and (frame["gene_a"] < frame["gene_b"]).all()
+        positives = frame[frame["label"] == 1]
+        pd.testing.assert_frame_equal(positives.sort_values(["gene_a", "gene_b"]).reset_index(drop=True),
+                                      paper[name][paper[name]["label"] == 1].sort_values(["gene_a", "gene_b"])
+                                      .reset_index(drop=True))          # the same positives as the paper's
+        negatives = frame[frame["label"] == 0]
+        assert len(negatives) == len(positives)
+        assert (negatives["gene_a"].map(MODULE) != negatives["gene_b"].map(MODULE)).all()  # never one process
+    assert degree_balance(paper["train"])["genes_unbalanced"] > 0       # the paper's protocol is not matched
+    again = labelled_pairs(go, GGIConfig(max_positive_pairs=0, negatives="degree", seed=3))
+    assert all(again[n].equals(splits[n]) for n in SPLITS)              # seeded
+
+
+def test_degree_matched_negatives_are_unrelated_in_go():
+    go = GeneOntology(ANNOTATIONS, DAG)
+    pairs = labelled_pairs(go, GGIConfig(split=(1.0, 0.0, 0.0), max_positive_pairs=0, negatives="degree",
+                                         seed=1))["train"]
+    negatives = {frozenset((a, b)) for a, b, label in pairs.itertuples(index=False) if label == 0}
+    assert negatives <= UNRELATED and len(negatives) == 2

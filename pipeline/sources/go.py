@@ -6,7 +6,7 @@ org.Hs.eg.db / GO.db (parquet), or NCBI's ``gene2go(.gz)`` with ``go-basic.obo``
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +21,9 @@ PROPAGATING = ("is_a", "part_of")        # edges along which annotations propaga
 
 @dataclass(frozen=True)
 class GeneOntology:
-    annotations: pd.DataFrame
-    dag: pd.DataFrame
+    annotations: pd.DataFrame                                     # symbol, go_id, evidence
+    dag: pd.DataFrame                                             # child, parent, relationship
+    names: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))   # go_id -> term name
 
 
 def read_go_extract(folder: str | Path, genes: GeneTable) -> GeneOntology:
@@ -42,8 +43,10 @@ def read_go_extract(folder: str | Path, genes: GeneTable) -> GeneOntology:
     symbols = genes.frame.set_index("entrez")["symbol"]
     ann = ann.assign(symbol=ann["entrez"].map(symbols)).dropna(subset=["symbol"])
     rel = dag["relationship"].replace({"isa": "is_a", "part of": "part_of"})
+    terms = folder / "go_bp_terms.parquet"
+    names = pd.read_parquet(terms).set_index("go_id")["term"] if terms.is_file() else pd.Series(dtype=str)
     return GeneOntology(ann[["symbol", "go_id", "evidence"]].reset_index(drop=True),
-                        dag.assign(relationship=rel)[["child", "parent", "relationship"]])
+                        dag.assign(relationship=rel)[["child", "parent", "relationship"]], names)
 
 
 def read_gene2go(path: str | Path, genes: GeneTable, tax_id: int = 9606) -> pd.DataFrame:
@@ -65,8 +68,9 @@ def read_gene2go(path: str | Path, genes: GeneTable, tax_id: int = 9606) -> pd.D
     return out.dropna().drop_duplicates().reset_index(drop=True)
 
 
-def read_obo(path: str | Path, namespace: str = "biological_process") -> pd.DataFrame:
-    """go-basic.obo -> is_a / part_of (and regulates) edges among non-obsolete terms of a namespace."""
+def read_obo(path: str | Path, namespace: str = "biological_process") -> tuple[pd.DataFrame, pd.Series]:
+    """go-basic.obo -> is_a / part_of (and regulates) edges among non-obsolete terms of a namespace,
+    and the terms' names."""
     edges, terms = [], {}
     current: dict | None = None
     with open_text(path) as fh:
@@ -79,16 +83,18 @@ def read_obo(path: str | Path, namespace: str = "biological_process") -> pd.Data
             elif current is not None and ": " in line:
                 tag, value = line.split(": ", 1)
                 value = value.split(" !")[0].strip()
-                if tag in ("id", "namespace", "is_obsolete"):
+                if tag in ("id", "name", "namespace", "is_obsolete"):
                     current[tag] = value
                 elif tag == "is_a":
                     current["parents"].append((value, "is_a"))
                 elif tag == "relationship":
                     kind, _, target = value.partition(" ")
                     current["parents"].append((target.strip(), kind))
-    for t in terms.values():
-        if t.get("namespace") == namespace and t.get("is_obsolete") != "true" and "id" in t:
-            edges.extend((t["id"], parent, kind) for parent, kind in t["parents"])
+    kept = [t for t in terms.values()
+            if t.get("namespace") == namespace and t.get("is_obsolete") != "true" and "id" in t]
+    for t in kept:
+        edges.extend((t["id"], parent, kind) for parent, kind in t["parents"])
     if not edges:
         raise InputError(f"no {namespace} terms with parents: not a GO OBO file?", path)
-    return pd.DataFrame(edges, columns=["child", "parent", "relationship"])
+    return (pd.DataFrame(edges, columns=["child", "parent", "relationship"]),
+            pd.Series({t["id"]: t.get("name", "") for t in kept}, dtype=str))

@@ -1,0 +1,241 @@
+"""Pair prediction that predicts pairs: the app's interaction model, and the baselines it must beat.
+
+The paper's GGIPNN (:mod:`pipeline.ggipnn`) scores a pair from the concatenated vectors, and on its
+benchmark a model that scores each gene alone does almost as well: GO's labelled pairs reward
+knowing which genes are popular. This module's model can only see what two genes have in common:
+
+    z = normalise(encoder(v / |v|))          one encoder for every gene (symmetric in a, b)
+    P(a, b interact) = sigmoid(scale * z_a . z_b + bias)
+
+Unit-length inputs hide a gene's vector norm (a popularity signal), the score has no per-gene
+term, and it is trained on degree-matched negatives (:mod:`pipeline.ggi`). One gene against all
+others is one matrix-vector product over the encoded genes, so the app's partners list costs
+milliseconds, and so does where a partner stands among all genes.
+
+Baselines, measured in the same run on the same pairs: ``additive`` (a trained per-gene score,
+s(a) + s(b), no pair term), ``popularity_norm`` (|v_a| + |v_b|), ``popularity_contexts`` (log
+context counts, when known) and ``cosine`` (the embedding's own similarity).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+from torch import nn
+
+from pipeline.config import NeighbourConfig, PairModelConfig
+from pipeline.embedding import Embedding
+from pipeline.errors import InputError
+from pipeline.evaluate import cosine_similarity, membership, neighbour_precision, query_rows
+from pipeline.ggipnn import PairData, Trained, auc, fit, pair_tensors, per_gene_auc, split_metrics
+
+MODEL_FORMAT = "gene2vec-dash pair model"
+
+
+def unit(x: torch.Tensor) -> torch.Tensor:
+    return x / x.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+class PairEncoder(nn.Module):
+    """Encoder of unit vectors into a space where the cosine of two genes is their pair score."""
+
+    def __init__(self, dims: int, hidden: int = 256, out: int = 128, dropout: float = 0.1):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(dims, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, out))
+        self.scale = nn.Parameter(torch.tensor(5.0))
+        self.bias = nn.Parameter(torch.tensor(0.0))
+        self.dims = dims
+
+    def encode(self, vectors: torch.Tensor) -> torch.Tensor:
+        return unit(self.net(unit(vectors)))
+
+    def score(self, za: torch.Tensor, zb: torch.Tensor) -> torch.Tensor:
+        return self.scale * (za * zb).sum(dim=1) + self.bias
+
+
+class PairModel(nn.Module):
+    """:class:`PairEncoder` over a frozen lookup table of gene vectors (pairs of rows in, logits out)."""
+
+    def __init__(self, table: torch.Tensor, config: PairModelConfig):
+        super().__init__()
+        self.embedding = nn.Embedding.from_pretrained(table, freeze=True)
+        self.encoder = PairEncoder(table.shape[1], config.hidden, config.out, config.dropout)
+
+    def forward(self, pairs: torch.Tensor) -> torch.Tensor:
+        z = self.encoder.encode(self.embedding(pairs.reshape(-1))).reshape(len(pairs), 2, -1)
+        return self.encoder.score(z[:, 0], z[:, 1])
+
+
+class AdditiveModel(nn.Module):
+    """The no-pair-term baseline: a learned score of each gene alone, s(v_a) + s(v_b), on the raw
+    vectors (norm included), with the same training as :class:`PairModel`."""
+
+    def __init__(self, table: torch.Tensor, config: PairModelConfig):
+        super().__init__()
+        self.embedding = nn.Embedding.from_pretrained(table, freeze=True)
+        self.score = nn.Sequential(nn.Linear(table.shape[1], config.hidden), nn.ReLU(), nn.Dropout(config.dropout),
+                                   nn.Linear(config.hidden, 1))
+
+    def forward(self, pairs: torch.Tensor) -> torch.Tensor:
+        return self.score(self.embedding(pairs)).sum(dim=(1, 2))
+
+
+def train_pair_model(kind: str, emb: Embedding, splits: dict[str, PairData],
+                     config: PairModelConfig = PairModelConfig(),
+                     progress: Callable[[Iterable], Iterable] = lambda it: it) -> Trained:
+    """Train the pair model (``kind="pair"``) or the additive baseline (``"additive"``) on
+    ``splits["train"]``, keep the epoch with the best validation AUC, report every split."""
+    started = time.perf_counter()
+    genes, table, tensors, labels = pair_tensors(emb, splits, emb.vectors.shape[1], config.seed)
+    torch.manual_seed(config.seed)
+    model = {"pair": PairModel, "additive": AdditiveModel}[kind](table, config)
+    history = fit(model, tensors, labels, config, progress)
+    metrics = split_metrics(model, tensors, labels)
+    metrics.update(best_epoch=max(history, key=lambda h: h["valid_auc"])["epoch"], epochs_run=len(history),
+                   seconds=round(time.perf_counter() - started, 2), config=asdict(config))
+    return Trained(model, genes, history, metrics)
+
+
+def baseline_scores(emb: Embedding, data: PairData, contexts: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Scores that need no training: cosine similarity, and popularity (the vector norms; the
+    genes' context counts in the training corpus when known). Unknown genes score 0."""
+    index = emb.index()
+    a = np.array([index.get(g, -1) for g in data.genes_a])
+    b = np.array([index.get(g, -1) for g in data.genes_b])
+    known = (a >= 0) & (b >= 0)
+    v = np.vstack([emb.vectors, np.zeros((1, emb.vectors.shape[1]), dtype=np.float32)])    # row -1: unknown
+    norms = np.linalg.norm(v, axis=1)
+    cosine = np.einsum("ij,ij->i", v[a], v[b]) / np.maximum(norms[a] * norms[b], 1e-12)
+    out = {"cosine": np.where(known, cosine, 0.0), "popularity_norm": norms[a] + norms[b]}
+    if contexts is not None:
+        count = np.log1p([contexts.get(g, 0.0) for g in data.genes_a]) + np.log1p([contexts.get(g, 0.0)
+                                                                                   for g in data.genes_b])
+        out["popularity_contexts"] = np.asarray(count)
+    return out
+
+
+def baselines(emb: Embedding, splits: dict[str, PairData], config: PairModelConfig = PairModelConfig(),
+              contexts: dict[str, float] | None = None,
+              progress: Callable[[Iterable], Iterable] = lambda it: it) -> dict:
+    """What a predictor's AUC must be read against, on the last split given (test, else valid):
+    the additive model (trained like the pair model), popularity and cosine; AUC and per-gene AUC."""
+    last = "test" if "test" in splits else "valid"
+    additive = train_pair_model("additive", emb, splits, config, progress)
+    figures = {"split": last, "additive": _summary(additive.metrics, last)}
+    data = splits[last]
+    genes = sorted(data.genes())
+    rows = {g: k for k, g in enumerate(genes)}
+    pairs = np.column_stack([[rows[g] for g in data.genes_a], [rows[g] for g in data.genes_b]])
+    for name, score in baseline_scores(emb, data, contexts).items():
+        figures[name] = {"auc": round(auc(data.labels, score), 5),
+                         "per_gene_auc": round(per_gene_auc(pairs, data.labels, score), 5)}
+    return figures
+
+
+def pair_benchmark(emb: Embedding, splits: dict[str, PairData], config: PairModelConfig = PairModelConfig(),
+                   contexts: dict[str, float] | None = None,
+                   progress: Callable[[str], Callable[[Iterable], Iterable]] = lambda name: (lambda it: it)
+                   ) -> tuple[Trained, dict]:
+    """The pair model and every baseline on the same splits (figures on the test split, else
+    valid). Returns the trained pair model and the figures."""
+    pair = train_pair_model("pair", emb, splits, config, progress("pair model"))
+    figures = baselines(emb, splits, config, contexts, progress("additive baseline"))
+    last = figures["split"]
+    figures["pair_model"] = {**_summary(pair.metrics, last),
+                             "training": {k: pair.metrics[k] for k in ("best_epoch", "epochs_run", "seconds")}}
+    return pair, figures
+
+
+def _summary(metrics: dict, split: str) -> dict:
+    return {"auc": metrics[f"{split}_auc"], "per_gene_auc": metrics[f"{split}_per_gene_auc"],
+            "valid_auc": metrics["valid_auc"]}
+
+
+# --- the model file and what the app does with it -------------------------------------------------
+
+def save_pair_model(encoder: PairEncoder, config: PairModelConfig, path: Path, figures: dict) -> None:
+    """The model file :class:`PairPredictor` reads: the encoder's weights and what rebuilds it."""
+    torch.save({"format": MODEL_FORMAT, "version": 1, "config": asdict(config), "dims": encoder.dims,
+                "encoder": encoder.state_dict(), "metrics": figures}, path)
+
+
+def load_pair_model(path: Path, dims: int) -> tuple[PairEncoder, PairModelConfig, dict]:
+    """The encoder of a model file, its config and the figures it was saved with."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for damaged files
+        raise InputError(f"not a pair model file ({exc.__class__.__name__})", path) from None
+    if payload.get("format") != MODEL_FORMAT:
+        raise InputError("not a pair model file", path)
+    if payload["dims"] != dims:
+        raise InputError(f"pair model expects {payload['dims']}-dimensional vectors, the embedding has {dims}", path)
+    config = PairModelConfig(**payload["config"])
+    encoder = PairEncoder(payload["dims"], config.hidden, config.out, config.dropout)
+    encoder.load_state_dict(payload["encoder"])
+    encoder.eval()
+    return encoder, config, payload["metrics"]
+
+
+def saved_model_metrics(path: Path, emb: Embedding, splits: dict[str, PairData]) -> dict:
+    """A saved pair model's AUC and per-gene AUC on ``splits``, with the same lookup table (random
+    vectors for unknown genes, same seed) as when it was trained: the build's figures, again."""
+    encoder, config, _ = load_pair_model(path, emb.vectors.shape[1])
+    _, table, tensors, labels = pair_tensors(emb, splits, emb.vectors.shape[1], config.seed)
+    model = PairModel(table, config)
+    model.encoder = encoder
+    return split_metrics(model, tensors, labels)
+
+
+class PairPredictor:
+    """P(interaction) from bundle vectors: every gene encoded once at load (a few ms per thousand
+    genes), then a pair is a dot product and one gene against all is a matrix-vector product."""
+
+    def __init__(self, path: Path, vectors: np.ndarray):
+        encoder, _, self.metrics = load_pair_model(path, vectors.shape[1])
+        with torch.no_grad():
+            self.codes = encoder.encode(torch.as_tensor(vectors, dtype=torch.float32)).numpy()
+        self.scale, self.bias = float(encoder.scale.detach()), float(encoder.bias.detach())
+
+    def probability(self, a: int, b: int | np.ndarray | None = None) -> np.ndarray:
+        """P(interaction) of gene row ``a`` with rows ``b`` (default: every gene)."""
+        codes = self.codes if b is None else self.codes[np.atleast_1d(b)]
+        return 1.0 / (1.0 + np.exp(-(self.scale * (codes @ self.codes[a]) + self.bias)))
+
+
+def encoded_similarity(predictor: PairPredictor) -> Callable[[np.ndarray], np.ndarray]:
+    """The pair model's ranking as a similarity over gene rows (monotone in its probability), for
+    :func:`pipeline.evaluate.neighbour_precision` and :func:`hubness`."""
+    return lambda rows: predictor.codes[rows] @ predictor.codes.T
+
+
+def hubness(similarity: Callable[[np.ndarray], np.ndarray], genes: np.ndarray, queries: int = 200, k: int = 10,
+            seed: int = 0) -> dict:
+    """Do the top-k lists of random genes repeat the same genes? Distinct genes over all lists, and
+    the largest share of lists one gene is in (a hub is in most of them)."""
+    rows = np.sort(np.random.default_rng(seed).choice(len(genes), size=min(queries, len(genes)), replace=False))
+    s = np.array(similarity(rows), dtype=np.float32)
+    s[np.arange(len(rows)), rows] = -np.inf
+    top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+    found, counts = np.unique(top, return_counts=True)
+    return {"queries": int(len(rows)), "k": k, "distinct": int(len(found)),
+            "max_share": round(float(counts.max() / len(rows)), 3), "top_gene": str(genes[found[counts.argmax()]])}
+
+
+def list_quality(emb: Embedding, predictor: PairPredictor, gene_set_files: dict[str, dict[str, list[str]]],
+                 config: NeighbourConfig = NeighbourConfig()) -> dict:
+    """The partners lists a user reads, beside the cosine neighbours: hub concentration (200 random
+    genes' top 10) and partner precision (sharing a gene set of 5-200 genes, same queries)."""
+    pair, cosine = encoded_similarity(predictor), cosine_similarity(emb.vectors)
+    out: dict = {"hubness": {"pair_model": hubness(pair, emb.genes, seed=config.seed),
+                             "cosine": hubness(cosine, emb.genes, seed=config.seed)}, "partner_precision": {}}
+    for name, sets in gene_set_files.items():
+        members = membership(emb.genes, sets, config.min_set_size, config.max_set_size)
+        rows = query_rows(members, config.queries, config.seed)
+        out["partner_precision"][name] = {
+            "pair_model": neighbour_precision(pair, members, rows, config.k, config.top_fraction),
+            "cosine": neighbour_precision(cosine, members, rows, config.k, config.top_fraction)}
+    return out
