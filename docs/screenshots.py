@@ -1,8 +1,12 @@
 """Make the README's screenshots from a bundle in headless Chromium (needs requirements-dev.txt and
-Debian's chromium + chromium-driver): ``python docs/screenshots.py [--bundle bundles/demo]``."""
+Debian's chromium + chromium-driver): ``python docs/screenshots.py [--bundle bundles/demo]``.
+
+Each view is a shared link plus what a user then does (open a tab, box-select around a gene,
+paste a list, choose a gene set), at the two window sizes the app is checked at."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import threading
 import time
@@ -11,16 +15,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-VIEWS = {
-    "map-class.png": "/?color=class&pair=CDK1,CCNB1",
-    "map-tissue.png": "/?gene=MYH7&k=15&color=tissue&tissue=heart&pair=MYH7,TNNT2",
-}
+SMALL, LARGE = (1280, 800), (1920, 1080)
+VIEWS = [  # file, window, link, actions
+    ("map-gene.png", LARGE, "/?gene=CDK1&k=20", []),
+    ("map-tissue.png", SMALL, "/?gene=HBB&k=15&color=tissue&atlas=gtex&tissue=Blood", []),
+    ("map-selection.png", LARGE, "/?gene=CDK1&k=20", [("select", "CDK1")]),
+    ("map-partners.png", SMALL, "/?gene=CDK1&pair=CDK1,CCNB1", [("tab", "Partners")]),
+    ("map-pathway.png", SMALL, "/?color=class", [("tab", "Gene list"), ("pathway", "sarcomere organization")]),
+    ("map-class.png", SMALL, "/?color=class", []),
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=Path, default=ROOT / "bundles" / "demo")
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--only", nargs="*", help="file names of the views to make (default: all)")
     args = parser.parse_args()
 
     from selenium import webdriver
@@ -32,22 +42,67 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, create_app(args.bundle).server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     options = Options()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800",
-                 "--disable-background-networking", "--no-first-run", "--hide-scrollbars"):
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--no-first-run", "--hide-scrollbars"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options)
     try:
-        for name, path in VIEWS.items():
-            driver.get(f"http://127.0.0.1:{server.server_port}{path}")
-            deadline = time.time() + 60
-            while time.time() < deadline and not driver.find_elements("css selector", "#partners td"):
-                time.sleep(0.5)
-            time.sleep(3)                                   # let WebGL draw
+        for name, (width, height), link, actions in VIEWS:
+            if args.only and name not in args.only:
+                continue
+            driver.set_window_size(width, height)
+            driver.get(f"http://127.0.0.1:{server.server_port}{link}")
+            _wait(driver, "#map .js-plotly-plot")
+            time.sleep(3)
+            for kind, value in actions:
+                ACTIONS[kind](driver, value)
+                time.sleep(2)
+            time.sleep(2)                                   # let WebGL draw
             driver.save_screenshot(str(args.out / name))
             print(args.out / name)
     finally:
         driver.quit()
         server.shutdown()
+
+
+def _wait(driver, selector: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline and not driver.find_elements("css selector", selector):
+        time.sleep(0.3)
+
+
+def _tab(driver, label: str) -> None:
+    driver.find_element("xpath", f"//*[@id='side-tabs']//*[normalize-space(text())='{label}']").click()
+
+
+def _select(driver, symbol: str, half: int = 45) -> None:
+    """Box-select the map around a gene, as a user drags with the toolbar's box tool."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    x, y = driver.execute_script("""
+        const gd = document.querySelector('#map .js-plotly-plot');
+        const t = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.querySelector('.nsewdrag').getBoundingClientRect(), k = t.customdata.indexOf(%s);
+        return [box.left + xa.l2p(t.x[k]), box.top + ya.l2p(t.y[k])];""" % json.dumps(symbol))
+    driver.find_element("css selector", "#map .modebar-btn[data-val=select]").click()
+    drag = ActionBuilder(driver)
+    drag.pointer_action.move_to_location(int(x - half), int(y - half)).pointer_down()
+    drag.pointer_action.move_to_location(int(x), int(y)).move_to_location(int(x + half), int(y + half))
+    drag.pointer_action.pointer_up()
+    drag.perform()
+    _wait(driver, "#enrichment td", 30)
+
+
+def _pathway(driver, text: str) -> None:
+    driver.find_element("css selector", "#pathway").click()
+    popover = "#" + driver.find_element("css selector", "#pathway").get_attribute("aria-controls").replace(":", "\\:")
+    driver.find_element("css selector", f"{popover} input").send_keys(text)
+    time.sleep(2)
+    driver.find_elements("css selector", f"{popover} [role=option]")[0].click()
+    _wait(driver, "#pathway-clusteredness", 30)
+
+
+ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway}
 
 
 if __name__ == "__main__":

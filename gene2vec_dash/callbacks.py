@@ -3,11 +3,14 @@ message, never an error page; heavy lifting is in :mod:`gene2vec_dash.queries`."
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import parse_qs
 
+import numpy as np
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from gene2vec_dash import figures, queries
+from gene2vec_dash.genelists import enrichment, read_gene_list
 from gene2vec_dash.layout import legend, z_legend
 from gene2vec_dash.queries import MapData
 from gene2vec_dash.state import ViewState, find_tissue, parse_query
@@ -20,6 +23,9 @@ def register(app: Dash, data: MapData) -> None:
     _colouring(app, data)
     _gene_panel(app, data)
     _pair_panel(app, data)
+    _gene_list(app, data)
+    _pathway(app, data)
+    _whole_map(app, data)
 
 
 def _options(*symbols: str | None) -> list[str]:
@@ -36,7 +42,7 @@ def _state(app: Dash, data: MapData) -> None:
         Output("color-mode", "value"), Output("atlas", "value"), Output("tissue", "value"),
         Output("tissue", "options"), Output("pair-a", "value"),
         Output("pair-a", "options"), Output("pair-b", "value"), Output("pair-b", "options"),
-        Output("gene-message", "children"), Output("colour-message", "children"),
+        Output("gene-message", "children"), Output("colour-message", "children"), Output("k-message", "children"),
         Input("url", "search"), Input("map", "clickData"), Input("neighbours", "active_cell"),
         Input("partners", "active_cell"), Input("gene", "value"), Input("k", "value"),
         Input("color-mode", "value"), Input("atlas", "value"), Input("tissue", "value"), Input("pair-a", "value"),
@@ -47,17 +53,21 @@ def _state(app: Dash, data: MapData) -> None:
         """The URL is the state: on load (or back/forward) it sets the controls; any control
         change (or a click on the map or a table) rewrites it."""
         trigger = ctx.triggered_id
-        message = colour_message = no_update
+        message = colour_message = k_message = no_update
         if trigger in (None, "url"):
             state, colour_message = parse_query(search, atlases)
             requested = state.gene
             state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
                             pair_b=data.resolve(state.pair_b))
-            message = f"No gene named “{requested}” on this map." if requested and not state.gene else ""
+            message = _resolution_note(requested, state.gene)
+            k_message = queries.checked_k(parse_qs((search or "").lstrip("?")).get("k", [None])[0])[1]
         else:
             if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
                 tissue = atlases[atlas][0]
-            state = ViewState(gene=data.resolve(gene), k=queries.clamp_k(k), color=color or "class",
+            checked, note = queries.checked_k(k)
+            if trigger == "k":
+                k_message = note
+            state = ViewState(gene=data.resolve(gene), k=checked, color=color or "class",
                               atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b))
             if trigger in ("color-mode", "atlas", "tissue"):
                 colour_message = ""
@@ -78,7 +88,16 @@ def _state(app: Dash, data: MapData) -> None:
         query = state.to_query()
         return (query if query != (search or "") else no_update, state.gene, _options(state.gene),
                 state.k, state.color, state.atlas, state.tissue, atlases.get(state.atlas, []), state.pair_a,
-                _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message)
+                _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message, k_message)
+
+
+def _resolution_note(requested: str | None, symbol: str | None) -> str:
+    """What became of a gene named in a link: not found, or read as an alias ("p53 → TP53")."""
+    if not requested:
+        return ""
+    if symbol is None:
+        return f"No gene named “{requested}” on this map."
+    return "" if requested.strip() == symbol else f"{requested.strip()} → {symbol} (official symbol)"
 
 
 def _search(app: Dash, data: MapData) -> None:
@@ -88,15 +107,16 @@ def _search(app: Dash, data: MapData) -> None:
         def options(text, current):
             if not text:
                 raise PreventUpdate
-            hits = queries.search(data, text)
+            hits = dict(queries.search(data, text))
             # "search" holds what was typed: an alias match must survive the dropdown's own filter
-            return [{"label": _label(data, s), "value": s, "search": f"{s} {text}"}
+            return [{"label": _label(data, s, hits.get(s)), "value": s, "search": f"{s} {text}"}
                     for s in _options(current, *hits)]
 
 
-def _label(data: MapData, symbol: str) -> str:
+def _label(data: MapData, symbol: str, alias: str | None = None) -> str:
     desc = str(data.genes.at[data.row[symbol], "description"])[:40]
-    return f"{symbol} — {desc}" if desc else symbol
+    matched = f" (alias {alias})" if alias else ""
+    return f"{symbol}{matched} — {desc}" if desc else symbol + matched
 
 
 # --- map colouring --------------------------------------------------------------------------
@@ -118,36 +138,31 @@ def _colouring(app: Dash, data: MapData) -> None:
         return patch, legend(data), True, True
 
 
-# --- selected gene: neighbours ----------------------------------------------------------------
+# --- selected gene: card and neighbours ---------------------------------------------------------
 
 def _gene_panel(app: Dash, data: MapData) -> None:
     @app.callback(Output("neighbours", "data"), Output("map", "figure", allow_duplicate=True),
-                  Output("download-button", "disabled"),
+                  Output("download-button", "disabled"), Output("gene-card", "children"),
                   Input("gene", "value"), Input("k", "value"), prevent_initial_call="initial_duplicate")
     def select(gene, k):
         patch = Patch()
         symbol = data.resolve(gene)
         if symbol is None:
             for trace in (figures.NEIGHBOURS, figures.SELECTED):
-                for key in ("x", "y", "hovertext", "customdata"):
-                    patch["data"][trace][key] = []
+                figures.overlay(patch, trace, data.genes, [])
             patch["data"][figures.SELECTED]["text"] = []
-            return [], patch, True
+            return [], patch, True, None
         table = queries.neighbours(data, symbol, queries.clamp_k(k))
         rows = table["row"].to_numpy()
         me = data.row[symbol]
         g = data.genes
-        patch["data"][figures.NEIGHBOURS].update(
-            x=g["x"].to_numpy()[rows].tolist(), y=g["y"].to_numpy()[rows].tolist(),
-            customdata=table["symbol"].tolist(),
-            hovertext=[f"{s} · cosine {v:.3f}" for s, v in zip(table["symbol"], table["similarity"])])
-        patch["data"][figures.SELECTED].update(
-            x=[float(g.at[me, "x"])], y=[float(g.at[me, "y"])], text=[symbol], customdata=[symbol],
-            hovertext=[f"{symbol} · {g.at[me, 'display_class']}<br>{str(g.at[me, 'description'])[:60]}"])
-        xr, yr = figures.view_around(g, [me, *rows])
-        patch["layout"]["xaxis"]["range"] = xr
-        patch["layout"]["yaxis"]["range"] = yr
-        return table.drop(columns="row").to_dict("records"), patch, False
+        figures.overlay(patch, figures.NEIGHBOURS, g, rows,
+                        [f"{s} · cosine {v:.3f}" for s, v in zip(table["symbol"], table["similarity"])])
+        figures.overlay(patch, figures.SELECTED, g, [me],
+                        [f"{symbol} · {g.at[me, 'display_class']}<br>{str(g.at[me, 'description'])[:60]}"])
+        patch["data"][figures.SELECTED]["text"] = [symbol]
+        figures.set_ranges(patch, figures.view_around(g, [me, *rows[:30]]))
+        return table.drop(columns="row").to_dict("records"), patch, False, gene_card(data, symbol)
 
     @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
                   State("gene", "value"), State("k", "value"), prevent_initial_call=True)
@@ -159,25 +174,43 @@ def _gene_panel(app: Dash, data: MapData) -> None:
         return dcc.send_data_frame(table.to_csv, f"{symbol}_neighbours.csv", index=False)
 
 
-# --- gene pair: GGIPNN ------------------------------------------------------------------------
+def gene_card(data: MapData, symbol: str) -> html.Div:
+    c = queries.gene_card(data, symbol)
+    facts = [("Entrez", c["entrez"]), ("Ensembl", c["ensembl"]), ("Type", c["type"]), ("Map class", c["class"]),
+             ("Aliases", ", ".join(c["aliases"][:12])), ("Contexts", c["contexts"])]
+    return html.Div([
+        html.Div([html.Span(symbol, className="card-symbol"), html.Span(c["name"], className="card-name")]),
+        html.Dl([part for k, v in facts if v for part in (html.Dt(k), html.Dd(v))], className="card-facts"),
+        html.Div([html.A(name, href=url, target="_blank", rel="noopener noreferrer", className="card-link")
+                  for name, url in c["links"]], className="card-links"),
+    ])
+
+
+# --- gene pair: the pair model --------------------------------------------------------------------
 
 def _pair_panel(app: Dash, data: MapData) -> None:
     @app.callback(Output("pair-result", "children"), Input("pair-a", "value"), Input("pair-b", "value"))
     def predict(a, b):
         sa, sb = data.resolve(a), data.resolve(b)
         if data.predictor is None:
-            return html.P("This bundle has no interaction model (GGIPNN).")
+            return html.P("This bundle has no pair model.")
         if sa is None:
             return html.P("Choose a first gene to see its predicted partners.")
+        meaning = html.P("P: the pair model's probability that the two genes share an experimentally supported "
+                         "GO biological process, from their vectors alone (trained on GO pairs in which every "
+                         "gene has as many negatives as positives, so popular genes are not favoured).",
+                         className="note")
         if sb is None:
-            return html.P(f"Top predicted partners of {sa}; choose a second gene for a pair.")
+            return html.Div([html.P(f"Top predicted partners of {sa}; choose a second gene for a pair."), meaning])
         r = queries.pair(data, sa, sb)
         return html.Div([
             html.Div([html.Span("P(interaction)", className="label"),
                       html.Span(f"{r['probability']:.3f}", id="pair-probability", className="value")]),
             html.Div([html.Span("cosine similarity", className="label"),
                       html.Span(f"{r['cosine']:.3f}", id="pair-cosine", className="value")]),
-            html.P(f"{sa} – {sb}: GGIPNN (shared GO process) from the two vectors alone.", className="note"),
+            html.P(f"{sb} is {_ordinal(r['rank_b_among_a'])} of {r['genes'] - 1:,} among {sa}'s predicted partners; "
+                   f"{sa} is {_ordinal(r['rank_a_among_b'])} among {sb}'s.", className="note"),
+            meaning,
         ])
 
     @app.callback(Output("partners", "data"), Input("pair-a", "value"))
@@ -186,3 +219,110 @@ def _pair_panel(app: Dash, data: MapData) -> None:
         if symbol is None or data.predictor is None:
             return []
         return queries.partners(data, symbol, 10).to_dict("records")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+# --- gene lists: selection or pasted, enrichment ----------------------------------------------------
+
+def _gene_list(app: Dash, data: MapData) -> None:
+    symbols = data.genes["symbol"].to_numpy(dtype=object)
+
+    @app.callback(Output("list-genes", "data"), Output("list-summary", "children"), Output("enrichment", "data"),
+                  Output("enrichment", "tooltip_data"), Output("map", "figure", allow_duplicate=True),
+                  Output("list-download-button", "disabled"),
+                  Output("side-tabs", "value"),
+                  Input("map", "selectedData"), Input("list-button", "n_clicks"), Input("list-clear", "n_clicks"),
+                  State("list-text", "value"), prevent_initial_call=True)
+    def gene_list(selected, _, __, text):
+        patch = Patch()
+        trigger = ctx.triggered_id
+        if trigger == "list-clear" or (trigger == "map" and not selected):
+            figures.overlay(patch, figures.LIST, data.genes, [])
+            return [], "", [], [], patch, True, no_update
+        notes = []
+        if trigger == "map":
+            names = [p["customdata"] for p in selected.get("points", [])
+                     if p.get("curveNumber") == figures.MAP and p.get("customdata") in data.row]
+            rows = np.array(sorted({data.row[n] for n in names}), dtype=np.int64)
+            origin = f"{len(rows):,} genes selected on the map"
+        else:
+            reading = read_gene_list(text, data.alias, data.entrez, data.row)
+            rows = reading.rows
+            origin = f"{len(rows):,} genes of the list found on the map"
+            if reading.renamed:
+                notes.append("read as: " + ", ".join(f"{a} → {b}" for a, b in reading.renamed[:20])
+                             + (" …" if len(reading.renamed) > 20 else ""))
+            if reading.unknown:
+                notes.append(html.Span(f"not on this map ({len(reading.unknown)}): " + ", ".join(reading.unknown[:30])
+                                       + (" …" if len(reading.unknown) > 30 else ""), className="unknown"))
+            if reading.truncated:
+                notes.append("only the first 5,000 names were read")
+        figures.overlay(patch, figures.LIST, data.genes, rows)
+        if not len(rows):
+            return [], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, "list"
+        table = enrichment(data.sets, rows, symbols)
+        shown = table.assign(p=table["p"].map("{:.1e}".format), FDR=table["FDR"].map("{:.1e}".format),
+                             **{"in list": [f"{k} of {n}" for k, n in zip(table["overlap"], table["set size"])]})
+        tips = [{"gene set": {"value": f"{r['gene set']} ({r['source']}): {r['genes']}", "type": "text"}}
+                for r in table.to_dict("records")]
+        summary = html.Div([
+            html.P([html.Strong(origin), f" · tested against {len(data.sets):,} gene sets of 5–500 map genes "
+                    "(one-sided Fisher exact test, the map's genes as background, Benjamini–Hochberg FDR)"]),
+            *[html.P(n, className="note") for n in notes],
+            html.P("No set shares 2 or more genes with this list." if table.empty else
+                   "Hover a gene set for its genes in the list; Export gives every column.", className="note"),
+        ])
+        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, False, "list"
+
+    @app.callback(Output("list-download", "data"), Input("list-download-button", "n_clicks"),
+                  State("list-genes", "data"), prevent_initial_call=True)
+    def download(_, genes):
+        if not genes:
+            raise PreventUpdate
+        rows = [data.row[g] for g in genes if g in data.row]
+        table = data.genes.iloc[rows][["symbol", "entrez", "display_class", "description", "x", "y"]]
+        return dcc.send_data_frame(table.to_csv, "gene_list.csv", index=False)
+
+
+# --- a gene set on the map ----------------------------------------------------------------------------
+
+def _pathway(app: Dash, data: MapData) -> None:
+    def label(k: int) -> str:
+        return f"{data.sets.name[k]} · {data.sets.source[k]} ({data.sets.sizes[k]})"
+
+    @app.callback(Output("pathway", "options"), Input("pathway", "search_value"), State("pathway", "value"))
+    def options(text, current):
+        found = data.sets.find(text)
+        if current is not None and current not in found:
+            found = [current, *found]
+        return [{"label": label(k), "value": k, "search": f"{label(k)} {text or ''}"} for k in found]
+
+    @app.callback(Output("pathway-summary", "children"), Output("map", "figure", allow_duplicate=True),
+                  Input("pathway", "value"), prevent_initial_call=True)
+    def show(k):
+        patch = Patch()
+        if k is None or not 0 <= int(k) < len(data.sets):
+            figures.overlay(patch, figures.PATHWAY, data.genes, [])
+            return "", patch
+        view = queries.set_view(data, int(k))
+        figures.overlay(patch, figures.PATHWAY, data.genes, view["rows"],
+                        [f"{s} · {view['name'][:50]}" for s in data.genes["symbol"].to_numpy()[view["rows"]]])
+        figures.set_ranges(patch, figures.whole_map(data.genes))
+        return html.Span([
+            html.Strong(f"{len(view['rows']):,} genes"), f" of {view['name']} ({view['source']}) outlined in red. "
+            f"Clusteredness {view['ratio']:.2f}: mean cosine within the set {view['within']:.3f} / random gene "
+            f"pairs {view['random']:.3f} (1 = no tighter than chance; the paper's average over pathways: 1.52).",
+        ], id="pathway-clusteredness"), patch
+
+
+def _whole_map(app: Dash, data: MapData) -> None:
+    @app.callback(Output("map", "figure", allow_duplicate=True), Input("whole-map", "n_clicks"),
+                  prevent_initial_call=True)
+    def whole(_):
+        patch = Patch()
+        figures.set_ranges(patch, figures.whole_map(data.genes))
+        return patch

@@ -13,6 +13,7 @@ from pipeline.annotate import CLASSES
 # Okabe-Ito (colour-blind safe) for the small classes; the large protein-coding class muted
 CLASS_COLOURS = {
     "protein-coding": "#a9bccb",
+    "lncRNA": "#6a3d9a",
     "LOC non-coding": "#E69F00",
     "microRNA": "#D55E00",
     "snoRNA": "#CC79A7",
@@ -24,7 +25,7 @@ CLASS_COLOURS = {
 NO_DATA = "#dcdcdc"
 Z_SCALE = "RdBu_r"
 Z_BINS = 41               # colours are quantised so the patch is short repeated strings
-MAP, NEIGHBOURS, SELECTED = 0, 1, 2
+MAP, LIST, PATHWAY, NEIGHBOURS, SELECTED = 0, 1, 2, 3, 4     # overlays drawn in this order, the gene on top
 
 
 def class_colours(genes: pd.DataFrame) -> list[str]:
@@ -56,7 +57,12 @@ def map_figure(genes: pd.DataFrame, colours: list[str]) -> go.Figure:
     fig = go.Figure([
         go.Scattergl(x=x, y=y, mode="markers", name="genes", hovertext=hover_text(genes), hoverinfo="text",
                      customdata=genes["symbol"].astype(str).tolist(),
-                     marker={"color": colours, "size": 4, "opacity": 0.8}),
+                     marker={"color": colours, "size": 4, "opacity": 0.8},
+                     unselected={"marker": {"opacity": 0.3}}),
+        go.Scattergl(x=[], y=[], mode="markers", name="gene list", hoverinfo="text", hovertext=[],
+                     marker={"size": 6, "color": "#1d2733", "line": {"width": 0}}),
+        go.Scattergl(x=[], y=[], mode="markers", name="gene set", hoverinfo="text", hovertext=[],
+                     marker={"size": 9, "symbol": "diamond-open", "color": "#d62728", "line": {"width": 2}}),
         go.Scattergl(x=[], y=[], mode="markers", name="neighbours", hoverinfo="text", hovertext=[],
                      marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111"}}),
         go.Scattergl(x=[], y=[], mode="markers+text", name="selected", hoverinfo="text", hovertext=[],
@@ -64,11 +70,37 @@ def map_figure(genes: pd.DataFrame, colours: list[str]) -> go.Figure:
                      marker={"size": 16, "symbol": "star", "color": "#ffd400",
                              "line": {"width": 1.5, "color": "#000"}}),
     ])
+    xr, yr = whole_map(genes)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, dragmode="pan",
                       plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", uirevision="map",
-                      xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"},
+                      xaxis={"visible": False, "range": xr, "autorange": False},
+                      yaxis={"visible": False, "scaleanchor": "x", "range": yr, "autorange": False},
                       hoverlabel={"bgcolor": "#fff", "font": {"size": 12}})
     return fig
+
+
+def whole_map(genes: pd.DataFrame, pad: float = 0.03) -> tuple[list[float], list[float]]:
+    """Axis ranges that show every gene: the view a shared link's Reset and "Whole map" return to."""
+    x, y = genes["x"].to_numpy(dtype=np.float64), genes["y"].to_numpy(dtype=np.float64)
+    if not len(x):
+        return [0.0, 1.0], [0.0, 1.0]
+    px, py = max(np.ptp(x), 1e-9) * pad, max(np.ptp(y), 1e-9) * pad
+    return [float(x.min() - px), float(x.max() + px)], [float(y.min() - py), float(y.max() + py)]
+
+
+def set_ranges(patch, ranges: tuple[list[float], list[float]]) -> None:
+    """Move the view, whatever zoom or autoscale state the user left the axes in."""
+    for axis, r in zip(("xaxis", "yaxis"), ranges):
+        patch["layout"][axis]["range"] = r
+        patch["layout"][axis]["autorange"] = False
+
+
+def overlay(patch, trace: int, genes: pd.DataFrame, rows, hover: list[str] | None = None) -> None:
+    """Put the genes ``rows`` on overlay ``trace`` (empty ``rows`` clears it)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    symbols = genes["symbol"].to_numpy(dtype=object)[rows].tolist()
+    patch["data"][trace].update(x=genes["x"].to_numpy()[rows].tolist(), y=genes["y"].to_numpy()[rows].tolist(),
+                                customdata=symbols, hovertext=hover if hover is not None else symbols)
 
 
 def view_around(genes: pd.DataFrame, rows: np.ndarray, pad: float = 0.25) -> tuple[list[float], list[float]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from gene2vec_dash import figures
-from gene2vec_dash.queries import MAX_K, AtlasView, MapData
+from gene2vec_dash.queries import AtlasView, MapData
 
 TABLE_STYLE = dict(
-    style_table={"overflowY": "auto", "maxHeight": "44vh"},
+    style_table={"overflowY": "auto", "overflowX": "hidden", "maxHeight": "calc(100vh - 360px)", "minHeight": "120px"},
     style_cell={"fontFamily": "inherit", "fontSize": 13, "padding": "3px 6px", "textAlign": "left",
-                "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": 260},
+                "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": 220},
     style_header={"fontWeight": 600, "backgroundColor": "#f2f4f7"},
     page_action="none", sort_action="native",
 )
@@ -24,9 +24,9 @@ def legend(data: MapData) -> list:
 def z_legend(atlas: AtlasView, tissue: str) -> list:
     """Which atlas and tissue, the scale's ends, and whether the tissue's specific genes gather."""
     pattern = atlas.patterns.get(tissue, {})
-    gather = (f" · its {pattern['specific_genes']:,} specific genes (z ≥ 2) have {pattern['map_ratio']:.1f}× "
+    gather = (f"Its {pattern['specific_genes']:,} specific genes (z ≥ 2) have {pattern['map_ratio']:.1f}× "
               "as many specific map neighbours as random genes" if pattern.get("map_ratio") else
-              f" · {pattern.get('specific_genes', 0):,} specific genes (z ≥ 2)" if pattern else "")
+              f"{pattern.get('specific_genes', 0):,} specific genes (z ≥ 2)" if pattern else "")
     return [html.Span(f"{tissue} · {atlas.name}", className="legend-title"),
             html.Span(f"specificity z ≤ -{atlas.z_limit:g}", className="legend-end"),
             html.Span(className="z-bar"),
@@ -36,8 +36,7 @@ def z_legend(atlas: AtlasView, tissue: str) -> list:
             html.Span(gather, className="legend-note")]
 
 
-def _metric(manifest: dict, *path: str):
-    node = manifest
+def _metric(node, *path: str):
     for key in path:
         if not isinstance(node, dict) or key not in node:
             return None
@@ -45,39 +44,125 @@ def _metric(manifest: dict, *path: str):
     return node
 
 
-def bundle_panel(data: MapData) -> html.Details:
-    """What data and settings built this map, from the manifest."""
+def _fmt(value, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "–"
+
+
+def about(data: MapData) -> list:
+    """What data and settings built this map, and what each figure means, from the manifest."""
     m = data.bundle.manifest
-    cfg = m.get("config", {})
-    rows = [("Genes on the map", f"{len(data.genes):,}"),
-            ("Co-expression pairs", f"{_metric(m, 'counts', 'pairs') or 0:,}"),
-            ("Pearson r threshold", _metric(cfg, "coexpression", "threshold")),
-            ("Embedding", "skip-gram, {dims} dims, {epochs} epochs, min_count {min_count}, seed {seed}".format(
-                **cfg["embedding"]) if "embedding" in cfg else "imported"),
-            ("Clusteredness (cosine)", _fmt(_metric(m, "metrics", "clusteredness", "cosine", "ratio"))),
-            ("GGIPNN test AUC (frozen)", _fmt(_metric(m, "metrics", "ggipnn", "gene2vec_frozen", "test_auc"))),
-            ("Map neighbourhood kept (10-NN)",
-             _fmt(_metric(m, "metrics", "layout", "neighbourhood_preservation_10nn"))),
-            ("Built", m.get("created", "?"))]
+    cfg, metrics = m.get("config", {}), m.get("metrics", {})
+    co = cfg.get("coexpression", {})
+    rule = (f"each gene's {co['top_k']} most correlated partners with Pearson r ≥ {co['threshold']} in each data set"
+            if co.get("top_k") else f"pairs with Pearson r ≥ {co.get('threshold')} in each data set") if co else "–"
+    emb = cfg.get("embedding")
+    clus = _metric(metrics, "clusteredness", "cosine") or {}
+    rows = [
+        ("Genes on the map", f"{len(data.genes):,}", ""),
+        ("Contexts", f"{_metric(m, 'counts', 'pairs') or 0:,} pairs", rule + (
+            "; plus the ARCHS4 TF co-expression lists" if cfg.get("archs4_pairs") else "") +
+            (f" (preset “{cfg['preset']}”)" if cfg.get("preset") else "")),
+        ("Embedding", "skip-gram, {dims} dims, {epochs} epochs".format(**emb) if emb else "imported",
+         f"window 1 (a pair is a two-word sentence), min_count {emb['min_count']}, seed {emb['seed']}" if emb else ""),
+        ("Clusteredness", _fmt(clus.get("ratio")),
+         f"mean cosine of two genes of one pathway ({_fmt(clus.get('within'))}) over that of two random genes "
+         f"({_fmt(clus.get('random'))}); 1 means pathways are no tighter than chance (paper: 1.52)"),
+    ]
+    for name, report in (metrics.get("neighbours") or {}).items():
+        e = report["embedding"]
+        co_p = _metric(report, "coexpression", "precision")
+        rows.append((f"Neighbours vs {name}", _fmt(e["precision"]),
+                     f"share of a gene's {report['k']} nearest genes that share a gene set with it; random genes "
+                     f"{_fmt(e['random'])}" + (f", raw co-expression {_fmt(co_p)}" if co_p is not None else "")))
+    pairs = metrics.get("pairs")
+    if pairs:
+        rows.append(("Pair model AUC", _fmt(pairs["pair_model"]["auc"]),
+                     "GO pairs of unseen genes, each gene with as many negatives as positives; scoring each "
+                     f"gene alone gives {_fmt(_metric(pairs, 'additive', 'auc'))}, cosine "
+                     f"{_fmt(_metric(pairs, 'cosine', 'auc'))}"))
+    frozen = _metric(metrics, "ggipnn", "gene2vec_frozen", "test_auc")
+    if frozen is not None:
+        rows.append(("GGIPNN test AUC", _fmt(frozen), "the paper's model and protocol (paper: 0.720); "
+                     f"scoring each gene alone: {_fmt(_metric(metrics, 'ggipnn', 'baselines', 'additive', 'auc'))}"))
+    rows += [("Map 10-NN kept", _fmt(_metric(metrics, "layout", "neighbourhood_preservation_10nn")),
+              "share of a gene's 10 nearest genes in the embedding that are also among its 10 nearest on the map"),
+             ("Built", m.get("created", "?"), "")]
     datasets = [html.Li(f"{d['name']}: {d['samples']} samples, {d['genes']:,} genes, {d['pairs']:,} pairs")
                 for d in m.get("inputs", [])]
     datasets += [html.Li(f"{e['name']}: {e['pairs']:,} pairs") for e in m.get("extra_pairs", [])]
-    return html.Details([
-        html.Summary("About this map"),
-        html.Table([html.Tr([html.Th(k), html.Td(str(v) if v is not None else "–")]) for k, v in rows],
-                   className="facts"),
+    return [
+        html.Table([html.Tr([html.Th(k), html.Td(v, className="value"), html.Td(note, className="note")])
+                    for k, v, note in rows], className="facts"),
         html.H4("Data sets"),
         html.Ul(datasets or [html.Li("imported embedding")]),
-    ], id="bundle-panel", className="panel")
-
-
-def _fmt(value) -> str | None:
-    return f"{value:.3f}" if isinstance(value, (int, float)) else None
+        html.P("GO, pathways and tissue atlases never feed the embedding: they only grade it and colour it.",
+               className="note"),
+    ]
 
 
 def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:
     return dcc.Dropdown(id=id_, options=[], value=None, placeholder=placeholder, searchable=True,
                         clearable=True, className="gene-dropdown")
+
+
+def _table(id_: str, columns: list[tuple[str, str]], **extra) -> dash_table.DataTable:
+    return dash_table.DataTable(id=id_, data=[], columns=[{"name": n, "id": i} for n, i in columns],
+                                **{**TABLE_STYLE, **extra})
+
+
+def gene_tab() -> dcc.Tab:
+    return dcc.Tab(label="Gene", value="gene", children=[
+        gene_dropdown("gene", "Search a gene symbol, alias or Entrez id…"),
+        html.Div(id="gene-message", className="message", role="status"),
+        html.Div(id="gene-card", className="gene-card"),
+        html.Div([
+            html.Label("Neighbours", htmlFor="k"),
+            dcc.Input(id="k", type="number", step=1, value=15, debounce=True),
+            html.Span(id="k-message", className="message inline", role="status"),
+            html.Button("Download CSV", id="download-button", className="button"),
+            dcc.Download(id="download"),
+        ], className="row"),
+        _table("neighbours", [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Class", "class"),
+                              ("Description", "description")]),
+    ], className="tab", selected_className="tab-selected")
+
+
+def partners_tab() -> dcc.Tab:
+    return dcc.Tab(label="Partners", value="pair", children=[
+        html.Div([gene_dropdown("pair-a", "First gene"), gene_dropdown("pair-b", "Second gene")],
+                 className="pair-inputs"),
+        html.Div(id="pair-result", className="pair-result", role="status"),
+        _table("partners", [("#", "rank"), ("Predicted partner", "symbol"), ("P", "probability"),
+                            ("Reciprocal rank", "reciprocal"), ("Class", "class"), ("Description", "description")],
+               tooltip_header={"reciprocal": "Where the first gene stands among this partner's own predicted "
+                                             "partners (1 = its best): a specific partner ranks it near the top, "
+                                             "a generic one far down."}),
+    ], className="tab", selected_className="tab-selected")
+
+
+def list_tab() -> dcc.Tab:
+    return dcc.Tab(label="Gene list", value="list", children=[
+        html.P("Select genes on the map (box or lasso in the map's toolbar), or paste a list:", className="note"),
+        dcc.Textarea(id="list-text", placeholder="Symbols, aliases or Entrez ids, separated by anything",
+                     className="list-text"),
+        html.Div([html.Button("Test this list", id="list-button", className="button primary"),
+                  html.Button("Clear", id="list-clear", className="button"),
+                  html.Button("Download genes", id="list-download-button", className="button", disabled=True),
+                  dcc.Download(id="list-download")], className="row"),
+        html.Div(id="list-summary", className="list-summary", role="status"),
+        dcc.Store(id="list-genes", data=[]),
+        _table("enrichment", [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"), ("p", "p"),
+                              ("FDR", "FDR"), ("Source", "source"), ("Set size", "set size"),
+                              ("Overlap", "overlap"), ("Expected", "expected"), ("Genes", "genes")],
+               export_format="csv", export_columns="all", tooltip_duration=None,
+               hidden_columns=["source", "set size", "overlap", "expected", "genes"],
+               css=[{"selector": ".show-hide", "rule": "display: none"}],
+               style_cell_conditional=[{"if": {"column_id": "gene set"}, "maxWidth": 210, "minWidth": 120}]),
+        html.H3("Show a gene set on the map"),
+        dcc.Dropdown(id="pathway", options=[], value=None, searchable=True, clearable=True,
+                     placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
+        html.Div(id="pathway-summary", className="note", role="status"),
+    ], className="tab", selected_className="tab-selected")
 
 
 def page(data: MapData) -> html.Div:
@@ -86,8 +171,8 @@ def page(data: MapData) -> html.Div:
         dcc.Location(id="url", refresh=False),
         html.Header([
             html.H1("gene2vec map"),
-            html.Span(f"{len(data.genes):,} genes embedded from co-expression · click a gene, or search",
-                      className="subtitle"),
+            html.Span(f"{len(data.genes):,} genes embedded from co-expression · click a gene, search one, or "
+                      "select a region", className="subtitle"),
         ]),
         html.Main([
             html.Section([
@@ -102,40 +187,22 @@ def page(data: MapData) -> html.Div:
                     dcc.Dropdown(id="tissue", options=first.tissues if first else [],
                                  value=first.tissues[0] if first else None, clearable=False, searchable=True,
                                  disabled=True, placeholder="Tissue…", className="tissue-dropdown"),
+                    html.Button("Whole map", id="whole-map", className="button", title="Show every gene"),
                     html.Div(id="colour-message", className="message", role="status"),
                 ], className="controls"),
                 html.Div(legend(data), id="legend", className="legend"),
                 dcc.Graph(id="map", figure=figures.map_figure(data.genes, figures.class_colours(data.genes)),
-                          config={"scrollZoom": True, "displaylogo": False, "doubleClick": "reset"},
-                          className="map", style={"height": "calc(100vh - 170px)", "minHeight": "480px"}),
+                          config={"scrollZoom": True, "displaylogo": False, "doubleClick": "reset",
+                                  "showSendToCloud": False, "showEditInChartStudio": False,
+                                  "modeBarButtonsToRemove": ["sendDataToCloud", "toImage", "autoScale2d"]},
+                          responsive=True, className="map"),
             ], className="map-column"),
             html.Aside([
-                html.Div([
-                    html.H2("Gene"),
-                    gene_dropdown("gene", "Search a gene symbol or alias…"),
-                    html.Div(id="gene-message", className="message", role="status"),
-                    html.Div([
-                        html.Label("Neighbours", htmlFor="k"),
-                        dcc.Input(id="k", type="number", min=1, max=MAX_K, step=1, value=15, debounce=True),
-                        html.Button("Download CSV", id="download-button", className="button"),
-                        dcc.Download(id="download"),
-                    ], className="row"),
-                    dash_table.DataTable(id="neighbours", data=[], columns=[
-                        {"name": "#", "id": "rank"}, {"name": "Gene", "id": "symbol"},
-                        {"name": "Cosine", "id": "similarity"}, {"name": "Class", "id": "class"},
-                        {"name": "Description", "id": "description"}], **TABLE_STYLE),
-                ], className="panel"),
-                html.Div([
-                    html.H2("Gene pair"),
-                    html.Div([gene_dropdown("pair-a", "First gene"), gene_dropdown("pair-b", "Second gene")],
-                             className="pair-inputs"),
-                    html.Div(id="pair-result", className="pair-result", role="status"),
-                    dash_table.DataTable(id="partners", data=[], columns=[
-                        {"name": "#", "id": "rank"}, {"name": "Predicted partner", "id": "symbol"},
-                        {"name": "P(interaction)", "id": "probability"}, {"name": "Class", "id": "class"},
-                        {"name": "Description", "id": "description"}], **TABLE_STYLE),
-                ], className="panel"),
-                bundle_panel(data),
+                dcc.Tabs(id="side-tabs", value="gene", className="tabs", children=[
+                    gene_tab(), partners_tab(), list_tab(),
+                    dcc.Tab(label="About", value="about", children=about(data), id="bundle-panel",
+                            className="tab", selected_className="tab-selected"),
+                ]),
             ], className="side-column"),
         ]),
     ], className="app")

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gene2vec_dash.genelists import GeneSets, mean_pair_similarity, random_pair_similarity
 from pipeline.bundle import Bundle, read_bundle
 from pipeline.pairs import PairPredictor
 
-MAX_K = 200
+MAX_K = 500
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class MapData:
     alias: dict[str, str]               # upper-case symbol or alias -> official symbol
     predictor: PairPredictor | None     # the pair model, every gene encoded at load
     atlases: dict[str, AtlasView]
+    entrez: dict[str, str]              # Entrez id (text) -> official symbol
+    sets: GeneSets                      # what a gene list is tested against
+    random_similarity: float            # mean cosine of random gene pairs (clusteredness' denominator)
 
     @classmethod
     def load(cls, path: str | Path) -> "MapData":
@@ -56,14 +60,18 @@ class MapData:
                     alias.setdefault(name.upper(), symbol)
         alias.update({s.upper(): s for s in symbols})        # official symbols win
         predictor = PairPredictor(bundle.pair_model_path, vectors) if bundle.pair_model_path else None
-        return cls(bundle, genes, vectors / np.where(norms == 0, 1, norms),
-                   {s: k for k, s in enumerate(symbols)}, alias, predictor, _atlases(bundle))
+        unit = vectors / np.where(norms == 0, 1, norms)
+        row = {s: k for k, s in enumerate(symbols)}
+        entrez = {str(e): s for e, s in zip(genes["entrez"], symbols) if pd.notna(e)}
+        return cls(bundle, genes, unit, row, alias, predictor, _atlases(bundle), entrez,
+                   GeneSets.from_frame(bundle.gene_sets(), row), random_pair_similarity(unit))
 
     def resolve(self, text: str | None) -> str | None:
-        """Official symbol for a symbol or alias typed in any case; None if unknown."""
+        """Official symbol for a symbol, alias (any case) or Entrez id; None if unknown."""
         if not text:
             return None
-        return self.alias.get(str(text).strip().upper())
+        text = str(text).strip()
+        return self.alias.get(text.upper()) or self.entrez.get(text)
 
 
 def _atlases(bundle: Bundle) -> dict[str, AtlasView]:
@@ -74,28 +82,37 @@ def _atlases(bundle: Bundle) -> dict[str, AtlasView]:
             for key, tissues in bundle.atlases.items()}
 
 
-def search(data: MapData, text: str | None, limit: int = 20) -> list[str]:
-    """Symbols for a type-ahead box: exact match, then symbols, then aliases starting with it."""
+def search(data: MapData, text: str | None, limit: int = 20) -> list[tuple[str, str | None]]:
+    """(symbol, alias it matched or None) for a type-ahead box: the exact match first, then
+    symbols and aliases starting with what was typed."""
     if not text or not text.strip():
         return []
     query = text.strip().upper()
     if not re.fullmatch(r"[A-Z0-9@._\-/]+", query):
         return []
-    hits = [data.alias[query]] if query in data.alias else []
-    for name, symbol in data.alias.items():
+    hits: dict[str, str | None] = {}
+    for name, symbol in ([(query, data.alias[query])] if query in data.alias else []) + list(data.alias.items()):
         if len(hits) >= limit:
             break
         if name.startswith(query) and symbol not in hits:
-            hits.append(symbol)
-    return hits[:limit]
+            hits[symbol] = None if name == symbol.upper() else name
+    return list(hits.items())
 
 
 def clamp_k(k: object, default: int = 15) -> int:
+    return checked_k(k, default)[0]
+
+
+def checked_k(k: object, default: int = 15) -> tuple[int, str]:
+    """The number of neighbours to list, and a note when the value asked for could not be used."""
     try:
-        value = int(k)  # type: ignore[arg-type]
+        value = int(float(k))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return default
-    return max(1, min(MAX_K, value))
+        return default, (f"“{k}” is not a number of neighbours: showing {default}." if k not in (None, "") else "")
+    if 1 <= value <= MAX_K:
+        return value, ""
+    shown = max(1, min(MAX_K, value))
+    return shown, f"{value} neighbours asked for: showing {shown} (1 to {MAX_K})."
 
 
 def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
@@ -153,3 +170,41 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
                          "probability": np.round(prob[top].astype(np.float64), 3), "reciprocal": reciprocal,
                          "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy()})[columns]
+
+
+LINKS = (("NCBI Gene", "https://www.ncbi.nlm.nih.gov/gene/{entrez}"),
+         ("HGNC", "https://www.genenames.org/tools/search/#!/?query={symbol}"),
+         ("GeneCards", "https://www.genecards.org/cgi-bin/carddisp.pl?gene={symbol}"),
+         ("GTEx portal", "https://gtexportal.org/home/gene/{symbol}"),
+         ("STRING", "https://string-db.org/cgi/network?identifiers={symbol}&species=9606"),
+         ("ARCHS4", "https://maayanlab.cloud/archs4/gene/{symbol}"),
+         ("Ensembl", "https://www.ensembl.org/Homo_sapiens/Gene/Summary?g={ensembl}"))
+
+
+def gene_card(data: MapData, symbol: str) -> dict:
+    """What the gene card shows: names and identifiers from the bundle, and links out built from
+    them (nothing is fetched; a link that needs an identifier the gene lacks is left out)."""
+    g = data.genes.iloc[data.row[symbol]]
+    ids = {"symbol": symbol, "entrez": _text(g.get("entrez")), "ensembl": _text(g.get("ensembl"))}
+    links = [(name, url.format(**ids)) for name, url in LINKS
+             if all(ids[key] for key in re.findall(r"{(\w+)}", url))]
+    aliases = [a for a in _text(g.get("aliases")).split("|") if a]
+    return {**ids, "name": _text(g.get("description")), "type": _text(g.get("gene_type") or g.get("type_of_gene")),
+            "class": str(g["display_class"]), "aliases": aliases, "contexts": _text(g.get("contexts")), "links": links}
+
+
+def _text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def set_view(data: MapData, k: int) -> dict:
+    """A gene set on the map: its genes and the paper's clusteredness of the set alone (mean
+    cosine within the set / mean cosine of random gene pairs)."""
+    rows = data.sets.rows_of(k)
+    within = mean_pair_similarity(data.unit[rows])
+    return {"source": str(data.sets.source[k]), "name": str(data.sets.name[k]), "rows": rows,
+            "within": within, "random": data.random_similarity, "ratio": within / data.random_similarity}

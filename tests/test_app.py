@@ -1,11 +1,13 @@
 """The app's queries, URL state and callbacks without a browser (the browser tests drive the UI)."""
 import json
+import re
 
 import numpy as np
 import pytest
+from fixtures import gene_names
 
 from gene2vec_dash import create_app
-from gene2vec_dash.queries import MapData, clamp_k, neighbours, pair, partners, search
+from gene2vec_dash.queries import MAX_K, MapData, checked_k, clamp_k, gene_card, neighbours, pair, partners, search
 from gene2vec_dash.state import ViewState, parse_query
 from pipeline.errors import InputError
 
@@ -23,14 +25,23 @@ def test_neighbours_are_the_most_similar_genes(data):
     assert (np.diff(table["similarity"]) <= 0).all() and "G010" not in table["symbol"].tolist()
 
 
-@pytest.mark.parametrize("k, expected", [(0, 1), (-3, 1), (10_000, 200), ("7", 7), (None, 15), ("x", 15)])
+@pytest.mark.parametrize("k, expected", [(0, 1), (-3, 1), (10_000, MAX_K), ("7", 7), (None, 15), ("x", 15)])
 def test_k_is_clamped(k, expected):
     assert clamp_k(k) == expected
 
 
+@pytest.mark.parametrize("k, note", [(500, ""), (7, ""), (None, ""), (-5, "-5 neighbours asked for: showing 1"),
+                                     (10_000, f"showing {MAX_K}"), ("x", "not a number")])
+def test_k_that_cannot_be_used_is_said(k, note):
+    shown, said = checked_k(k)
+    assert (note in said) and (bool(said) == bool(note))
+    assert shown == clamp_k(k)
+
+
 def test_search_by_prefix_and_alias(data):
-    assert search(data, "oldname1") == ["G010"]
-    assert search(data, "G01")[:3] == ["G010", "G011", "G012"]
+    assert search(data, "oldname1") == [("G010", "OLDNAME1")]            # the alias it matched is said
+    assert [s for s, _ in search(data, "G01")[:3]] == ["G010", "G011", "G012"]
+    assert search(data, "G010")[0] == ("G010", None)
     assert search(data, "<script>") == [] and search(data, "") == []
 
 
@@ -100,7 +111,7 @@ def test_neighbour_callback_never_fails(small_bundle, gene, k):
     if status == 200:
         rows = body["response"]["neighbours"]["data"]
         n_genes = len(MapData.load(small_bundle).genes)
-        assert len(rows) == (0 if gene in ("NOPE", None, "<b>x</b>") else min(200, max(1, k), n_genes - 1))
+        assert len(rows) == (0 if gene in ("NOPE", None, "<b>x</b>") else min(MAX_K, max(1, k), n_genes - 1))
 
 
 @pytest.mark.parametrize("a, b", [("G010", "G011"), ("G010", None), (None, None), ("NOPE", "G011"), ("", "")])
@@ -115,3 +126,58 @@ def test_pair_callbacks_never_fail(small_bundle, a, b):
     assert ("pair-probability" in shown) == (a == "G010" and b == "G011")
     status, body = _call(client, _props(app, "partners.data"), [{"id": "pair-a", "property": "value", "value": a}])
     assert status == 200 and len(body["response"]["partners"]["data"]) == (10 if a == "G010" else 0)
+
+
+
+def test_gene_card_has_identifiers_and_links(data):
+    card = gene_card(data, "G010")
+    entrez = str(int(data.genes.at[data.row["G010"], "entrez"]))
+    assert card["entrez"] == entrez and "OLDNAME1" in card["aliases"]
+    links = dict(card["links"])
+    assert links["NCBI Gene"] == f"https://www.ncbi.nlm.nih.gov/gene/{entrez}"
+    assert {"HGNC", "GeneCards", "GTEx portal", "STRING", "ARCHS4"} <= set(links)
+    assert data.resolve(entrez) == "G010"                              # an Entrez id finds the gene too
+
+
+def _call_list(app, text=None, selected=None, trigger="list-button.n_clicks"):
+    key = _props(app, "..list-genes.data")
+    inputs = [{"id": "map", "property": "selectedData", "value": selected},
+              {"id": "list-button", "property": "n_clicks", "value": 1},
+              {"id": "list-clear", "property": "n_clicks", "value": None}]
+    outputs = [{"id": i, "property": p} for i, p in (x.rsplit(".", 1) for x in key.strip(".").split("..."))]
+    body = {"output": key, "outputs": outputs, "inputs": inputs,
+            "state": [{"id": "list-text", "property": "value", "value": text}], "changedPropIds": [trigger]}
+    r = app.server.test_client().post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    return r.get_json()["response"]
+
+
+def test_pasted_list_is_read_tested_and_unknown_names_listed(small_bundle):
+    app = create_app(small_bundle)
+    module = " ,".join(f"g{k:03d}" for k in range(6, 20))               # lower case, odd separators
+    response = _call_list(app, text=f"{module}\nNOSUCHGENE; oldname1")
+    genes = response["list-genes"]["data"]
+    assert len(genes) == 14 and "G010" in genes
+    summary = json.dumps(response["list-summary"]["children"])
+    assert "not on this map (1): NOSUCHGENE" in summary and "oldname1 \\u2192 G010" in summary
+    assert "g006" not in summary                                        # case alone is not a renaming
+    table = response["enrichment"]["data"]
+    assert table and re.search(r"module[ _]0\b", table[0]["gene set"], re.I) and float(table[0]["FDR"]) < 1e-6
+
+
+def test_map_selection_is_tested(small_bundle, data):
+    app = create_app(small_bundle)
+    names, modules = gene_names()
+    chosen = [n for n in names[modules == 1] if n in data.row][:14]
+    points = [{"curveNumber": 0, "customdata": n} for n in chosen]
+    points.append({"curveNumber": 3, "customdata": names[modules == 2][0]})   # an overlay's point: not selected
+    response = _call_list(app, selected={"points": points}, trigger="map.selectedData")
+    assert sorted(response["list-genes"]["data"]) == sorted(chosen)
+    assert re.search(r"module[ _]1\b", response["enrichment"]["data"][0]["gene set"], re.I)
+
+
+def test_every_display_class_has_a_colour():
+    from gene2vec_dash.figures import CLASS_COLOURS
+    from pipeline.annotate import CLASSES
+
+    assert set(CLASSES) <= set(CLASS_COLOURS) and len(set(CLASS_COLOURS.values())) == len(CLASS_COLOURS)

@@ -1,9 +1,12 @@
 """The app in a real headless Chromium (Debian's chromium + chromium-driver): what a user does."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
+from fixtures import gene_names
+from selenium.webdriver.common.keys import Keys
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver not installed")]
@@ -39,6 +42,31 @@ def _table_symbols(dash_duo, table_id: str) -> list[str]:
 
 def _js(dash_duo, script: str):
     return dash_duo.driver.execute_script(script)
+
+
+def _wait(condition, timeout: float = 10) -> None:
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.1)
+
+
+def _tab(dash_duo, label: str) -> None:
+    dash_duo.driver.find_element("xpath", f"//*[@id='side-tabs']//*[normalize-space(text())='{label}']").click()
+
+
+def _pixels(dash_duo, symbols: list[str]) -> list[tuple[float, float]]:
+    """Screen positions of genes on the map, from plotly's own axes."""
+    return _js(dash_duo, """
+        const gd = document.querySelector('#map .js-plotly-plot');
+        const t = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        return %s.map(s => { const k = t.customdata.indexOf(s);
+                             return [box.left + xa.l2p(t.x[k]), box.top + ya.l2p(t.y[k])]; });"""
+               % json.dumps([str(s) for s in symbols]))
 
 
 def test_search_click_colour_pair_and_share(dash_duo, app):
@@ -83,6 +111,7 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
     assert len(colours) > 150 and len(set(colours)) > 5
 
     # a pair: probability and cosine shown, partners of the first gene listed
+    _tab(dash_duo, "Partners")
     _choose(dash_duo, "pair-b", "G01", "G012")
     dash_duo.wait_for_element("#pair-probability", timeout=10)
     probability = float(dash_duo.find_element("#pair-probability").text)
@@ -94,9 +123,12 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
     for part in (f"gene={target}", "color=tissue", "atlas=gtex_median_tpm", "tissue=liver", f"pair={target}%2CG012"):
         assert part in url, url
     dash_duo.driver.get(url)
+    dash_duo.wait_for_element("#side-tabs", timeout=20)
+    _tab(dash_duo, "Partners")
     dash_duo.wait_for_element("#pair-probability", timeout=20)
     assert float(dash_duo.find_element("#pair-probability").text) == pytest.approx(probability)
     dash_duo.wait_for_contains_text("#legend", "liver", timeout=10)
+    _tab(dash_duo, "Gene")
     assert _table_symbols(dash_duo, "neighbours")[0] in MODULE0
     assert dash_duo.get_logs() == [] or all("favicon" in str(e) for e in dash_duo.get_logs())
 
@@ -106,3 +138,56 @@ def test_unknown_gene_in_url_shows_a_message(dash_duo, app):
     dash_duo.driver.get(dash_duo.server_url + "/?gene=NOSUCHGENE&k=0&color=bogus")
     dash_duo.wait_for_contains_text("#gene-message", "NOSUCHGENE", timeout=20)
     assert _table_symbols(dash_duo, "neighbours") == []
+
+
+def test_gene_card_links_and_k(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/?gene=oldname1")
+    dash_duo.wait_for_contains_text("#gene-message", "oldname1 → G010", timeout=20)    # the alias read is said
+    link = dash_duo.wait_for_element("#gene-card a[href*='ncbi.nlm.nih.gov/gene/']", timeout=10)
+    assert link.get_attribute("target") == "_blank" and link.text == "NCBI Gene"
+    k = dash_duo.find_element("#k")
+    for typed, rows, note in (("500", 190, ""), ("9999", 190, "showing 500")):    # 191 genes on this map
+        k.send_keys(Keys.CONTROL, "a")
+        k.send_keys(typed, Keys.ENTER)
+        _wait(lambda: len(_table_symbols(dash_duo, "neighbours")) == rows)
+        _wait(lambda: note in dash_duo.find_element("#k-message").text)
+    assert dash_duo.find_element("#k").get_attribute("value") == "500"
+
+
+def test_lasso_paste_and_pathway(dash_duo, app):
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element("#map .js-plotly-plot", timeout=20)
+    names, modules = gene_names()
+    xy = _pixels(dash_duo, [n for n in names[modules == 1]])
+    x0, x1 = min(p[0] for p in xy) - 4, max(p[0] for p in xy) + 4
+    y0, y1 = min(p[1] for p in xy) - 4, max(p[1] for p in xy) + 4
+    dash_duo.find_element("#map .modebar-btn[data-val=lasso]").click()
+    lasso = ActionBuilder(dash_duo.driver)                     # real pointer events, viewport pixels
+    lasso.pointer_action.move_to_location(int(x0), int(y0)).pointer_down()
+    for x, y in ((x1, y0), (x1, y1), (x0, y1), (x0, y0)):
+        lasso.pointer_action.move_to_location(int(x), int(y))
+    lasso.pointer_action.pointer_up()
+    lasso.perform()
+    dash_duo.wait_for_contains_text("#list-summary", "selected on the map", timeout=15)
+    rows = dash_duo.find_elements("#enrichment td[data-dash-column='gene set']")
+    assert rows and "module" in rows[0].text.lower()
+    highlighted = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot')._fullData[1].x.length;")
+    assert highlighted >= 10
+
+    dash_duo.find_element("#list-text").send_keys("G006 g007, oldname1; NOSUCHGENE 7")
+    dash_duo.find_element("#list-button").click()
+    dash_duo.wait_for_contains_text("#list-summary", "not on this map (1): NOSUCHGENE", timeout=10)
+    assert "3 genes of the list" in dash_duo.find_element("#list-summary").text or \
+        "4 genes of the list" in dash_duo.find_element("#list-summary").text   # "7" is an Entrez id here
+
+    dash_duo.find_element("#pathway").click()
+    popover = "#" + dash_duo.find_element("#pathway").get_attribute("aria-controls").replace(":", "\\:")
+    dash_duo.find_element(f"{popover} input").send_keys("module 2")
+    dash_duo.wait_for_contains_text(popover, "module", timeout=10)
+    dash_duo.find_elements(f"{popover} [role=option]")[0].click()
+    dash_duo.wait_for_contains_text("#pathway-summary", "Clusteredness", timeout=10)
+    shown = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot')._fullData[2].x.length;")
+    assert shown >= 10

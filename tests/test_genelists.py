@@ -1,0 +1,82 @@
+"""Gene lists: reading a pasted list, enrichment p-values against scipy's Fisher exact test, and
+a set's clusteredness without the n x n matrix."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import fisher_exact
+
+from gene2vec_dash.genelists import GeneSets, enrichment, mean_pair_similarity, read_gene_list
+
+
+def _sets(n_genes=400, n_sets=300, seed=0):
+    rng = np.random.default_rng(seed)
+    symbols = np.array([f"S{k}" for k in range(n_genes)], dtype=object)
+    rows = []
+    for s in range(n_sets):
+        size = int(rng.integers(5, 60))
+        rows += [("GO BP" if s % 2 else "Reactome", f"set {s}", g) for g in rng.choice(symbols, size, replace=False)]
+    frame = pd.DataFrame(rows, columns=["source", "name", "gene"])
+    return GeneSets.from_frame(frame, {s: k for k, s in enumerate(symbols)}), symbols, frame
+
+
+def test_p_values_are_the_one_sided_fisher_exact_test():
+    sets, symbols, _ = _sets()
+    rng = np.random.default_rng(1)
+    listed = np.sort(rng.choice(len(symbols), 60, replace=False))
+    table = enrichment(sets, listed, symbols, top=len(sets), min_overlap=1)
+    assert len(table) > 50 and (np.diff(table["p"]) >= 0).all()
+    n_genes, n = len(symbols), len(listed)
+    names = list(sets.name)
+    for _, row in table.sample(40, random_state=0).iterrows():
+        k = names.index(row["gene set"])
+        members = set(sets.rows_of(k))
+        overlap = len(members & set(listed))
+        assert overlap == row["overlap"] and row["genes"].count(",") == overlap - 1
+        _, p = fisher_exact([[overlap, len(members) - overlap], [n - overlap, n_genes - len(members) - n + overlap]],
+                            alternative="greater")
+        assert row["p"] == pytest.approx(p, abs=1e-9, rel=1e-9)
+    assert (table["FDR"] >= table["p"] - 1e-15).all()
+
+
+def test_a_planted_set_comes_first():
+    sets, symbols, frame = _sets()
+    members = frame.loc[frame["name"] == "set 7", "gene"]
+    listed = np.array(sorted(int(g[1:]) for g in members))[:20]
+    table = enrichment(sets, listed, symbols)
+    assert table.iloc[0]["gene set"] == "set 7" and table.iloc[0]["FDR"] < 1e-10
+
+
+def test_empty_inputs_give_empty_tables():
+    sets, symbols, _ = _sets()
+    assert enrichment(sets, np.array([], dtype=int), symbols).empty
+    empty = GeneSets.from_frame(pd.DataFrame(columns=["source", "name", "gene"]), {"A": 0})
+    assert len(empty) == 0 and enrichment(empty, np.array([0]), np.array(["A"])).empty
+
+
+def test_set_search_needs_every_word():
+    sets, _, _ = _sets()
+    found = sets.find("GO set 1")
+    assert found and all(sets.source[k] == "GO BP" and "1" in sets.name[k] for k in found)
+    assert (np.diff(sets.sizes[found]) >= 0).all()                       # the smallest sets first
+    assert sets.find("") == [] and sets.find("nothing like this") == []
+
+
+def test_pasted_lists_take_any_separator_case_alias_and_entrez_id():
+    alias = {"TP53": "TP53", "P53": "TP53", "MDM2": "MDM2", "CDK1": "CDK1", "CDC2": "CDK1"}
+    reading = read_gene_list("tp53, MDM2;\tcdc2\n\n7157 NOPE p53 4193|", alias, {"7157": "TP53", "4193": "MDM2"},
+                             {"TP53": 0, "MDM2": 1, "CDK1": 2})
+    assert reading.rows.tolist() == [0, 1, 2]                            # first mention order, no repeats
+    assert ("cdc2", "CDK1") in reading.renamed and ("p53", "TP53") in reading.renamed
+    assert ("tp53", "TP53") not in reading.renamed                      # case alone is not a renaming
+    assert reading.unknown == ["NOPE"] and not reading.truncated
+    assert read_gene_list(None, alias, {}, {}).rows.size == 0
+
+
+def test_mean_pair_similarity_matches_the_full_matrix():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(50, 8))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    full = v @ v.T
+    expected = full[np.triu_indices(50, 1)].mean()
+    assert mean_pair_similarity(v) == pytest.approx(expected, abs=1e-12)
+    assert np.isnan(mean_pair_similarity(v[:1]))
