@@ -38,8 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, dev tools)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for noisy in ("werkzeug", "dash.dash"):         # one start-up line (ours), no per-request lines
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         from gene2vec_dash import create_app
 
@@ -50,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for noisy in ("werkzeug", "dash.dash"):         # one start-up line (ours), no per-request lines
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     print(f"gene2vec map: http://{args.host}:{args.port}/ (Flask's server, for one user; --workers N for more)")
     import flask.cli
 

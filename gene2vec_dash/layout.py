@@ -187,14 +187,17 @@ def page(data: MapData) -> html.Div:
                     dcc.Dropdown(id="tissue", options=first.tissues if first else [],
                                  value=first.tissues[0] if first else None, clearable=False, searchable=True,
                                  disabled=True, placeholder="Tissue…", className="tissue-dropdown"),
-                    html.Button("Whole map", id="whole-map", className="button", title="Show every gene"),
+                    html.Button("Whole map", id="whole-map", className="button", title="Reset the view to every gene"),
                     html.Div(id="colour-message", className="message", role="status"),
                 ], className="controls"),
                 html.Div(legend(data), id="legend", className="legend"),
                 dcc.Graph(id="map", figure=figures.map_figure(data.genes, figures.class_colours(data.genes)),
-                          config={"scrollZoom": True, "displaylogo": False, "doubleClick": "reset",
+                          # Plotly's own reset returns to the first view it drew (a shared link's gene):
+                          # "Whole map" is the reset; no upload to Plotly's cloud
+                          config={"scrollZoom": True, "displaylogo": False, "doubleClick": False,
                                   "showSendToCloud": False, "showEditInChartStudio": False,
-                                  "modeBarButtonsToRemove": ["sendDataToCloud", "toImage", "autoScale2d"]},
+                                  "modeBarButtonsToRemove": ["sendDataToCloud", "toImage", "autoScale2d",
+                                                             "resetScale2d"]},
                           responsive=True, className="map"),
             ], className="map-column"),
             html.Aside([

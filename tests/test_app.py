@@ -181,3 +181,14 @@ def test_every_display_class_has_a_colour():
     from pipeline.annotate import CLASSES
 
     assert set(CLASSES) <= set(CLASS_COLOURS) and len(set(CLASS_COLOURS.values())) == len(CLASS_COLOURS)
+
+
+def test_wsgi_entry_point_serves_the_bundle_named_in_the_environment(small_bundle, monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("GENE2VEC_BUNDLE", str(small_bundle))
+    sys.modules.pop("gene2vec_dash.wsgi", None)
+    wsgi = importlib.import_module("gene2vec_dash.wsgi")
+    assert wsgi.server.test_client().get("/_dash-layout").status_code == 200
+    assert len(wsgi.server.config["MAP_DATA"].genes) == len(MapData.load(small_bundle).genes)

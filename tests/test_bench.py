@@ -41,12 +41,3 @@ def test_layout_bench_reports_speed_and_quality(capsys):
     assert result["ours_small_10nn_kept"] > 0.3 and result["sklearn_small_10nn_kept"] > 0.3
     assert result["ours_1000_iterations"]["seconds"] > 0
 
-
-@pytest.mark.slow
-def test_app_bench_times_queries_enrichment_and_both_servers(capsys):
-    result = run_bench("app", capsys)
-    assert set(result["server_ms"]) == {"neighbours", "pair", "partners", "enrichment"}
-    assert all(t["p95"] > 0 for t in result["server_ms"].values()) and result["gene_sets"] == 1000
-    for server in ("flask_threaded", "gunicorn"):
-        load = result["concurrent"][server]
-        assert load["requests"] == 200 and load["failures"] == 0

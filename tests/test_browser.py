@@ -154,6 +154,16 @@ def test_gene_card_links_and_k(dash_duo, app):
         _wait(lambda: note in dash_duo.find_element("#k-message").text)
     assert dash_duo.find_element("#k").get_attribute("value") == "500"
 
+    # the view is centred on the gene; "Whole map" (the reset) returns to every gene
+    ranges = "const l = document.querySelector('#map .js-plotly-plot')._fullLayout; return [l.xaxis.range, l.yaxis.range];"
+    centred = _js(dash_duo, ranges)
+    dash_duo.find_element("#whole-map").click()
+    _wait(lambda: _js(dash_duo, ranges) != centred)
+    whole = _js(dash_duo, ranges)
+    assert whole[0][1] - whole[0][0] > centred[0][1] - centred[0][0]
+    buttons = [b.get_attribute("data-title") for b in dash_duo.find_elements("#map .modebar-btn")]
+    assert "Lasso Select" in buttons and not any("Cloud" in b or "Reset" in b for b in buttons), buttons
+
 
 def test_lasso_paste_and_pathway(dash_duo, app):
     from selenium.webdriver.common.actions.action_builder import ActionBuilder

@@ -77,11 +77,18 @@ def test_demo_build_end_to_end(demo_bundle):
     """The real demo: embedded compendium -> bundle (what `python app.py` builds first)."""
     bundle = read_bundle(demo_bundle)
     m = bundle.manifest
-    assert len(bundle.genes) > 20_000 and m["counts"]["pairs"] > 2_000_000
-    assert [d["name"] for d in m["inputs"]] == ["ALL_hgu95av2", "GSE30550_flu", "GSE3167_bladder", "TCGA_COAD",
-                                                "gEUvadis_LCL"]
+    assert len(bundle.genes) > 20_000 and m["counts"]["pairs"] > 1_000_000 and m["config"]["preset"] == "demo"
+    assert [d["name"] for d in m["inputs"]] == ["ALL_hgu95av2", "GSE30550_flu", "GSE3167_bladder", "HSMM_myoblast",
+                                                "TCGA_COAD", "gEUvadis_LCL"]
     runs = m["metrics"]["ggipnn"]
     assert runs["gene2vec_frozen"]["test_auc"] > 0.65 > runs["random_frozen"]["test_auc"]
+    pairs = m["metrics"]["pairs"]                          # a pair signal that scoring genes alone lacks
+    assert pairs["pair_model"]["auc"] > pairs["additive"]["auc"] + 0.05
+    assert pairs["pair_model"]["auc"] > pairs["cosine"]["auc"]
+    assert pairs["hubness"]["pair_model"]["distinct"] > 1000 and pairs["hubness"]["pair_model"]["max_share"] < 0.1
+    for report in m["metrics"]["neighbours"].values():     # better than random genes and the raw correlations
+        assert report["embedding"]["precision"] > max(3 * report["embedding"]["random"],
+                                                      report["coexpression"]["precision"])
     atlases = bundle.atlases
     assert list(atlases) == ["gtex", "hpa_tissue", "hpa_cell"]
     assert [len(t) for t in atlases.values()] == [31, 50, 81]

@@ -38,8 +38,9 @@ def test_demo_embedding_on_the_paper_split(shared_data, demo_bundle, capsys):
                  str(folder / "train_label.txt"), "--valid", str(folder / "valid_text.txt"),
                  str(folder / "valid_label.txt"), "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["valid_auc"] > 0.70                      # measured 0.730 (paper: 0.720 on its test split)
+    assert result["valid_auc"] > 0.70                      # measured 0.718-0.731, seeds 0-2 (paper: 0.720, test)
     assert result["coverage"]["valid"] > 0.9
+    assert {"additive", "popularity_norm", "cosine"} <= set(result["baselines"])   # printed beside it
 
 
 @pytest.mark.slow
