@@ -155,7 +155,8 @@ def test_gene_card_links_and_k(dash_duo, app):
     assert dash_duo.find_element("#k").get_attribute("value") == "500"
 
     # the view is centred on the gene; "Whole map" (the reset) returns to every gene
-    ranges = "const l = document.querySelector('#map .js-plotly-plot')._fullLayout; return [l.xaxis.range, l.yaxis.range];"
+    ranges = ("const l = document.querySelector('#map .js-plotly-plot')._fullLayout; "
+              "return [l.xaxis.range, l.yaxis.range];")
     centred = _js(dash_duo, ranges)
     dash_duo.find_element("#whole-map").click()
     _wait(lambda: _js(dash_duo, ranges) != centred)
