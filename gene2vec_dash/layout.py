@@ -93,11 +93,26 @@ def about(data: MapData) -> list:
     return [
         html.Table([html.Tr([html.Th(k), html.Td(v, className="value"), html.Td(note, className="note")])
                     for k, v, note in rows], className="facts"),
+        *_patterns(data),
         html.H4("Data sets"),
         html.Ul(datasets or [html.Li("imported embedding")]),
         html.P("GO, pathways and tissue atlases never feed the embedding: they only grade it and colour it.",
                className="note"),
     ]
+
+
+def _patterns(data: MapData) -> list:
+    """The paper's claim, per tissue of the first atlas: do its specific genes gather?"""
+    atlas = next(iter(data.atlases.values()), None)
+    ranked = sorted(((t, p) for t, p in (atlas.patterns if atlas else {}).items() if p.get("map_ratio") is not None),
+                    key=lambda tp: -tp[1]["map_ratio"])
+    if not ranked:
+        return []
+    return [html.H4(f"Tissue patterns ({atlas.name})"),
+            html.P("For each tissue, its specific genes (z ≥ 2) have this many times as many specific genes among "
+                   "their 10 nearest on the map as random genes of the same number (1 = no pattern):",
+                   className="note"),
+            html.P(", ".join(f"{t} {p['map_ratio']:.1f}×" for t, p in ranked), className="note patterns")]
 
 
 def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:

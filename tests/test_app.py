@@ -192,3 +192,12 @@ def test_wsgi_entry_point_serves_the_bundle_named_in_the_environment(small_bundl
     wsgi = importlib.import_module("gene2vec_dash.wsgi")
     assert wsgi.server.test_client().get("/_dash-layout").status_code == 200
     assert len(wsgi.server.config["MAP_DATA"].genes) == len(MapData.load(small_bundle).genes)
+
+
+def test_about_says_what_each_figure_means(data):
+    from gene2vec_dash.layout import about
+
+    text = str(about(data))
+    for words in ("Clusteredness", "1 means pathways are no tighter than chance", "Neighbours vs modules.gmt",
+                  "raw co-expression", "Pair model AUC", "scoring each gene alone", "Tissue patterns", "liver"):
+        assert words in text, words
