@@ -43,13 +43,14 @@ def _state(app: Dash, data: MapData) -> None:
         Output("tissue", "options"), Output("pair-a", "value"),
         Output("pair-a", "options"), Output("pair-b", "value"), Output("pair-b", "options"),
         Output("gene-message", "children"), Output("colour-message", "children"), Output("k-message", "children"),
+        Output("pathway", "value"),
         Input("url", "search"), Input("map", "clickData"), Input("neighbours", "active_cell"),
         Input("partners", "active_cell"), Input("gene", "value"), Input("k", "value"),
         Input("color-mode", "value"), Input("atlas", "value"), Input("tissue", "value"), Input("pair-a", "value"),
-        Input("pair-b", "value"),
+        Input("pair-b", "value"), Input("pathway", "value"),
         State("neighbours", "data"), State("partners", "data"),
     )
-    def sync(search, click, n_cell, p_cell, gene, k, color, atlas, tissue, pair_a, pair_b, n_rows, p_rows):
+    def sync(search, click, n_cell, p_cell, gene, k, color, atlas, tissue, pair_a, pair_b, pathway, n_rows, p_rows):
         """The URL is the state: on load (or back/forward) it sets the controls; any control
         change (or a click on the map or a table) rewrites it."""
         trigger = ctx.triggered_id
@@ -61,6 +62,10 @@ def _state(app: Dash, data: MapData) -> None:
                             pair_b=data.resolve(state.pair_b))
             message = _resolution_note(requested, state.gene)
             k_message = queries.checked_k(parse_qs((search or "").lstrip("?")).get("k", [None])[0])[1]
+            pathway = data.sets.index_of(state.gene_set)
+            if state.gene_set and pathway is None:
+                colour_message = f"{colour_message} No gene set named “{state.gene_set}” in this map.".strip()
+                state = replace(state, gene_set=None)
         else:
             if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
                 tissue = atlases[atlas][0]
@@ -68,7 +73,8 @@ def _state(app: Dash, data: MapData) -> None:
             if trigger == "k":
                 k_message = note
             state = ViewState(gene=data.resolve(gene), k=checked, color=color or "class",
-                              atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b))
+                              atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b),
+                              gene_set=str(data.sets.name[pathway]) if _valid_set(data, pathway) else None)
             if trigger in ("color-mode", "atlas", "tissue"):
                 colour_message = ""
             clicked = None
@@ -88,7 +94,12 @@ def _state(app: Dash, data: MapData) -> None:
         query = state.to_query()
         return (query if query != (search or "") else no_update, state.gene, _options(state.gene),
                 state.k, state.color, state.atlas, state.tissue, atlases.get(state.atlas, []), state.pair_a,
-                _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message, k_message)
+                _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message, k_message,
+                pathway if _valid_set(data, pathway) else None)
+
+
+def _valid_set(data: MapData, k: object) -> bool:
+    return isinstance(k, int) and 0 <= k < len(data.sets)
 
 
 def _resolution_note(requested: str | None, symbol: str | None) -> str:
@@ -294,7 +305,7 @@ def _pathway(app: Dash, data: MapData) -> None:
     def label(k: int) -> str:
         return f"{data.sets.name[k]} · {data.sets.source[k]} ({data.sets.sizes[k]})"
 
-    @app.callback(Output("pathway", "options"), Input("pathway", "search_value"), State("pathway", "value"))
+    @app.callback(Output("pathway", "options"), Input("pathway", "search_value"), Input("pathway", "value"))
     def options(text, current):
         found = data.sets.find(text)
         if current is not None and current not in found:

@@ -77,6 +77,11 @@ class GeneSets:
     def __len__(self) -> int:
         return len(self.name)
 
+    def index_of(self, name: str | None) -> int | None:
+        """The set named ``name`` (exactly, the first source that has it); None if none is."""
+        found = np.flatnonzero(self.name == name) if name else []
+        return int(found[0]) if len(found) else None
+
     def rows_of(self, k: int) -> np.ndarray:
         return self.members.indices[self.members.indptr[k]:self.members.indptr[k + 1]]
 

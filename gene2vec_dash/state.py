@@ -1,5 +1,5 @@
 """The view's state in the URL query string, so that a view can be bookmarked and shared:
-``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2``."""
+``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -19,12 +19,14 @@ class ViewState:
     tissue: str | None = None
     pair_a: str | None = None
     pair_b: str | None = None
+    gene_set: str | None = None         # a gene set shown on the map, by name
 
     def to_query(self) -> str:
         tissue = self.color == "tissue"
         items = {"gene": self.gene, "k": self.k, "color": self.color,
                  "atlas": self.atlas if tissue else None, "tissue": self.tissue if tissue else None,
-                 "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None}
+                 "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None,
+                 "set": self.gene_set}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
 
 
@@ -67,4 +69,4 @@ def parse_query(search: str | None, atlases: dict[str, list[str]]) -> tuple[View
     if state.color == "tissue" and not atlases:
         state = replace(state, color="class")
     a, _, b = (q.get("pair") or "").partition(",")
-    return replace(state, pair_a=a or None, pair_b=b or None), " ".join(notices)
+    return replace(state, pair_a=a or None, pair_b=b or None, gene_set=q.get("set") or None), " ".join(notices)

@@ -61,7 +61,7 @@ ATLASES = {"gtex": ["Heart", "Liver"], "hpa_cell": ["Hepatocytes", "T-cells"]}
 
 def test_url_state_round_trip_and_leniency():
     state = ViewState(gene="TP53", k=20, color="tissue", atlas="hpa_cell", tissue="T-cells", pair_a="TP53",
-                      pair_b="MDM2")
+                      pair_b="MDM2", gene_set="GO:0007059 chromosome segregation, mitotic & more")
     assert parse_query(state.to_query(), ATLASES) == (state, "")
     odd, notice = parse_query("?k=abc&color=rainbow&pair=A", ATLASES)
     assert odd == ViewState(gene=None, k=15, color="class", atlas="gtex", tissue="Heart", pair_a="A") and not notice

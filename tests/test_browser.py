@@ -202,3 +202,11 @@ def test_lasso_paste_and_pathway(dash_duo, app):
     dash_duo.wait_for_contains_text("#pathway-summary", "Clusteredness", timeout=10)
     shown = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot')._fullData[2].x.length;")
     assert shown >= 10
+
+    # the gene set is in the link: a reload shows it again
+    url = dash_duo.driver.current_url
+    assert "set=" in url, url
+    dash_duo.driver.get(url)
+    dash_duo.wait_for_element("#side-tabs", timeout=20)
+    _tab(dash_duo, "Gene list")
+    dash_duo.wait_for_contains_text("#pathway-summary", "Clusteredness", timeout=15)
