@@ -50,7 +50,9 @@ def main() -> None:
         for name, (width, height), link, actions in VIEWS:
             if args.only and name not in args.only:
                 continue
-            driver.set_window_size(width, height)
+            driver.set_window_size(width, height + 200)          # the viewport itself is width x height:
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
             driver.get(f"http://127.0.0.1:{server.server_port}{link}")
             _wait(driver, "#map .js-plotly-plot")
             time.sleep(3)
