@@ -67,6 +67,8 @@ def _state(app: Dash, data: MapData) -> None:
                 colour_message = f"{colour_message} No gene set named “{state.gene_set}” in this map.".strip()
                 state = replace(state, gene_set=None)
         else:
+            if not _valid_set(data, pathway):
+                pathway = None
             if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
                 tissue = atlases[atlas][0]
             checked, note = queries.checked_k(k)
@@ -74,7 +76,7 @@ def _state(app: Dash, data: MapData) -> None:
                 k_message = note
             state = ViewState(gene=data.resolve(gene), k=checked, color=color or "class",
                               atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b),
-                              gene_set=str(data.sets.name[pathway]) if _valid_set(data, pathway) else None)
+                              gene_set=None if pathway is None else str(data.sets.name[pathway]))
             if trigger in ("color-mode", "atlas", "tissue"):
                 colour_message = ""
             clicked = None
@@ -95,7 +97,7 @@ def _state(app: Dash, data: MapData) -> None:
         return (query if query != (search or "") else no_update, state.gene, _options(state.gene),
                 state.k, state.color, state.atlas, state.tissue, atlases.get(state.atlas, []), state.pair_a,
                 _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message, k_message,
-                pathway if _valid_set(data, pathway) else None)
+                pathway)
 
 
 def _valid_set(data: MapData, k: object) -> bool:

@@ -1,5 +1,5 @@
 """Gene lists on the map: reading a pasted list, testing it for enrichment against the bundle's gene
-sets, and how clustered a gene set is in the embedding. Arrays in, tables out; no Dash here.
+sets. Arrays in, tables out; no Dash here.
 
 Enrichment is the one-sided Fisher exact test (the hypergeometric upper tail) of every set at once,
 with the map's genes as the background, as the paper tested the islands of its map: the overlaps of
@@ -58,6 +58,7 @@ class GeneSets:
     name: np.ndarray
     members: sparse.csr_matrix
     sizes: np.ndarray
+    labels: np.ndarray                  # "source name", lower case: what a type-ahead search looks in
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, row: dict[str, int]) -> "GeneSets":
@@ -72,7 +73,8 @@ class GeneSets:
         members.data[:] = 1.0
         source, name = (np.array(part, dtype=object) for part in zip(*(u.split("\x00", 1) for u in uniques))) \
             if len(uniques) else (np.array([], dtype=object), np.array([], dtype=object))
-        return cls(source, name, members, np.asarray(members.sum(axis=1)).ravel().astype(np.int64))
+        return cls(source, name, members, np.asarray(members.sum(axis=1)).ravel().astype(np.int64),
+                   np.char.lower((source + " " + name).astype(str)))
 
     def __len__(self) -> int:
         return len(self.name)
@@ -90,10 +92,9 @@ class GeneSets:
         words = [w for w in (text or "").lower().split() if w]
         if not words:
             return []
-        labels = np.char.lower((self.source + " " + self.name).astype(str))
         hit = np.ones(len(self), dtype=bool)
         for w in words:
-            hit &= np.char.find(labels, w) >= 0
+            hit &= np.char.find(self.labels, w) >= 0
         found = np.flatnonzero(hit)
         return found[np.argsort(self.sizes[found], kind="stable")][:limit].tolist()
 
@@ -130,19 +131,3 @@ def enrichment(sets: GeneSets, rows: np.ndarray, symbols: np.ndarray, top: int =
                          "fold": np.round(overlap[shown] / expected, 1), "p": p[shown], "FDR": fdr[shown],
                          "genes": genes}, columns=columns)
 
-
-def random_pair_similarity(unit: np.ndarray, genes: int = 1000, seed: int = 0) -> float:
-    """The paper's denominator: mean cosine over all pairs of ``genes`` random genes."""
-    rng = np.random.default_rng(seed)
-    pick = unit[np.sort(rng.choice(len(unit), size=min(genes, len(unit)), replace=False))]
-    return mean_pair_similarity(pick)
-
-
-def mean_pair_similarity(unit: np.ndarray) -> float:
-    """Mean cosine over all distinct pairs of the rows of ``unit`` (unit vectors): from the sum of
-    the vectors, without the n x n matrix."""
-    n = len(unit)
-    if n < 2:
-        return float("nan")
-    total = unit.sum(axis=0, dtype=np.float64)
-    return float((total @ total - np.einsum("ij,ij->", unit, unit, dtype=np.float64)) / (n * (n - 1)))

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gene2vec_dash.genelists import GeneSets, mean_pair_similarity, random_pair_similarity
+from gene2vec_dash.genelists import GeneSets
 from pipeline.bundle import Bundle, read_bundle
+from pipeline.evaluate import mean_pairwise
 from pipeline.pairs import PairPredictor
 
 MAX_K = 500
@@ -44,7 +45,7 @@ class MapData:
     atlases: dict[str, AtlasView]
     entrez: dict[str, str]              # Entrez id (text) -> official symbol
     sets: GeneSets                      # what a gene list is tested against
-    random_similarity: float            # mean cosine of random gene pairs (clusteredness' denominator)
+    random_similarity: float            # mean cosine of 1,000 random genes' pairs (clusteredness' denominator)
 
     @classmethod
     def load(cls, path: str | Path) -> "MapData":
@@ -63,8 +64,9 @@ class MapData:
         unit = vectors / np.where(norms == 0, 1, norms)
         row = {s: k for k, s in enumerate(symbols)}
         entrez = {str(e): s for e, s in zip(genes["entrez"], symbols) if pd.notna(e)}
+        background = np.random.default_rng(0).choice(len(unit), size=min(1000, len(unit)), replace=False)
         return cls(bundle, genes, unit, row, alias, predictor, _atlases(bundle), entrez,
-                   GeneSets.from_frame(bundle.gene_sets(), row), random_pair_similarity(unit))
+                   GeneSets.from_frame(bundle.gene_sets(), row), mean_pairwise(unit[background]))
 
     def resolve(self, text: str | None) -> str | None:
         """Official symbol for a symbol, alias (any case) or Entrez id; None if unknown."""
@@ -205,6 +207,6 @@ def set_view(data: MapData, k: int) -> dict:
     """A gene set on the map: its genes and the paper's clusteredness of the set alone (mean
     cosine within the set / mean cosine of random gene pairs)."""
     rows = data.sets.rows_of(k)
-    within = mean_pair_similarity(data.unit[rows])
+    within = mean_pairwise(data.unit[rows])
     return {"source": str(data.sets.source[k]), "name": str(data.sets.name[k]), "rows": rows,
             "within": within, "random": data.random_similarity, "ratio": within / data.random_similarity}

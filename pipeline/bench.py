@@ -358,31 +358,41 @@ def _load(port: int, body: Callable[[str, int], bytes], clients: int = 8, each: 
 
 def _gunicorn_load(bundle: Path, body: Callable[[str, int], bytes], workers: int = 2) -> dict:
     """The same load through gunicorn (``gene2vec_dash.wsgi``), one worker per core."""
-    import os
-    import socket
-    import urllib.request
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--preload", "--bind",
                              f"127.0.0.1:{port}", "--log-level", "warning", "gene2vec_dash.wsgi:server"],
                             cwd=root, env={**os.environ, "GENE2VEC_BUNDLE": str(bundle)})
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=5).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.5)
+        wait_until_serving(f"http://127.0.0.1:{port}/_dash-layout", proc, 120)
         return {"workers": workers, **_load(port, body)}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    """Poll ``url`` until it answers; RuntimeError if ``proc`` exits or ``timeout`` seconds pass."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not start serving") from None
+            time.sleep(0.5)
 
 
 def _p95(values: list[float]) -> float:

@@ -24,8 +24,11 @@ from pipeline.layout import unit_rows
 
 
 def mean_pairwise(vectors: np.ndarray) -> float:
-    """Mean inner product over all pairs i != j, in O(n d): (|sum v|^2 - sum |v|^2) / (n (n - 1))."""
+    """Mean inner product over all pairs i != j, in O(n d): (|sum v|^2 - sum |v|^2) / (n (n - 1));
+    NaN for fewer than two rows."""
     n = len(vectors)
+    if n < 2:
+        return float("nan")
     total = vectors.sum(axis=0, dtype=np.float64)
     return float((total @ total - np.einsum("ij,ij->", vectors, vectors, dtype=np.float64)) / (n * (n - 1)))
 

@@ -11,6 +11,7 @@ def test_mean_pairwise_matches_brute_force():
     x = np.random.default_rng(0).normal(size=(7, 5))
     brute = np.mean([x[i] @ x[j] for i in range(7) for j in range(7) if i != j])
     assert mean_pairwise(x) == pytest.approx(brute)
+    assert np.isnan(mean_pairwise(x[:1]))                  # no pair: no mean
 
 
 def test_set_sizes_count_genes_with_a_vector():

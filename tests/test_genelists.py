@@ -1,11 +1,10 @@
-"""Gene lists: reading a pasted list, enrichment p-values against scipy's Fisher exact test, and
-a set's clusteredness without the n x n matrix."""
+"""Gene lists: reading a pasted list, and enrichment p-values against scipy's Fisher exact test."""
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import fisher_exact
 
-from gene2vec_dash.genelists import GeneSets, enrichment, mean_pair_similarity, read_gene_list
+from gene2vec_dash.genelists import GeneSets, enrichment, read_gene_list
 
 
 def _sets(n_genes=400, n_sets=300, seed=0):
@@ -71,12 +70,3 @@ def test_pasted_lists_take_any_separator_case_alias_and_entrez_id():
     assert reading.unknown == ["NOPE"] and not reading.truncated
     assert read_gene_list(None, alias, {}, {}).rows.size == 0
 
-
-def test_mean_pair_similarity_matches_the_full_matrix():
-    rng = np.random.default_rng(0)
-    v = rng.normal(size=(50, 8))
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    full = v @ v.T
-    expected = full[np.triu_indices(50, 1)].mean()
-    assert mean_pair_similarity(v) == pytest.approx(expected, abs=1e-12)
-    assert np.isnan(mean_pair_similarity(v[:1]))

@@ -214,24 +214,13 @@ def test_burst_of_200_requests_from_8_clients_through_flask_and_gunicorn():
 
 @pytest.mark.slow
 def test_app_starts_with_one_line(small_bundle):
-    import socket
-    import time
-    import urllib.request
+    from pipeline.bench import free_port, wait_until_serving
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "app.py", "--bundle", str(small_bundle), "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "the app did not start"
-                time.sleep(0.5)
+        wait_until_serving(f"http://127.0.0.1:{port}/", proc, 90)       # raises if the app did not start
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
