@@ -191,7 +191,8 @@ def gene_card(data: MapData, symbol: str) -> dict:
     links = [(name, url.format(**ids)) for name, url in LINKS
              if all(ids[key] for key in re.findall(r"{(\w+)}", url))]
     aliases = [a for a in _text(g.get("aliases")).split("|") if a]
-    return {**ids, "name": _text(g.get("description")), "type": _text(g.get("gene_type") or g.get("type_of_gene")),
+    kind = _text(g.get("gene_type")) or _text(g.get("type_of_gene"))          # GENCODE's, else NCBI's
+    return {**ids, "name": _text(g.get("description")), "type": kind,
             "class": str(g["display_class"]), "aliases": aliases, "contexts": _text(g.get("contexts")), "links": links}
 
 

@@ -137,6 +137,9 @@ def test_gene_card_has_identifiers_and_links(data):
     assert links["NCBI Gene"] == f"https://www.ncbi.nlm.nih.gov/gene/{entrez}"
     assert {"HGNC", "GeneCards", "GTEx portal", "STRING", "ARCHS4"} <= set(links)
     assert data.resolve(entrez) == "G010"                              # an Entrez id finds the gene too
+    no_gencode = MapData.load(data.bundle.path)
+    no_gencode.genes["gene_type"] = None                               # no GENCODE type: NCBI's is shown
+    assert gene_card(no_gencode, "G010")["type"] == str(data.genes.at[data.row["G010"], "type_of_gene"])
 
 
 def _call_list(app, text=None, selected=None, trigger="list-button.n_clicks"):
