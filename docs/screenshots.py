@@ -15,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gene2vec_dash import ids  # noqa: E402
+
 SMALL, LARGE = (1280, 800), (1920, 1080)
 VIEWS = [  # file, window, link, actions
     ("map-gene.png", LARGE, "/?gene=CDK1&k=20", []),
@@ -54,7 +56,7 @@ def main() -> None:
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
             driver.get(f"http://127.0.0.1:{server.server_port}{link}")
-            _wait(driver, "#map .js-plotly-plot")
+            _wait(driver, ids.MAP_PLOT)
             time.sleep(3)
             for kind, value in actions:
                 ACTIONS[kind](driver, value)
@@ -74,7 +76,7 @@ def _wait(driver, selector: str, timeout: float = 60) -> None:
 
 
 def _tab(driver, label: str) -> None:
-    driver.find_element("xpath", f"//*[@id='side-tabs']//*[normalize-space(text())='{label}']").click()
+    driver.find_element("xpath", f"//*[@id='{ids.SIDE_TABS}']//*[normalize-space(text())='{label}']").click()
 
 
 def _select(driver, symbol: str, half: int = 45) -> None:
@@ -82,26 +84,28 @@ def _select(driver, symbol: str, half: int = 45) -> None:
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     x, y = driver.execute_script("""
-        const gd = document.querySelector('#map .js-plotly-plot');
+        const gd = document.querySelector(%s);
         const t = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
         const box = gd.querySelector('.nsewdrag').getBoundingClientRect(), k = t.customdata.indexOf(%s);
-        return [box.left + xa.l2p(t.x[k]), box.top + ya.l2p(t.y[k])];""" % json.dumps(symbol))
-    driver.find_element("css selector", "#map .modebar-btn[data-val=select]").click()
+        return [box.left + xa.l2p(t.x[k]), box.top + ya.l2p(t.y[k])];"""
+        % (json.dumps(ids.MAP_PLOT), json.dumps(symbol)))
+    driver.find_element("css selector", f"#{ids.MAP} .modebar-btn[data-val=select]").click()
     drag = ActionBuilder(driver)
     drag.pointer_action.move_to_location(int(x - half), int(y - half)).pointer_down()
     drag.pointer_action.move_to_location(int(x), int(y)).move_to_location(int(x + half), int(y + half))
     drag.pointer_action.pointer_up()
     drag.perform()
-    _wait(driver, "#enrichment td", 30)
+    _wait(driver, f"#{ids.ENRICHMENT} td", 30)
 
 
 def _pathway(driver, text: str) -> None:
-    driver.find_element("css selector", "#pathway").click()
-    popover = "#" + driver.find_element("css selector", "#pathway").get_attribute("aria-controls").replace(":", "\\:")
+    dropdown = driver.find_element("css selector", f"#{ids.PATHWAY}")
+    dropdown.click()
+    popover = "#" + dropdown.get_attribute("aria-controls").replace(":", "\\:")
     driver.find_element("css selector", f"{popover} input").send_keys(text)
     time.sleep(2)
     driver.find_elements("css selector", f"{popover} [role=option]")[0].click()
-    _wait(driver, "#pathway-clusteredness", 30)
+    _wait(driver, f"#{ids.PATHWAY_CLUSTEREDNESS}", 30)
 
 
 ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway}

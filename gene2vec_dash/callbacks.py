@@ -9,7 +9,7 @@ import numpy as np
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from gene2vec_dash import figures, queries
+from gene2vec_dash import figures, ids, queries
 from gene2vec_dash.genelists import enrichment, read_gene_list
 from gene2vec_dash.layout import legend, z_legend
 from gene2vec_dash.queries import MapData
@@ -34,70 +34,103 @@ def _options(*symbols: str | None) -> list[str]:
 
 # --- URL <-> controls ---------------------------------------------------------------------
 
+Atlases = dict[str, list[str]]
+KEEP_MESSAGES = {"gene_message": no_update, "colour_message": no_update, "k_message": no_update}
+
+
 def _state(app: Dash, data: MapData) -> None:
     atlases = {key: a.tissues for key, a in data.atlases.items()}
 
     @app.callback(
-        Output("url", "search"), Output("gene", "value"), Output("gene", "options"), Output("k", "value"),
-        Output("color-mode", "value"), Output("atlas", "value"), Output("tissue", "value"),
-        Output("tissue", "options"), Output("pair-a", "value"),
-        Output("pair-a", "options"), Output("pair-b", "value"), Output("pair-b", "options"),
-        Output("gene-message", "children"), Output("colour-message", "children"), Output("k-message", "children"),
-        Output("pathway", "value"),
-        Input("url", "search"), Input("map", "clickData"), Input("neighbours", "active_cell"),
-        Input("partners", "active_cell"), Input("gene", "value"), Input("k", "value"),
-        Input("color-mode", "value"), Input("atlas", "value"), Input("tissue", "value"), Input("pair-a", "value"),
-        Input("pair-b", "value"), Input("pathway", "value"),
-        State("neighbours", "data"), State("partners", "data"),
+        output=dict(search=Output(ids.URL, "search"), gene=Output(ids.GENE, "value"),
+                    gene_options=Output(ids.GENE, "options"), k=Output(ids.K, "value"),
+                    color=Output(ids.COLOR_MODE, "value"), atlas=Output(ids.ATLAS, "value"),
+                    tissue=Output(ids.TISSUE, "value"), tissues=Output(ids.TISSUE, "options"),
+                    pair_a=Output(ids.PAIR_A, "value"), pair_a_options=Output(ids.PAIR_A, "options"),
+                    pair_b=Output(ids.PAIR_B, "value"), pair_b_options=Output(ids.PAIR_B, "options"),
+                    gene_message=Output(ids.GENE_MESSAGE, "children"),
+                    colour_message=Output(ids.COLOUR_MESSAGE, "children"),
+                    k_message=Output(ids.K_MESSAGE, "children"), pathway=Output(ids.PATHWAY, "value")),
+        inputs=dict(search=Input(ids.URL, "search"), click=Input(ids.MAP, "clickData"),
+                    n_cell=Input(ids.NEIGHBOURS, "active_cell"), p_cell=Input(ids.PARTNERS, "active_cell"),
+                    gene=Input(ids.GENE, "value"), k=Input(ids.K, "value"), color=Input(ids.COLOR_MODE, "value"),
+                    atlas=Input(ids.ATLAS, "value"), tissue=Input(ids.TISSUE, "value"),
+                    pair_a=Input(ids.PAIR_A, "value"), pair_b=Input(ids.PAIR_B, "value"),
+                    pathway=Input(ids.PATHWAY, "value")),
+        state=dict(n_rows=State(ids.NEIGHBOURS, "data"), p_rows=State(ids.PARTNERS, "data")),
     )
-    def sync(search, click, n_cell, p_cell, gene, k, color, atlas, tissue, pair_a, pair_b, pathway, n_rows, p_rows):
+    def sync(search, click, n_cell, p_cell, n_rows, p_rows, **controls) -> dict:
         """The URL is the state: on load (or back/forward) it sets the controls; any control
         change (or a click on the map or a table) rewrites it."""
         trigger = ctx.triggered_id
-        message = colour_message = k_message = no_update
-        if trigger in (None, "url"):
-            state, colour_message = parse_query(search, atlases)
-            requested = state.gene
-            state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
-                            pair_b=data.resolve(state.pair_b))
-            message = _resolution_note(requested, state.gene)
-            k_message = queries.checked_k(parse_qs((search or "").lstrip("?")).get("k", [None])[0])[1]
-            pathway = data.sets.index_of(state.gene_set)
-            if state.gene_set and pathway is None:
-                colour_message = f"{colour_message} No gene set named “{state.gene_set}” in this map.".strip()
-                state = replace(state, gene_set=None)
+        if trigger in (None, ids.URL):
+            state, pathway, notes = _from_link(data, atlases, search)
         else:
-            if not _valid_set(data, pathway):
-                pathway = None
-            if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
-                tissue = atlases[atlas][0]
-            checked, note = queries.checked_k(k)
-            if trigger == "k":
-                k_message = note
-            state = ViewState(gene=data.resolve(gene), k=checked, color=color or "class",
-                              atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a), pair_b=data.resolve(pair_b),
-                              gene_set=None if pathway is None else str(data.sets.name[pathway]))
-            if trigger in ("color-mode", "atlas", "tissue"):
-                colour_message = ""
-            clicked = None
-            if trigger == "map" and click and click.get("points"):
-                clicked = click["points"][0].get("customdata")
-            elif trigger == "neighbours" and n_cell and n_rows and n_cell.get("row", -1) < len(n_rows):
-                clicked = n_rows[n_cell["row"]]["symbol"]
-            elif trigger == "partners" and p_cell and p_rows and p_cell.get("row", -1) < len(p_rows):
-                state = replace(state, pair_b=p_rows[p_cell["row"]]["symbol"])
-            if clicked in data.row:
-                state = replace(state, gene=clicked)
-            if state.gene != data.resolve(gene) or trigger == "gene":
-                message = ""
-                state = replace(state, pair_a=state.gene or state.pair_a)   # the pair panel follows the gene
+            picked = _picked(trigger, click, n_cell, n_rows, p_cell, p_rows)
+            state, pathway, notes = _from_controls(data, atlases, trigger, picked, **controls)
         if state.gene and not state.pair_a:
             state = replace(state, pair_a=state.gene)
         query = state.to_query()
-        return (query if query != (search or "") else no_update, state.gene, _options(state.gene),
-                state.k, state.color, state.atlas, state.tissue, atlases.get(state.atlas, []), state.pair_a,
-                _options(state.pair_a), state.pair_b, _options(state.pair_b), message, colour_message, k_message,
-                pathway)
+        return {**KEEP_MESSAGES, **notes, "search": query if query != (search or "") else no_update,
+                "gene": state.gene, "gene_options": _options(state.gene), "k": state.k, "color": state.color,
+                "atlas": state.atlas, "tissue": state.tissue, "tissues": atlases.get(state.atlas, []),
+                "pair_a": state.pair_a, "pair_a_options": _options(state.pair_a),
+                "pair_b": state.pair_b, "pair_b_options": _options(state.pair_b), "pathway": pathway}
+
+
+def _from_link(data: MapData, atlases: Atlases, search: str | None) -> tuple[ViewState, int | None, dict]:
+    """The view a link asks for, its genes resolved, and what of it could not be followed (said in
+    the gene, colour and k messages)."""
+    state, colour_message = parse_query(search, atlases)
+    requested = state.gene
+    state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
+                    pair_b=data.resolve(state.pair_b))
+    pathway = data.sets.index_of(state.gene_set)
+    if state.gene_set and pathway is None:
+        colour_message = f"{colour_message} No gene set named “{state.gene_set}” in this map.".strip()
+        state = replace(state, gene_set=None)
+    k_message = queries.checked_k(parse_qs((search or "").lstrip("?")).get("k", [None])[0])[1]
+    return state, pathway, {"gene_message": _resolution_note(requested, state.gene),
+                            "colour_message": colour_message, "k_message": k_message}
+
+
+def _picked(trigger: str, click: dict | None, n_cell: dict | None, n_rows: list | None, p_cell: dict | None,
+            p_rows: list | None) -> tuple[str | None, str | None]:
+    """(gene, partner): the gene clicked on the map or in the neighbours table, or the partner
+    clicked in the partners table."""
+    if trigger == ids.MAP and click and click.get("points"):
+        return click["points"][0].get("customdata"), None
+    if trigger == ids.NEIGHBOURS and n_cell and n_rows and n_cell.get("row", -1) < len(n_rows):
+        return n_rows[n_cell["row"]]["symbol"], None
+    if trigger == ids.PARTNERS and p_cell and p_rows and p_cell.get("row", -1) < len(p_rows):
+        return None, p_rows[p_cell["row"]]["symbol"]
+    return None, None
+
+
+def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[str | None, str | None], *,
+                   gene: str | None, k: object, color: str | None, atlas: str | None, tissue: str | None,
+                   pair_a: str | None, pair_b: str | None, pathway: object) -> tuple[ViewState, int | None, dict]:
+    """The view after a control changed or a gene was clicked, and which messages that clears."""
+    notes = {}
+    if not _valid_set(data, pathway):
+        pathway = None
+    if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
+        tissue = atlases[atlas][0]
+    checked, k_note = queries.checked_k(k)
+    if trigger == ids.K:
+        notes["k_message"] = k_note
+    if trigger in (ids.COLOR_MODE, ids.ATLAS, ids.TISSUE):
+        notes["colour_message"] = ""
+    clicked, partner = picked
+    resolved = data.resolve(gene)
+    state = ViewState(gene=clicked if clicked in data.row else resolved, k=checked, color=color or "class",
+                      atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a),
+                      pair_b=data.resolve(pair_b) if partner is None else partner,
+                      gene_set=None if pathway is None else str(data.sets.name[pathway]))
+    if state.gene != resolved or trigger == ids.GENE:
+        notes["gene_message"] = ""
+        state = replace(state, pair_a=state.gene or state.pair_a)   # the pair panel follows the gene
+    return state, pathway, notes
 
 
 def _valid_set(data: MapData, k: object) -> bool:
@@ -114,7 +147,7 @@ def _resolution_note(requested: str | None, symbol: str | None) -> str:
 
 
 def _search(app: Dash, data: MapData) -> None:
-    for dropdown in ("gene", "pair-a", "pair-b"):
+    for dropdown in (ids.GENE, ids.PAIR_A, ids.PAIR_B):
         @app.callback(Output(dropdown, "options", allow_duplicate=True), Input(dropdown, "search_value"),
                       State(dropdown, "value"), prevent_initial_call=True)
         def options(text, current):
@@ -137,9 +170,9 @@ def _label(data: MapData, symbol: str, alias: str | None = None) -> str:
 def _colouring(app: Dash, data: MapData) -> None:
     class_colours = figures.class_colours(data.genes)
 
-    @app.callback(Output("map", "figure"), Output("legend", "children"), Output("atlas", "disabled"),
-                  Output("tissue", "disabled"), Input("color-mode", "value"), Input("atlas", "value"),
-                  Input("tissue", "value"))
+    @app.callback(Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.ATLAS, "disabled"),
+                  Output(ids.TISSUE, "disabled"), Input(ids.COLOR_MODE, "value"), Input(ids.ATLAS, "value"),
+                  Input(ids.TISSUE, "value"))
     def recolour(mode, atlas, tissue):
         patch = Patch()
         view = data.atlases.get(atlas)
@@ -154,9 +187,9 @@ def _colouring(app: Dash, data: MapData) -> None:
 # --- selected gene: card and neighbours ---------------------------------------------------------
 
 def _gene_panel(app: Dash, data: MapData) -> None:
-    @app.callback(Output("neighbours", "data"), Output("map", "figure", allow_duplicate=True),
-                  Output("download-button", "disabled"), Output("gene-card", "children"),
-                  Input("gene", "value"), Input("k", "value"), prevent_initial_call="initial_duplicate")
+    @app.callback(Output(ids.NEIGHBOURS, "data"), Output(ids.MAP, "figure", allow_duplicate=True),
+                  Output(ids.DOWNLOAD_BUTTON, "disabled"), Output(ids.GENE_CARD, "children"),
+                  Input(ids.GENE, "value"), Input(ids.K, "value"), prevent_initial_call="initial_duplicate")
     def select(gene, k):
         patch = Patch()
         symbol = data.resolve(gene)
@@ -177,8 +210,8 @@ def _gene_panel(app: Dash, data: MapData) -> None:
         figures.set_ranges(patch, figures.view_around(g, [me, *rows[:30]]))
         return table.drop(columns="row").to_dict("records"), patch, False, gene_card(data, symbol)
 
-    @app.callback(Output("download", "data"), Input("download-button", "n_clicks"),
-                  State("gene", "value"), State("k", "value"), prevent_initial_call=True)
+    @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
+                  State(ids.GENE, "value"), State(ids.K, "value"), prevent_initial_call=True)
     def download(_, gene, k):
         symbol = data.resolve(gene)
         if symbol is None:
@@ -202,7 +235,7 @@ def gene_card(data: MapData, symbol: str) -> html.Div:
 # --- gene pair: the pair model --------------------------------------------------------------------
 
 def _pair_panel(app: Dash, data: MapData) -> None:
-    @app.callback(Output("pair-result", "children"), Input("pair-a", "value"), Input("pair-b", "value"))
+    @app.callback(Output(ids.PAIR_RESULT, "children"), Input(ids.PAIR_A, "value"), Input(ids.PAIR_B, "value"))
     def predict(a, b):
         sa, sb = data.resolve(a), data.resolve(b)
         if data.predictor is None:
@@ -218,15 +251,15 @@ def _pair_panel(app: Dash, data: MapData) -> None:
         r = queries.pair(data, sa, sb)
         return html.Div([
             html.Div([html.Span("P(interaction)", className="label"),
-                      html.Span(f"{r['probability']:.3f}", id="pair-probability", className="value")]),
+                      html.Span(f"{r['probability']:.3f}", id=ids.PAIR_PROBABILITY, className="value")]),
             html.Div([html.Span("cosine similarity", className="label"),
-                      html.Span(f"{r['cosine']:.3f}", id="pair-cosine", className="value")]),
+                      html.Span(f"{r['cosine']:.3f}", id=ids.PAIR_COSINE, className="value")]),
             html.P(f"{sb} is {_ordinal(r['rank_b_among_a'])} of {r['genes'] - 1:,} among {sa}'s predicted partners; "
                    f"{sa} is {_ordinal(r['rank_a_among_b'])} among {sb}'s.", className="note"),
             meaning,
         ])
 
-    @app.callback(Output("partners", "data"), Input("pair-a", "value"))
+    @app.callback(Output(ids.PARTNERS, "data"), Input(ids.PAIR_A, "value"))
     def partners(a):
         symbol = data.resolve(a)
         if symbol is None or data.predictor is None:
@@ -244,20 +277,20 @@ def _ordinal(n: int) -> str:
 def _gene_list(app: Dash, data: MapData) -> None:
     symbols = data.genes["symbol"].to_numpy(dtype=object)
 
-    @app.callback(Output("list-genes", "data"), Output("list-summary", "children"), Output("enrichment", "data"),
-                  Output("enrichment", "tooltip_data"), Output("map", "figure", allow_duplicate=True),
-                  Output("list-download-button", "disabled"),
-                  Output("side-tabs", "value"),
-                  Input("map", "selectedData"), Input("list-button", "n_clicks"), Input("list-clear", "n_clicks"),
-                  State("list-text", "value"), prevent_initial_call=True)
+    @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
+                  Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
+                  Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
+                  Output(ids.SIDE_TABS, "value"),
+                  Input(ids.MAP, "selectedData"), Input(ids.LIST_BUTTON, "n_clicks"), Input(ids.LIST_CLEAR, "n_clicks"),
+                  State(ids.LIST_TEXT, "value"), prevent_initial_call=True)
     def gene_list(selected, _, __, text):
         patch = Patch()
         trigger = ctx.triggered_id
-        if trigger == "list-clear" or (trigger == "map" and not selected):
+        if trigger == ids.LIST_CLEAR or (trigger == ids.MAP and not selected):
             figures.overlay(patch, figures.LIST, data.genes, [])
             return [], "", [], [], patch, True, no_update
         notes = []
-        if trigger == "map":
+        if trigger == ids.MAP:
             names = [p["customdata"] for p in selected.get("points", [])
                      if p.get("curveNumber") == figures.MAP and p.get("customdata") in data.row]
             rows = np.array(sorted({data.row[n] for n in names}), dtype=np.int64)
@@ -276,7 +309,7 @@ def _gene_list(app: Dash, data: MapData) -> None:
                 notes.append("only the first 5,000 names were read")
         figures.overlay(patch, figures.LIST, data.genes, rows)
         if not len(rows):
-            return [], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, "list"
+            return [], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, ids.TAB_LIST
         table = enrichment(data.sets, rows, symbols)
         shown = table.assign(p=table["p"].map("{:.1e}".format), FDR=table["FDR"].map("{:.1e}".format),
                              **{"in list": [f"{k} of {n}" for k, n in zip(table["overlap"], table["set size"])]})
@@ -289,10 +322,10 @@ def _gene_list(app: Dash, data: MapData) -> None:
             html.P("No set shares 2 or more genes with this list." if table.empty else
                    "Hover a gene set for its genes in the list; Export gives every column.", className="note"),
         ])
-        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, False, "list"
+        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, False, ids.TAB_LIST
 
-    @app.callback(Output("list-download", "data"), Input("list-download-button", "n_clicks"),
-                  State("list-genes", "data"), prevent_initial_call=True)
+    @app.callback(Output(ids.LIST_DOWNLOAD, "data"), Input(ids.LIST_DOWNLOAD_BUTTON, "n_clicks"),
+                  State(ids.LIST_GENES, "data"), prevent_initial_call=True)
     def download(_, genes):
         if not genes:
             raise PreventUpdate
@@ -307,15 +340,15 @@ def _pathway(app: Dash, data: MapData) -> None:
     def label(k: int) -> str:
         return f"{data.sets.name[k]} · {data.sets.source[k]} ({data.sets.sizes[k]})"
 
-    @app.callback(Output("pathway", "options"), Input("pathway", "search_value"), Input("pathway", "value"))
+    @app.callback(Output(ids.PATHWAY, "options"), Input(ids.PATHWAY, "search_value"), Input(ids.PATHWAY, "value"))
     def options(text, current):
         found = data.sets.find(text)
         if current is not None and current not in found:
             found = [current, *found]
         return [{"label": label(k), "value": k, "search": f"{label(k)} {text or ''}"} for k in found]
 
-    @app.callback(Output("pathway-summary", "children"), Output("map", "figure", allow_duplicate=True),
-                  Input("pathway", "value"), prevent_initial_call=True)
+    @app.callback(Output(ids.PATHWAY_SUMMARY, "children"), Output(ids.MAP, "figure", allow_duplicate=True),
+                  Input(ids.PATHWAY, "value"), prevent_initial_call=True)
     def show(k):
         patch = Patch()
         if k is None or not 0 <= int(k) < len(data.sets):
@@ -329,11 +362,11 @@ def _pathway(app: Dash, data: MapData) -> None:
             html.Strong(f"{len(view['rows']):,} genes"), f" of {view['name']} ({view['source']}) outlined in red. "
             f"Clusteredness {view['ratio']:.2f}: mean cosine within the set {view['within']:.3f} / random gene "
             f"pairs {view['random']:.3f} (1 = no tighter than chance; the paper's average over pathways: 1.52).",
-        ], id="pathway-clusteredness"), patch
+        ], id=ids.PATHWAY_CLUSTEREDNESS), patch
 
 
 def _whole_map(app: Dash, data: MapData) -> None:
-    @app.callback(Output("map", "figure", allow_duplicate=True), Input("whole-map", "n_clicks"),
+    @app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.WHOLE_MAP, "n_clicks"),
                   prevent_initial_call=True)
     def whole(_):
         patch = Patch()

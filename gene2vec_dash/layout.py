@@ -1,10 +1,10 @@
 """The page: map with its colour controls on the left, gene / pair panels on the right, and what
-built the map in a panel below. Component ids are the contract with callbacks.py and the tests."""
+built the map in a panel below. Component ids come from :mod:`gene2vec_dash.ids`."""
 from __future__ import annotations
 
 from dash import dash_table, dcc, html
 
-from gene2vec_dash import figures
+from gene2vec_dash import figures, ids
 from gene2vec_dash.queries import AtlasView, MapData
 
 TABLE_STYLE = dict(
@@ -126,28 +126,28 @@ def _table(id_: str, columns: list[tuple[str, str]], **extra) -> dash_table.Data
 
 
 def gene_tab() -> dcc.Tab:
-    return dcc.Tab(label="Gene", value="gene", children=[
-        gene_dropdown("gene", "Search a gene symbol, alias or Entrez id…"),
-        html.Div(id="gene-message", className="message", role="status"),
-        html.Div(id="gene-card", className="gene-card"),
+    return dcc.Tab(label="Gene", value=ids.TAB_GENE, children=[
+        gene_dropdown(ids.GENE, "Search a gene symbol, alias or Entrez id…"),
+        html.Div(id=ids.GENE_MESSAGE, className="message", role="status"),
+        html.Div(id=ids.GENE_CARD, className="gene-card"),
         html.Div([
-            html.Label("Neighbours", htmlFor="k"),
-            dcc.Input(id="k", type="number", step=1, value=15, debounce=True),
-            html.Span(id="k-message", className="message inline", role="status"),
-            html.Button("Download CSV", id="download-button", className="button"),
-            dcc.Download(id="download"),
+            html.Label("Neighbours", htmlFor=ids.K),
+            dcc.Input(id=ids.K, type="number", step=1, value=15, debounce=True),
+            html.Span(id=ids.K_MESSAGE, className="message inline", role="status"),
+            html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button"),
+            dcc.Download(id=ids.DOWNLOAD),
         ], className="row"),
-        _table("neighbours", [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Class", "class"),
+        _table(ids.NEIGHBOURS, [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Class", "class"),
                               ("Description", "description")]),
     ], className="tab", selected_className="tab-selected")
 
 
 def partners_tab() -> dcc.Tab:
-    return dcc.Tab(label="Partners", value="pair", children=[
-        html.Div([gene_dropdown("pair-a", "First gene"), gene_dropdown("pair-b", "Second gene")],
+    return dcc.Tab(label="Partners", value=ids.TAB_PAIR, children=[
+        html.Div([gene_dropdown(ids.PAIR_A, "First gene"), gene_dropdown(ids.PAIR_B, "Second gene")],
                  className="pair-inputs"),
-        html.Div(id="pair-result", className="pair-result", role="status"),
-        _table("partners", [("#", "rank"), ("Predicted partner", "symbol"), ("P", "probability"),
+        html.Div(id=ids.PAIR_RESULT, className="pair-result", role="status"),
+        _table(ids.PARTNERS, [("#", "rank"), ("Predicted partner", "symbol"), ("P", "probability"),
                             ("Reciprocal rank", "reciprocal"), ("Class", "class"), ("Description", "description")],
                tooltip_header={"reciprocal": "Where the first gene stands among this partner's own predicted "
                                              "partners (1 = its best): a specific partner ranks it near the top, "
@@ -156,17 +156,17 @@ def partners_tab() -> dcc.Tab:
 
 
 def list_tab() -> dcc.Tab:
-    return dcc.Tab(label="Gene list", value="list", children=[
+    return dcc.Tab(label="Gene list", value=ids.TAB_LIST, children=[
         html.P("Select genes on the map (box or lasso in the map's toolbar), or paste a list:", className="note"),
-        dcc.Textarea(id="list-text", placeholder="Symbols, aliases or Entrez ids, separated by anything",
+        dcc.Textarea(id=ids.LIST_TEXT, placeholder="Symbols, aliases or Entrez ids, separated by anything",
                      className="list-text"),
-        html.Div([html.Button("Test this list", id="list-button", className="button primary"),
-                  html.Button("Clear", id="list-clear", className="button"),
-                  html.Button("Download genes", id="list-download-button", className="button", disabled=True),
-                  dcc.Download(id="list-download")], className="row"),
-        html.Div(id="list-summary", className="list-summary", role="status"),
-        dcc.Store(id="list-genes", data=[]),
-        _table("enrichment", [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"), ("p", "p"),
+        html.Div([html.Button("Test this list", id=ids.LIST_BUTTON, className="button primary"),
+                  html.Button("Clear", id=ids.LIST_CLEAR, className="button"),
+                  html.Button("Download genes", id=ids.LIST_DOWNLOAD_BUTTON, className="button", disabled=True),
+                  dcc.Download(id=ids.LIST_DOWNLOAD)], className="row"),
+        html.Div(id=ids.LIST_SUMMARY, className="list-summary", role="status"),
+        dcc.Store(id=ids.LIST_GENES, data=[]),
+        _table(ids.ENRICHMENT, [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"), ("p", "p"),
                               ("FDR", "FDR"), ("Source", "source"), ("Set size", "set size"),
                               ("Overlap", "overlap"), ("Expected", "expected"), ("Genes", "genes")],
                export_format="csv", export_columns="all", tooltip_duration=None,
@@ -174,16 +174,16 @@ def list_tab() -> dcc.Tab:
                css=[{"selector": ".show-hide", "rule": "display: none"}],
                style_cell_conditional=[{"if": {"column_id": "gene set"}, "maxWidth": 210, "minWidth": 120}]),
         html.H3("Show a gene set on the map"),
-        dcc.Dropdown(id="pathway", options=[], value=None, searchable=True, clearable=True,
+        dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True,
                      placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
-        html.Div(id="pathway-summary", className="note", role="status"),
+        html.Div(id=ids.PATHWAY_SUMMARY, className="note", role="status"),
     ], className="tab", selected_className="tab-selected")
 
 
 def page(data: MapData) -> html.Div:
     first = next(iter(data.atlases.values()), None)
     return html.Div([
-        dcc.Location(id="url", refresh=False),
+        dcc.Location(id=ids.URL, refresh=False),
         html.Header([
             html.H1("gene2vec map"),
             html.Span(f"{len(data.genes):,} genes embedded from co-expression · click a gene, search one, or "
@@ -192,21 +192,22 @@ def page(data: MapData) -> html.Div:
         html.Main([
             html.Section([
                 html.Div([
-                    html.Label("Colour by", htmlFor="color-mode"),
-                    dcc.RadioItems(id="color-mode", value="class", inline=True, options=[
+                    html.Label("Colour by", htmlFor=ids.COLOR_MODE),
+                    dcc.RadioItems(id=ids.COLOR_MODE, value="class", inline=True, options=[
                         {"label": "gene class", "value": "class"},
                         {"label": "tissue specificity", "value": "tissue", "disabled": first is None}]),
-                    dcc.Dropdown(id="atlas", value=first.key if first else None, clearable=False, disabled=True,
+                    dcc.Dropdown(id=ids.ATLAS, value=first.key if first else None, clearable=False, disabled=True,
                                  options=[{"label": f"{a.name} ({len(a.tissues)})", "value": a.key}
                                           for a in data.atlases.values()], className="atlas-dropdown"),
-                    dcc.Dropdown(id="tissue", options=first.tissues if first else [],
+                    dcc.Dropdown(id=ids.TISSUE, options=first.tissues if first else [],
                                  value=first.tissues[0] if first else None, clearable=False, searchable=True,
                                  disabled=True, placeholder="Tissue…", className="tissue-dropdown"),
-                    html.Button("Whole map", id="whole-map", className="button", title="Reset the view to every gene"),
-                    html.Div(id="colour-message", className="message", role="status"),
+                    html.Button("Whole map", id=ids.WHOLE_MAP, className="button",
+                                title="Reset the view to every gene"),
+                    html.Div(id=ids.COLOUR_MESSAGE, className="message", role="status"),
                 ], className="controls"),
-                html.Div(legend(data), id="legend", className="legend"),
-                dcc.Graph(id="map", figure=figures.map_figure(data.genes, figures.class_colours(data.genes)),
+                html.Div(legend(data), id=ids.LEGEND, className="legend"),
+                dcc.Graph(id=ids.MAP, figure=figures.map_figure(data.genes, figures.class_colours(data.genes)),
                           # Plotly's own reset returns to the first view it drew (a shared link's gene):
                           # "Whole map" is the reset; no upload to Plotly's cloud
                           config={"scrollZoom": True, "displaylogo": False, "doubleClick": False,
@@ -216,9 +217,9 @@ def page(data: MapData) -> html.Div:
                           responsive=True, className="map"),
             ], className="map-column"),
             html.Aside([
-                dcc.Tabs(id="side-tabs", value="gene", className="tabs", children=[
+                dcc.Tabs(id=ids.SIDE_TABS, value=ids.TAB_GENE, className="tabs", children=[
                     gene_tab(), partners_tab(), list_tab(),
-                    dcc.Tab(label="About", value="about", children=about(data), id="bundle-panel",
+                    dcc.Tab(label="About", value=ids.TAB_ABOUT, children=about(data), id=ids.BUNDLE_PANEL,
                             className="tab", selected_className="tab-selected"),
                 ]),
             ], className="side-column"),

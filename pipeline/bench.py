@@ -1,17 +1,17 @@
 """Benchmarks with in-run baselines: every figure is a ratio against something measured in the
 same process on the same data, so the numbers mean the same on any machine.
 
-``python -m pipeline bench coexpression|embedding|layout|app [--quick] [--json]``
+``python -m pipeline bench coexpression|embedding|layout|app [--quick] [--json]``; ``app`` runs
+:mod:`gene2vec_dash.bench` in a subprocess.
 """
 from __future__ import annotations
 
 import gc
+import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 from dataclasses import replace
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _time(fn: Callable, repeat: int = 1) -> tuple[float, object]:
@@ -123,8 +125,6 @@ def bench_embedding(quick: bool = False) -> dict:
     peak memory is its own. Each starts from the pairs on disk in its own format: ours int32 arrays;
     the authors' ``src/gene2vec.py`` read ``GENE_A GENE_B`` text lines into a list of 2-token
     lists, ``random.shuffle``-d it and called ``Word2Vec(sentences=...)``."""
-    import json
-
     from pipeline.coexpression import PairSet
     from pipeline.synthetic import planted_pairs
 
@@ -143,11 +143,9 @@ def bench_embedding(quick: bool = False) -> dict:
             for method in ("authors", "ours"):
                 if method == "authors" and n_pairs > sizes[0]:
                     continue         # ~0.4 GB of Python objects per million pairs: measured at the first size
-                out = subprocess.run([sys.executable, "-m", "pipeline.bench", "_embedding_worker", method, str(stem),
-                                      str(Path(tmp) / "modules.npy")], capture_output=True, text=True)
-                if out.returncode:
-                    raise RuntimeError(out.stderr[-2000:])
-                results["runs"].append({"size": n_pairs, **json.loads(out.stdout.strip().splitlines()[-1])})
+                worker = _run_json(["pipeline.bench", "_embedding_worker", method, str(stem),
+                                    str(Path(tmp) / "modules.npy")])
+                results["runs"].append({"size": n_pairs, **worker})
     first = {r["method"]: r for r in results["runs"] if r["size"] == sizes[0]}
     results["speedup_pairs_per_s"] = round(first["ours"]["pairs_per_s"] / first["authors"]["pairs_per_s"], 2)
     results["targets"] = {"speedup_pairs_per_s": ">= 1.5", "ours_peak_mb_at_20M": "<= 200 above start",
@@ -252,123 +250,17 @@ def bench_layout(quick: bool = False) -> dict:
 # --- app --------------------------------------------------------------------------------------
 
 def bench_app(quick: bool = False) -> dict:
-    """Server time of the app's queries (enrichment of a 500-gene list over 10,000 gene sets
-    included), initial figure bytes, and latency under 8 concurrent clients over loopback, through
-    Flask's threaded server and through gunicorn (the production server), on a synthetic bundle of
-    25k genes (200 dims, 4 tissues, a pair model)."""
-    import json
-
-    from gene2vec_dash import create_app
-
-    n = 3000 if quick else 25000
-    with tempfile.TemporaryDirectory() as tmp:
-        path = synthetic_bundle(Path(tmp) / "bundle", n, n_sets=1000 if quick else 10000)
-        app = create_app(path)
-        client = app.server.test_client()
-        keys = {name: next(k for k in app.callback_map if marker in k)
-                for name, marker in (("neighbours", "..neighbours.data"), ("pair", "pair-result.children"),
-                                     ("partners", "partners.data"), ("enrichment", "..list-genes.data"))}
-        rng = np.random.default_rng(0)
-        genes = [f"G{k:05d}" for k in rng.integers(n, size=200)]
-        lists = [" ".join(f"G{k:05d}" for k in rng.choice(n, 500, replace=False)) for _ in range(10)]
-
-        def body(kind: str, k: int) -> bytes:
-            key = keys[kind]
-            outputs = [{"id": i, "property": p} for i, p in (x.rsplit(".", 1) for x in key.strip(".").split("..."))]
-            outputs = outputs if key.startswith("..") else outputs[0]
-            state = []
-            inputs = {"neighbours": [{"id": "gene", "property": "value", "value": genes[k % 200]},
-                                     {"id": "k", "property": "value", "value": 15}],
-                      "pair": [{"id": "pair-a", "property": "value", "value": genes[k % 200]},
-                               {"id": "pair-b", "property": "value", "value": genes[(k + 7) % 200]}],
-                      "partners": [{"id": "pair-a", "property": "value", "value": genes[k % 200]}],
-                      "enrichment": [{"id": "map", "property": "selectedData", "value": None},
-                                     {"id": "list-button", "property": "n_clicks", "value": k + 1},
-                                     {"id": "list-clear", "property": "n_clicks", "value": None}]}[kind]
-            if kind == "enrichment":
-                state = [{"id": "list-text", "property": "value", "value": lists[k % len(lists)]}]
-            changed = ["list-button.n_clicks"] if kind == "enrichment" else [f"{x['id']}.{x['property']}"
-                                                                             for x in inputs]
-            return json.dumps({"output": key, "outputs": outputs, "inputs": inputs, "state": state,
-                               "changedPropIds": changed}).encode()
-
-        server_ms = {}
-        for kind in keys:
-            times = []
-            for k in range(50 if kind == "enrichment" else 100):
-                started = time.perf_counter()
-                r = client.post("/_dash-update-component", data=body(kind, k), content_type="application/json")
-                times.append((time.perf_counter() - started) * 1e3)
-                assert r.status_code == 200, r.status_code
-            server_ms[kind] = {"p50": round(statistics.median(times), 2), "p95": round(_p95(times), 2)}
-        layout = client.get("/_dash-layout")
-        layout_gz = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
-
-        from werkzeug.serving import make_server
-
-        server = make_server("127.0.0.1", 0, app.server, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        flask = _load(server.server_port, body)
-        server.shutdown()
-        production = _gunicorn_load(path, body)
-    return {"genes": n, "gene_sets": len(app.server.config["MAP_DATA"].sets), "server_ms": server_ms,
-            "initial_layout_bytes": len(layout.data), "initial_layout_bytes_gzip": len(layout_gz.data),
-            "concurrent": {"flask_threaded": flask, "gunicorn": production},
-            "targets": {"server_p95_ms": "<= 50 each; enrichment of 500 genes <= 300",
-                        "concurrent_p95_ms": "<= 300"}}
+    """The app's benchmark (:mod:`gene2vec_dash.bench`: server time of its queries, layout bytes,
+    concurrent clients through Flask and gunicorn), run in a subprocess: the pipeline never imports the app."""
+    return _run_json(["gene2vec_dash.bench", "--json", *(["--quick"] if quick else [])])
 
 
-def _load(port: int, body: Callable[[str, int], bytes], clients: int = 8, each: int = 25) -> dict:
-    """``clients`` threads, each sending ``each`` requests (neighbours, pair, partners in turn)."""
-    import urllib.request
-
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-
-    def client_loop(c: int) -> None:
-        for k in range(each):
-            kind = ("neighbours", "pair", "partners")[(c + k) % 3]
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component",
-                                         data=body(kind, c * each + k), headers={"Content-Type": "application/json"})
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(req, timeout=30) as resp:
-                    resp.read()
-                    ok = resp.status == 200
-            except OSError as exc:
-                ok = False
-                failures.append(str(exc))
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1e3)
-                if not ok:
-                    failures.append("status")
-
-    threads = [threading.Thread(target=client_loop, args=(c,)) for c in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    return {"clients": clients, "requests": len(latencies), "failures": len(failures),
-            "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(_p95(latencies), 1),
-            "requests_per_s": round(len(latencies) / wall, 1)}
-
-
-def _gunicorn_load(bundle: Path, body: Callable[[str, int], bytes], workers: int = 2) -> dict:
-    """The same load through gunicorn (``gene2vec_dash.wsgi``), one worker per core."""
-    port = free_port()
-    root = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--preload", "--bind",
-                             f"127.0.0.1:{port}", "--log-level", "warning", "gene2vec_dash.wsgi:server"],
-                            cwd=root, env={**os.environ, "GENE2VEC_BUNDLE": str(bundle)})
-    try:
-        wait_until_serving(f"http://127.0.0.1:{port}/_dash-layout", proc, 120)
-        return {"workers": workers, **_load(port, body)}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def _run_json(module_and_args: list[str]) -> dict:
+    """``python -m MODULE ARGS...`` from the repository root; the JSON object on its last line."""
+    out = subprocess.run([sys.executable, "-m", *module_and_args], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def free_port() -> int:
@@ -393,10 +285,6 @@ def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float) -> None
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not start serving") from None
             time.sleep(0.5)
-
-
-def _p95(values: list[float]) -> float:
-    return float(np.percentile(values, 95))
 
 
 def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0, n_sets: int = 1000) -> Path:
@@ -437,6 +325,4 @@ BENCHES = {"coexpression": bench_coexpression, "embedding": bench_embedding, "la
            "app": bench_app}
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "_embedding_worker":
-    import json
-
     print(json.dumps(_embedding_worker(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))

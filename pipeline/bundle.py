@@ -49,24 +49,32 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def write_bundle(out: Path, manifest: dict, genes: pd.DataFrame, embedding: Embedding,
+def check_out(out: Path) -> None:
+    """Refuse, before any work, to replace a folder that is not a bundle."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
+        raise InputError("exists and is not a bundle: refusing to overwrite it", out)
+
+
+def write_bundle(out: Path, manifest: dict, genes: pd.DataFrame, embedding: Embedding | None,
                  extra: Callable[[Path], None] | None = None) -> Path:
     """Write into a temporary folder beside ``out``, then swap it in: a reader never sees half
-    a bundle, and an interrupted write leaves ``out`` as it was."""
+    a bundle, and an interrupted write leaves ``out`` as it was. ``embedding`` None: ``extra``
+    copies the embedding's files (already written by the build)."""
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
-        raise InputError("exists and is not a bundle: refusing to overwrite it", out)
-    if list(genes["symbol"]) != list(embedding.genes):
-        raise InputError("genes table and embedding are not in the same order")
+    check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f".{out.name}.*"):     # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        embedding.save(tmp)
+        if embedding is not None:
+            embedding.save(tmp)
         genes.to_parquet(tmp / "genes.parquet", index=False)
         if extra is not None:
             extra(tmp)
+        if list(genes["symbol"]) != list(Embedding.load(tmp).genes):
+            raise InputError("genes table and embedding are not in the same order")
         full = {"format": FORMAT, "version": VERSION,
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "packages": package_versions(), **manifest}

@@ -34,9 +34,19 @@ def file_sha256(path: Path) -> str:
 class StageCache:
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._remove_stale()
 
-    def run(self, stage: str, key: str, make: Callable[[Path], dict]) -> tuple[Path, dict]:
-        """Return (folder, result) of ``stage`` under ``key``, running ``make(folder)`` if needed.
+    def _remove_stale(self) -> None:
+        """Temporary folders of runs that were killed (their process is gone) are removed."""
+        for tmp in self.root.glob(".*.tmp") if self.root.is_dir() else ():
+            pid = tmp.name.rsplit(".", 2)[-2]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def run(self, stage: str, key: str, make: Callable[[Path], dict],
+            on_start: Callable[[], None] = lambda: None) -> tuple[Path, dict, bool]:
+        """Return (folder, result, cached) of ``stage`` under ``key``, running ``make(folder)``
+        (after ``on_start()``) if needed.
 
         ``make`` writes its files into the folder it is given and returns a JSON-able result."""
         folder = self.root / f"{stage}-{key}"
@@ -46,10 +56,11 @@ class StageCache:
                 record = json.loads(done.read_text())
                 if self._intact(folder, record["files"]):
                     log.debug("%s: cached (%s)", stage, folder)
-                    return folder, record["result"]
+                    return folder, record["result"], True
             except (ValueError, KeyError, OSError):
                 pass
             log.warning("%s: cache entry %s is damaged; recomputing", stage, folder.name)
+        on_start()
         tmp = self.root / f".{stage}-{key}.{os.getpid()}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -62,8 +73,18 @@ class StageCache:
             tmp.rename(folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        return folder, json.loads(done.read_text())["result"]
+        return folder, json.loads(done.read_text())["result"], False
 
     @staticmethod
     def _intact(folder: Path, files: dict[str, str]) -> bool:
         return all((folder / name).is_file() and file_sha256(folder / name) == sha for name, sha in files.items())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

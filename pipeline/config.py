@@ -1,5 +1,5 @@
-"""Every parameter of the pipeline, with the paper's defaults; the CLI maps onto these and the
-bundle manifest records them (``asdict``)."""
+"""Every parameter of the pipeline, with the paper's defaults; the CLI is generated from these
+(flags, defaults and help: :mod:`pipeline.cli`) and the bundle manifest records them (``asdict``)."""
 from __future__ import annotations
 
 import tomllib
@@ -10,14 +10,19 @@ from typing import Any
 from pipeline.errors import InputError
 
 
+def param(default: Any, help: str) -> Any:
+    """A config field with the help text its generated command-line flag shows."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class CoexpressionConfig:
-    threshold: float = 0.9          # Pearson r cut-off (paper)
-    min_samples: int = 30           # data sets with fewer samples are skipped (paper)
-    top_k: int = 0                  # >0: a pair must also be among a gene's k best partners
-    components: int = 0             # >0: remove each data set's largest principal components first
-    platform: str = ""              # GEO SOFT files: only this platform's samples ("": every platform)
-    block_rows: int = 0             # rows per correlation block; 0 picks one for ~256 MB
+    threshold: float = param(0.9, "Pearson r cut-off (paper)")
+    min_samples: int = param(30, "data sets with fewer samples are skipped (paper)")
+    top_k: int = param(0, ">0: a pair must also be among a gene's k best partners")
+    components: int = param(0, ">0: remove each data set's largest principal components first")
+    platform: str = param("", "GEO SOFT files: only this platform's samples ('': every platform)")
+    block_rows: int = param(0, "rows per correlation block; 0 picks one for ~256 MB")
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -30,37 +35,37 @@ class CoexpressionConfig:
 
 @dataclass(frozen=True)
 class EmbeddingConfig:
-    dims: int = 200                 # paper
-    epochs: int = 10                # paper: 10 iterations
-    window: int = 1                 # 2-token sentences: each gene sees its partner only
-    negative: int = 5
-    min_count: int = 5              # paper text; the authors' code used 1
-    sample: float = 1e-3            # gensim default, as in the authors' code
-    alpha: float = 0.025
-    min_alpha: float = 0.0001
-    max_pair_repeats: int = 0       # >0: a pair seen in more data sets counts only this often
-    workers: int = 1                # >1 is faster but gensim is then not bit-reproducible
+    dims: int = param(200, "paper")
+    epochs: int = param(10, "paper: 10 iterations")
+    window: int = param(1, "2-token sentences: each gene sees its partner only")
+    negative: int = param(5, "negative samples per context")
+    min_count: int = param(5, "paper text; the authors' code used 1")
+    sample: float = param(1e-3, "gensim default, as in the authors' code")
+    alpha: float = param(0.025, "initial learning rate (gensim)")
+    min_alpha: float = param(0.0001, "final learning rate (gensim)")
+    max_pair_repeats: int = param(0, ">0: a pair seen in more data sets counts only this often")
+    workers: int = param(1, ">1 is faster but gensim is then not bit-reproducible")
     seed: int = 0
 
 
 @dataclass(frozen=True)
 class ClusterednessConfig:
-    max_set_size: int = 50          # paper: pathways with <= 50 genes
-    min_set_size: int = 2
-    random_genes: int = 1000        # paper
-    seed: int = 0
+    max_set_size: int = param(50, "paper: pathways with <= 50 genes")
+    min_set_size: int = param(2, "sets with fewer genes that have a vector are left out")
+    random_genes: int = param(1000, "paper: all pairs of this many random genes are the background")
+    seed: int = param(0, "seed of the random genes")
 
 
 @dataclass(frozen=True)
 class NeighbourConfig:
     """Neighbour precision: of a gene's k nearest genes, how many share a gene set with it."""
 
-    k: int = 10
-    queries: int = 500              # random genes of some set, seeded
-    min_set_size: int = 5
-    max_set_size: int = 200
-    top_fraction: float = 0.01      # recall of set partners within this top share of all genes
-    seed: int = 0
+    k: int = param(10, "nearest genes of each query gene")
+    queries: int = param(500, "random genes of some set, seeded")
+    min_set_size: int = param(5, "smallest gene set counted (genes with a vector)")
+    max_set_size: int = param(200, "largest gene set counted")
+    top_fraction: float = param(0.01, "recall of set partners within this top share of all genes")
+    seed: int = param(0, "seed of the query genes")
 
     def __post_init__(self) -> None:
         if self.k < 1 or self.queries < 1 or not 0 < self.top_fraction < 1:
@@ -72,19 +77,19 @@ class NeighbourConfig:
 class EnrichmentConfig:
     """The gene sets the app tests a gene list against (GO BP, the build's GMT files)."""
 
-    min_size: int = 5               # genes of the map in a set
-    max_size: int = 500
+    min_size: int = param(5, "genes of the map in a set")
+    max_size: int = param(500, "larger sets are not tested")
 
 
 @dataclass(frozen=True)
 class GGIConfig:
     evidence: tuple[str, ...] = ("IDA", "IMP", "IPI", "IGI", "TAS")
     excluded_terms: tuple[str, ...] = ("GO:0007165", "GO:0006468", "GO:0046777", "GO:0006470")
-    max_excluded_level: int = 3     # terms at levels 0-3 below GO:0008150 are too general
-    max_term_genes: int = 0         # 0: no limit on the genes of a shared term
+    max_excluded_level: int = param(3, "terms at levels 0-3 below GO:0008150 are too general")
+    max_term_genes: int = param(0, "0: no limit on the genes of a shared term")
     split: tuple[float, float, float] = (0.7, 0.1, 0.2)
-    max_positive_pairs: int = 200_000  # over all splits (the paper's train split had 130k)
-    negatives: str = "random"       # "random" (paper) or "degree": each gene as many negatives as positives
+    max_positive_pairs: int = param(200_000, "over all splits (the paper's train split had 130k)")
+    negatives: str = param("random", "'random' (paper) or 'degree': each gene as many negatives as positives")
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -92,16 +97,20 @@ class GGIConfig:
             raise InputError(f"ggi negatives must be 'random' or 'degree', got {self.negatives!r}")
 
 
+GGIPNN_RUNS = ("gene2vec_frozen", "gene2vec_trainable", "random_frozen", "random_trainable")
+
+
 @dataclass(frozen=True)
 class GGIPNNConfig:
-    hidden: tuple[int, ...] = (100, 100, 10)
-    dropout: float = 0.5
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    max_epochs: int = 20
-    patience: int = 3               # epochs without a better validation AUC before stopping
-    trainable: bool = False         # paper's best: frozen embedding
-    seed: int = 0
+    hidden: tuple[int, ...] = param((100, 100, 10), "hidden layer widths (paper)")
+    dropout: float = param(0.5, "dropout on the first two layers (paper)")
+    learning_rate: float = param(1e-3, "Adam's learning rate (paper)")
+    batch_size: int = param(128, "pairs per batch (paper)")
+    max_epochs: int = param(20, "at most this many epochs (the authors trained 1)")
+    patience: int = param(3, "epochs without a better validation AUC before stopping")
+    trainable: bool = param(False, "fine-tune the vectors too (paper: worse than frozen)")
+    seed: int = param(0, "seed of initialisation, batches and random vectors")
+    runs: tuple[str, ...] = param(GGIPNN_RUNS, "the build's runs: our or random vectors, frozen or trainable")
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,7 @@ class PairModelConfig:
     """The app's pair model (:mod:`pipeline.pairs`), trained on degree-matched GO pairs."""
 
     hidden: int = 256
-    out: int = 128                  # width of the space whose cosine is the pair score
+    out: int = param(128, "width of the space whose cosine is the pair score")
     # dropout, measured on the demo (README): higher raises valid AUC (0.1: 0.643, 0.3: 0.659, 0.5: 0.670,
     # 0.8: 0.677) but from 0.5 the partner lists share fewer of the compendium's pathways than cosine does
     dropout: float = 0.3
@@ -124,12 +133,14 @@ class PairModelConfig:
 class LayoutConfig:
     pca_dims: int = 50
     perplexity: float = 30.0
-    early_exaggeration_iter: int = 250   # openTSNE's defaults
-    n_iter: int = 500
-    ints_in_interval: int = 2       # FFT grid: 2 and at least 10 intervals is ~3x faster than
-    min_num_intervals: int = 10     # openTSNE's (1, 50) at 23k genes, 10-NN kept 0.353 vs 0.364
-    unit_length: bool = True        # map cosine neighbours (vectors scaled to length 1 first)
-    knn: str = "exact"              # "exact" (BallTree) or "annoy": exact measured 2.4x faster at 25k genes
+    early_exaggeration_iter: int = param(250, "openTSNE's default")
+    n_iter: int = param(500, "openTSNE's default")
+    # FFT grid: 2 and at least 10 intervals is ~3x faster than openTSNE's (1, 50) at 23k genes, 10-NN kept
+    # 0.353 vs 0.364
+    ints_in_interval: int = param(2, "FFT grid: interpolation points per interval")
+    min_num_intervals: int = param(10, "FFT grid: fewest intervals")
+    unit_length: bool = param(True, "map cosine neighbours (vectors scaled to length 1 first)")
+    knn: str = param("exact", "'exact' (BallTree) or 'annoy': exact measured 2.4x faster at 25k genes")
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -141,9 +152,9 @@ class LayoutConfig:
 class TissueConfig:
     """Tissue specificity from the atlases (which grade the map; they never feed the embedding)."""
 
-    floor: float = 1.0              # TPM-like: a gene below it in every tissue gets no z-score (grey)
-    specific_z: float = 2.0         # "specific to a tissue" for the tissue-pattern figure
-    neighbours: int = 10            # k of the k-nearest-gene fractions of that figure
+    floor: float = param(1.0, "TPM-like: a gene below it in every tissue gets no z-score (grey)")
+    specific_z: float = param(2.0, "'specific to a tissue' for the tissue-pattern figure")
+    neighbours: int = param(10, "k of the k-nearest-gene fractions of that figure")
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -155,11 +166,11 @@ class TissueConfig:
 class GeoConfig:
     """GEO series to download before the build (nothing when both are empty / false)."""
 
-    accessions: tuple[str, ...] = ()   # GSE ids; empty with search = true: NCBI E-utilities search
-    search: bool = False
-    platform: str = "GPL570"           # paper
-    max_datasets: int = 0
-    folder: str = "geo"                # downloads (and their resumable state), relative to the config
+    accessions: tuple[str, ...] = param((), "GSE ids; empty with search = true: NCBI E-utilities search")
+    search: bool = param(False, "search NCBI for every series of the platform")
+    platform: str = param("GPL570", "paper")
+    max_datasets: int = param(0, "stop after this many series (0: no limit)")
+    folder: str = param("geo", "downloads (and their resumable state), relative to the config")
 
 
 @dataclass(frozen=True)
@@ -168,7 +179,7 @@ class BuildConfig:
 
     inputs: tuple[str, ...] = ()
     demo: bool = False
-    archs4_pairs: bool = False      # add ARCHS4 TF co-expression pairs (demo compendium)
+    archs4_pairs: bool = param(False, "add ARCHS4 TF co-expression pairs (demo compendium)")
     geo: GeoConfig = field(default_factory=GeoConfig)
     coexpression: CoexpressionConfig = field(default_factory=CoexpressionConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
@@ -180,13 +191,14 @@ class BuildConfig:
     pair_model: PairModelConfig = field(default_factory=PairModelConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
     tissue: TissueConfig = field(default_factory=TissueConfig)
-    gene_sets: tuple[str, ...] = ()     # GMT files for clusteredness (demo: Reactome + WikiPathways)
-    gene_table: str = ""                # NCBI gene_info; empty: the compendium's table
-    gene_types: str = ""                # GENCODE gene types (gene_id, gene_type); empty: the compendium's v36
-    tissues: tuple[str, ...] = ()       # tissue atlases (GCT, HDF5, tables); empty: the compendium's three
-    gene2go: str = ""                   # NCBI gene2go + go-basic.obo; empty: the compendium's GO extract
-    preset: str = ""                    # "paper" or "demo": applied over the stage tables (see with_preset)
+    gene_sets: tuple[str, ...] = param((), "GMT files for clusteredness (demo: Reactome + WikiPathways)")
+    gene_table: str = param("", "NCBI gene_info; empty: the compendium's table")
+    gene_types: str = param("", "GENCODE gene types (gene_id, gene_type); empty: the compendium's v36")
+    tissues: tuple[str, ...] = param((), "tissue atlases (GCT, HDF5, tables); empty: the compendium's three")
+    gene2go: str = param("", "NCBI gene2go + go-basic.obo; empty: the compendium's GO extract")
+    preset: str = param("", "'paper' or 'demo': applied over the stage tables (see with_preset)")
     go_obo: str = ""
+    embedding_file: str = param("", "import-embedding: the embedding (file or bundle) shown instead of training one")
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -245,6 +257,14 @@ def _from_mapping(cls, data: dict, where: str):
         else:
             kwargs[key] = value
     return cls(**kwargs)
+
+
+def config_from_dict(data: dict, where: str = "config") -> BuildConfig:
+    """A :class:`BuildConfig` from its ``asdict`` form (a bundle manifest's ``config``), checked."""
+    try:
+        return _from_mapping(BuildConfig, data, where)
+    except TypeError as exc:
+        raise InputError(f"bad value in {where} ({exc})") from None
 
 
 def load_config(path: str | Path) -> BuildConfig:

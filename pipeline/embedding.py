@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, ClassVar, Iterable, Iterator
 
 import numpy as np
 
@@ -168,6 +168,7 @@ class Embedding:
 
     genes: np.ndarray             # str
     vectors: np.ndarray           # float32 (n, dims)
+    FILES: ClassVar[tuple[str, ...]] = ("embedding.npy", "embedding.genes.txt", "embedding.w2v.txt")
 
     def __post_init__(self) -> None:
         if len(self.genes) != len(self.vectors):

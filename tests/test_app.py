@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from fixtures import gene_names
 
-from gene2vec_dash import create_app
+from gene2vec_dash import create_app, ids
+from gene2vec_dash.bench import request
 from gene2vec_dash.queries import MAX_K, MapData, checked_k, clamp_k, gene_card, neighbours, pair, partners, search
 from gene2vec_dash.state import ViewState, parse_query
 from pipeline.errors import InputError
@@ -85,31 +86,19 @@ def test_bad_bundles_stop_the_app_with_a_clear_error(tmp_path):
         create_app(tmp_path)
 
 
-def _call(client, output, inputs, state=()):
-    """Fire one callback the way the browser does; returns (status, response JSON)."""
-    parts = [p.rsplit(".", 1) for p in output.strip(".").split("...")]
-    outputs = [{"id": i, "property": prop} for i, prop in parts]
-    outputs = outputs if output.startswith("..") else outputs[0]        # the renderer's two shapes
-    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": list(state),
-            "changedPropIds": [f"{x['id']}.{x['property']}" for x in inputs]}
-    r = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+def _call(app, output, values, changed=None):
+    """Fire the callback that writes ``output`` the way the browser does; returns (status, response JSON)."""
+    r = app.server.test_client().post("/_dash-update-component", json=request(app, output, values, changed))
     return r.status_code, (r.get_json() if r.status_code == 200 else None)
-
-
-def _props(app, prefix):
-    return next(k for k in app.callback_map if k.startswith(prefix) or prefix in k)
 
 
 @pytest.mark.parametrize("gene, k", [("NOPE", 5), ("G010", 0), ("G010", 10_000), (None, None), ("<b>x</b>", "y")])
 def test_neighbour_callback_never_fails(small_bundle, gene, k):
     app = create_app(small_bundle)
-    key = _props(app, "..neighbours.data")
-    status, body = _call(app.server.test_client(), key,
-                         [{"id": "gene", "property": "value", "value": gene},
-                          {"id": "k", "property": "value", "value": k}])
+    status, body = _call(app, (ids.NEIGHBOURS, "data"), {(ids.GENE, "value"): gene, (ids.K, "value"): k})
     assert status in (200, 204)
     if status == 200:
-        rows = body["response"]["neighbours"]["data"]
+        rows = body["response"][ids.NEIGHBOURS]["data"]
         n_genes = len(MapData.load(small_bundle).genes)
         assert len(rows) == (0 if gene in ("NOPE", None, "<b>x</b>") else min(MAX_K, max(1, k), n_genes - 1))
 
@@ -117,16 +106,29 @@ def test_neighbour_callback_never_fails(small_bundle, gene, k):
 @pytest.mark.parametrize("a, b", [("G010", "G011"), ("G010", None), (None, None), ("NOPE", "G011"), ("", "")])
 def test_pair_callbacks_never_fail(small_bundle, a, b):
     app = create_app(small_bundle)
-    client = app.server.test_client()
-    status, body = _call(client, _props(app, "pair-result.children"),
-                         [{"id": "pair-a", "property": "value", "value": a},
-                          {"id": "pair-b", "property": "value", "value": b}])
+    status, body = _call(app, (ids.PAIR_RESULT, "children"), {(ids.PAIR_A, "value"): a, (ids.PAIR_B, "value"): b})
     assert status == 200
-    shown = json.dumps(body["response"]["pair-result"]["children"])
-    assert ("pair-probability" in shown) == (a == "G010" and b == "G011")
-    status, body = _call(client, _props(app, "partners.data"), [{"id": "pair-a", "property": "value", "value": a}])
-    assert status == 200 and len(body["response"]["partners"]["data"]) == (10 if a == "G010" else 0)
+    shown = json.dumps(body["response"][ids.PAIR_RESULT]["children"])
+    assert (ids.PAIR_PROBABILITY in shown) == ((a, b) == ("G010", "G011"))
+    status, body = _call(app, (ids.PARTNERS, "data"), {(ids.PAIR_A, "value"): a})
+    assert status == 200 and len(body["response"][ids.PARTNERS]["data"]) == (10 if a == "G010" else 0)
 
+
+def test_the_url_sets_the_controls_and_a_click_rewrites_it(small_bundle):
+    app = create_app(small_bundle)
+    status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=oldname1&k=0&set=nope"})
+    view = body["response"]
+    assert status == 200 and view[ids.GENE]["value"] == "G010" and view[ids.PAIR_A]["value"] == "G010"
+    assert view[ids.K]["value"] == 1 and "showing 1" in view[ids.K_MESSAGE]["children"]
+    assert view[ids.GENE_MESSAGE]["children"] == "oldname1 → G010 (official symbol)"
+    assert "No gene set named “nope”" in view[ids.COLOUR_MESSAGE]["children"]
+    status, body = _call(app, (ids.URL, "search"), {(ids.GENE, "value"): "G010", (ids.K, "value"): 15,
+                                                    (ids.PARTNERS, "active_cell"): {"row": 0},
+                                                    (ids.PARTNERS, "data"): [{"symbol": "G012"}]},
+                         [(ids.PARTNERS, "active_cell")])                # a click on the partners table
+    view = body["response"]
+    assert status == 200 and view[ids.PAIR_B]["value"] == "G012" and ids.GENE_MESSAGE not in view
+    assert view[ids.URL]["search"] == "?gene=G010&k=15&color=class&pair=G010%2CG012"
 
 
 def test_gene_card_has_identifiers_and_links(data):
@@ -142,29 +144,23 @@ def test_gene_card_has_identifiers_and_links(data):
     assert gene_card(no_gencode, "G010")["type"] == str(data.genes.at[data.row["G010"], "type_of_gene"])
 
 
-def _call_list(app, text=None, selected=None, trigger="list-button.n_clicks"):
-    key = _props(app, "..list-genes.data")
-    inputs = [{"id": "map", "property": "selectedData", "value": selected},
-              {"id": "list-button", "property": "n_clicks", "value": 1},
-              {"id": "list-clear", "property": "n_clicks", "value": None}]
-    outputs = [{"id": i, "property": p} for i, p in (x.rsplit(".", 1) for x in key.strip(".").split("..."))]
-    body = {"output": key, "outputs": outputs, "inputs": inputs,
-            "state": [{"id": "list-text", "property": "value", "value": text}], "changedPropIds": [trigger]}
-    r = app.server.test_client().post("/_dash-update-component", json=body)
-    assert r.status_code == 200
-    return r.get_json()["response"]
+def _call_list(app, text=None, selected=None, trigger=(ids.LIST_BUTTON, "n_clicks")):
+    values = {(ids.MAP, "selectedData"): selected, (ids.LIST_BUTTON, "n_clicks"): 1, (ids.LIST_TEXT, "value"): text}
+    status, body = _call(app, (ids.LIST_GENES, "data"), values, [trigger])
+    assert status == 200
+    return body["response"]
 
 
 def test_pasted_list_is_read_tested_and_unknown_names_listed(small_bundle):
     app = create_app(small_bundle)
     module = " ,".join(f"g{k:03d}" for k in range(6, 20))               # lower case, odd separators
     response = _call_list(app, text=f"{module}\nNOSUCHGENE; oldname1")
-    genes = response["list-genes"]["data"]
+    genes = response[ids.LIST_GENES]["data"]
     assert len(genes) == 14 and "G010" in genes
-    summary = json.dumps(response["list-summary"]["children"])
+    summary = json.dumps(response[ids.LIST_SUMMARY]["children"])
     assert "not on this map (1): NOSUCHGENE" in summary and "oldname1 \\u2192 G010" in summary
     assert "g006" not in summary                                        # case alone is not a renaming
-    table = response["enrichment"]["data"]
+    table = response[ids.ENRICHMENT]["data"]
     assert table and re.search(r"module[ _]0\b", table[0]["gene set"], re.I) and float(table[0]["FDR"]) < 1e-6
 
 
@@ -174,9 +170,9 @@ def test_map_selection_is_tested(small_bundle, data):
     chosen = [n for n in names[modules == 1] if n in data.row][:14]
     points = [{"curveNumber": 0, "customdata": n} for n in chosen]
     points.append({"curveNumber": 3, "customdata": names[modules == 2][0]})   # an overlay's point: not selected
-    response = _call_list(app, selected={"points": points}, trigger="map.selectedData")
-    assert sorted(response["list-genes"]["data"]) == sorted(chosen)
-    assert re.search(r"module[ _]1\b", response["enrichment"]["data"][0]["gene set"], re.I)
+    response = _call_list(app, selected={"points": points}, trigger=(ids.MAP, "selectedData"))
+    assert sorted(response[ids.LIST_GENES]["data"]) == sorted(chosen)
+    assert re.search(r"module[ _]1\b", response[ids.ENRICHMENT]["data"][0]["gene set"], re.I)
 
 
 def test_every_display_class_has_a_colour():

@@ -41,3 +41,14 @@ def test_layout_bench_reports_speed_and_quality(capsys):
     assert result["ours_small_10nn_kept"] > 0.3 and result["sklearn_small_10nn_kept"] > 0.3
     assert result["ours_1000_iterations"]["seconds"] > 0
 
+
+@pytest.mark.slow
+def test_app_bench_runs_the_app_in_its_own_process(capsys):
+    from gene2vec_dash.bench import summary
+
+    result = run_bench("app", capsys)
+    assert result["genes"] == 3000 and result["gene_sets"] == 1000
+    assert set(result["server_ms"]) == {"neighbours", "pair", "partners", "enrichment"}
+    assert all(t["p95"] >= t["p50"] > 0 for t in result["server_ms"].values())
+    assert "gunicorn: 8 clients, 200 requests, 0 failures" in summary(result)       # the readable form
+    assert "flask_threaded: 8 clients, 200 requests, 0 failures" in summary(result)

@@ -8,9 +8,12 @@ import pytest
 from fixtures import gene_names
 from selenium.webdriver.common.keys import Keys
 
+from gene2vec_dash import ids
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver not installed")]
 
+PLOT_JS = f"document.querySelector({json.dumps(ids.MAP_PLOT)})"   # the map's plotly div, in JavaScript
 MODULE0 = {"MIR21", "LOC100", "SNORD3A", "C1orf50", "PSG1P", "XIST", *(f"G{k:03d}" for k in range(6, 20))}
 
 
@@ -55,36 +58,36 @@ def _wait(condition, timeout: float = 10) -> None:
 
 
 def _tab(dash_duo, label: str) -> None:
-    dash_duo.driver.find_element("xpath", f"//*[@id='side-tabs']//*[normalize-space(text())='{label}']").click()
+    dash_duo.driver.find_element("xpath", f"//*[@id='{ids.SIDE_TABS}']//*[normalize-space(text())='{label}']").click()
 
 
 def _pixels(dash_duo, symbols: list[str]) -> list[tuple[float, float]]:
     """Screen positions of genes on the map, from plotly's own axes."""
     return _js(dash_duo, """
-        const gd = document.querySelector('#map .js-plotly-plot');
+        const gd = %s;
         const t = gd._fullData[0], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
         const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
         return %s.map(s => { const k = t.customdata.indexOf(s);
                              return [box.left + xa.l2p(t.x[k]), box.top + ya.l2p(t.y[k])]; });"""
-               % json.dumps([str(s) for s in symbols]))
+               % (PLOT_JS, json.dumps([str(s) for s in symbols])))
 
 
 def test_search_click_colour_pair_and_share(dash_duo, app):
     dash_duo.start_server(app)
-    dash_duo.wait_for_element("#map .js-plotly-plot", timeout=20)
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
 
     # search by alias: OLDNAME1 is G010's alias; the gene is selected and its neighbours listed
-    _choose(dash_duo, "gene", "OLDNAME1", "G010")
-    dash_duo.wait_for_contains_text("#neighbours", "G0", timeout=10)
-    neighbours = _table_symbols(dash_duo, "neighbours")
+    _choose(dash_duo, ids.GENE, "OLDNAME1", "G010")
+    dash_duo.wait_for_contains_text(f"#{ids.NEIGHBOURS}", "G0", timeout=10)
+    neighbours = _table_symbols(dash_duo, ids.NEIGHBOURS)
     assert len(neighbours) == 15
     assert len(set(neighbours[:10]) & MODULE0) >= 8, neighbours      # planted module recovered
 
     # click a gene on the map (a neighbour's pixel, computed from plotly's axes)
     target = neighbours[1]
     _js(dash_duo, """
-        const gd = document.querySelector('#map .js-plotly-plot');
-        const k = gd.data[0].customdata.indexOf('%s');""" % target + """
+        const gd = %s;
+        const k = gd.data[0].customdata.indexOf('%s');""" % (PLOT_JS, target) + """
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
         const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
         const t = gd._fullData[0];  // decoded arrays (gd.data holds base64)
@@ -100,69 +103,69 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
         for (const type of ['mousemove', 'mousedown', 'mouseup', 'click']) {{
             el.dispatchEvent(new MouseEvent(type, {{clientX: {x}, clientY: {y}, bubbles: true}}));
         }}""")
-    dash_duo.wait_for_text_to_equal("#gene-value", target, timeout=10)
+    dash_duo.wait_for_text_to_equal(f"#{ids.GENE}-value", target, timeout=10)
     assert f"gene={target}" in dash_duo.driver.current_url
-    assert set(_table_symbols(dash_duo, "neighbours")[:10]) & MODULE0
+    assert set(_table_symbols(dash_duo, ids.NEIGHBOURS)[:10]) & MODULE0
 
     # colour by a tissue: the legend says so and every point is recoloured
-    dash_duo.find_element("#color-mode input[value=tissue]").click()
-    dash_duo.wait_for_contains_text("#legend", "specificity z", timeout=10)
-    colours = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot').data[0].marker.color;")
+    dash_duo.find_element(f"#{ids.COLOR_MODE} input[value=tissue]").click()
+    dash_duo.wait_for_contains_text(f"#{ids.LEGEND}", "specificity z", timeout=10)
+    colours = _js(dash_duo, f"return {PLOT_JS}.data[0].marker.color;")
     assert len(colours) > 150 and len(set(colours)) > 5
 
     # a pair: probability and cosine shown, partners of the first gene listed
     _tab(dash_duo, "Partners")
-    _choose(dash_duo, "pair-b", "G01", "G012")
-    dash_duo.wait_for_element("#pair-probability", timeout=10)
-    probability = float(dash_duo.find_element("#pair-probability").text)
+    _choose(dash_duo, ids.PAIR_B, "G01", "G012")
+    dash_duo.wait_for_element(f"#{ids.PAIR_PROBABILITY}", timeout=10)
+    probability = float(dash_duo.find_element(f"#{ids.PAIR_PROBABILITY}").text)
     assert 0.0 <= probability <= 1.0
-    assert len(_table_symbols(dash_duo, "partners")) == 10
+    assert len(_table_symbols(dash_duo, ids.PARTNERS)) == 10
 
     # the URL holds the view: reload it and find the same state
     url = dash_duo.driver.current_url
     for part in (f"gene={target}", "color=tissue", "atlas=gtex_median_tpm", "tissue=liver", f"pair={target}%2CG012"):
         assert part in url, url
     dash_duo.driver.get(url)
-    dash_duo.wait_for_element("#side-tabs", timeout=20)
+    dash_duo.wait_for_element(f"#{ids.SIDE_TABS}", timeout=20)
     _tab(dash_duo, "Partners")
-    dash_duo.wait_for_element("#pair-probability", timeout=20)
-    assert float(dash_duo.find_element("#pair-probability").text) == pytest.approx(probability)
-    dash_duo.wait_for_contains_text("#legend", "liver", timeout=10)
+    dash_duo.wait_for_element(f"#{ids.PAIR_PROBABILITY}", timeout=20)
+    assert float(dash_duo.find_element(f"#{ids.PAIR_PROBABILITY}").text) == pytest.approx(probability)
+    dash_duo.wait_for_contains_text(f"#{ids.LEGEND}", "liver", timeout=10)
     _tab(dash_duo, "Gene")
-    assert _table_symbols(dash_duo, "neighbours")[0] in MODULE0
+    assert _table_symbols(dash_duo, ids.NEIGHBOURS)[0] in MODULE0
     assert dash_duo.get_logs() == [] or all("favicon" in str(e) for e in dash_duo.get_logs())
 
 
 def test_unknown_gene_in_url_shows_a_message(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/?gene=NOSUCHGENE&k=0&color=bogus")
-    dash_duo.wait_for_contains_text("#gene-message", "NOSUCHGENE", timeout=20)
-    assert _table_symbols(dash_duo, "neighbours") == []
+    dash_duo.wait_for_contains_text(f"#{ids.GENE_MESSAGE}", "NOSUCHGENE", timeout=20)
+    assert _table_symbols(dash_duo, ids.NEIGHBOURS) == []
 
 
 def test_gene_card_links_and_k(dash_duo, app):
     dash_duo.start_server(app)
     dash_duo.driver.get(dash_duo.server_url + "/?gene=oldname1")
-    dash_duo.wait_for_contains_text("#gene-message", "oldname1 → G010", timeout=20)    # the alias read is said
-    link = dash_duo.wait_for_element("#gene-card a[href*='ncbi.nlm.nih.gov/gene/']", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.GENE_MESSAGE}", "oldname1 → G010", timeout=20)    # the alias read is said
+    link = dash_duo.wait_for_element(f"#{ids.GENE_CARD} a[href*='ncbi.nlm.nih.gov/gene/']", timeout=10)
     assert link.get_attribute("target") == "_blank" and link.text == "NCBI Gene"
-    k = dash_duo.find_element("#k")
+    k = dash_duo.find_element(f"#{ids.K}")
     for typed, rows, note in (("500", 190, ""), ("9999", 190, "showing 500")):    # 191 genes on this map
         k.send_keys(Keys.CONTROL, "a")
         k.send_keys(typed, Keys.ENTER)
-        _wait(lambda: len(_table_symbols(dash_duo, "neighbours")) == rows)
-        _wait(lambda: note in dash_duo.find_element("#k-message").text)
-    assert dash_duo.find_element("#k").get_attribute("value") == "500"
+        _wait(lambda: len(_table_symbols(dash_duo, ids.NEIGHBOURS)) == rows)
+        _wait(lambda: note in dash_duo.find_element(f"#{ids.K_MESSAGE}").text)
+    assert dash_duo.find_element(f"#{ids.K}").get_attribute("value") == "500"
 
     # the view is centred on the gene; "Whole map" (the reset) returns to every gene
-    ranges = ("const l = document.querySelector('#map .js-plotly-plot')._fullLayout; "
+    ranges = (f"const l = {PLOT_JS}._fullLayout; "
               "return [l.xaxis.range, l.yaxis.range];")
     centred = _js(dash_duo, ranges)
-    dash_duo.find_element("#whole-map").click()
+    dash_duo.find_element(f"#{ids.WHOLE_MAP}").click()
     _wait(lambda: _js(dash_duo, ranges) != centred)
     whole = _js(dash_duo, ranges)
     assert whole[0][1] - whole[0][0] > centred[0][1] - centred[0][0]
-    buttons = [b.get_attribute("data-title") for b in dash_duo.find_elements("#map .modebar-btn")]
+    buttons = [b.get_attribute("data-title") for b in dash_duo.find_elements(f"#{ids.MAP} .modebar-btn")]
     assert "Lasso Select" in buttons and not any("Cloud" in b or "Reset" in b for b in buttons), buttons
 
 
@@ -170,43 +173,43 @@ def test_lasso_paste_and_pathway(dash_duo, app):
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     dash_duo.start_server(app)
-    dash_duo.wait_for_element("#map .js-plotly-plot", timeout=20)
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
     names, modules = gene_names()
     xy = _pixels(dash_duo, [n for n in names[modules == 1]])
     x0, x1 = min(p[0] for p in xy) - 4, max(p[0] for p in xy) + 4
     y0, y1 = min(p[1] for p in xy) - 4, max(p[1] for p in xy) + 4
-    dash_duo.find_element("#map .modebar-btn[data-val=lasso]").click()
+    dash_duo.find_element(f"#{ids.MAP} .modebar-btn[data-val=lasso]").click()
     lasso = ActionBuilder(dash_duo.driver)                     # real pointer events, viewport pixels
     lasso.pointer_action.move_to_location(int(x0), int(y0)).pointer_down()
     for x, y in ((x1, y0), (x1, y1), (x0, y1), (x0, y0)):
         lasso.pointer_action.move_to_location(int(x), int(y))
     lasso.pointer_action.pointer_up()
     lasso.perform()
-    dash_duo.wait_for_contains_text("#list-summary", "selected on the map", timeout=15)
-    rows = dash_duo.find_elements("#enrichment td[data-dash-column='gene set']")
+    dash_duo.wait_for_contains_text(f"#{ids.LIST_SUMMARY}", "selected on the map", timeout=15)
+    rows = dash_duo.find_elements(f"#{ids.ENRICHMENT} td[data-dash-column='gene set']")
     assert rows and "module" in rows[0].text.lower()
-    highlighted = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot')._fullData[1].x.length;")
+    highlighted = _js(dash_duo, f"return {PLOT_JS}._fullData[1].x.length;")
     assert highlighted >= 10
 
-    dash_duo.find_element("#list-text").send_keys("G006 g007, oldname1; NOSUCHGENE 7")
-    dash_duo.find_element("#list-button").click()
-    dash_duo.wait_for_contains_text("#list-summary", "not on this map (1): NOSUCHGENE", timeout=10)
-    assert "3 genes of the list" in dash_duo.find_element("#list-summary").text or \
-        "4 genes of the list" in dash_duo.find_element("#list-summary").text   # "7" is an Entrez id here
+    dash_duo.find_element(f"#{ids.LIST_TEXT}").send_keys("G006 g007, oldname1; NOSUCHGENE 7")
+    dash_duo.find_element(f"#{ids.LIST_BUTTON}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.LIST_SUMMARY}", "not on this map (1): NOSUCHGENE", timeout=10)
+    assert "3 genes of the list" in dash_duo.find_element(f"#{ids.LIST_SUMMARY}").text or \
+        "4 genes of the list" in dash_duo.find_element(f"#{ids.LIST_SUMMARY}").text   # "7" is an Entrez id here
 
-    dash_duo.find_element("#pathway").click()
-    popover = "#" + dash_duo.find_element("#pathway").get_attribute("aria-controls").replace(":", "\\:")
+    dash_duo.find_element(f"#{ids.PATHWAY}").click()
+    popover = "#" + dash_duo.find_element(f"#{ids.PATHWAY}").get_attribute("aria-controls").replace(":", "\\:")
     dash_duo.find_element(f"{popover} input").send_keys("module 2")
     dash_duo.wait_for_contains_text(popover, "module", timeout=10)
     dash_duo.find_elements(f"{popover} [role=option]")[0].click()
-    dash_duo.wait_for_contains_text("#pathway-summary", "Clusteredness", timeout=10)
-    shown = _js(dash_duo, "return document.querySelector('#map .js-plotly-plot')._fullData[2].x.length;")
+    dash_duo.wait_for_contains_text(f"#{ids.PATHWAY_SUMMARY}", "Clusteredness", timeout=10)
+    shown = _js(dash_duo, f"return {PLOT_JS}._fullData[2].x.length;")
     assert shown >= 10
 
     # the gene set is in the link: a reload shows it again
     url = dash_duo.driver.current_url
     assert "set=" in url, url
     dash_duo.driver.get(url)
-    dash_duo.wait_for_element("#side-tabs", timeout=20)
+    dash_duo.wait_for_element(f"#{ids.SIDE_TABS}", timeout=20)
     _tab(dash_duo, "Gene list")
-    dash_duo.wait_for_contains_text("#pathway-summary", "Clusteredness", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.PATHWAY_SUMMARY}", "Clusteredness", timeout=15)

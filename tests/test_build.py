@@ -26,7 +26,8 @@ def test_small_build_is_complete(small_bundle, inputs):
     balance = m["ggi_pairs"]["degree-matched"]["train"]
     assert balance["pairs_off"] <= 0.05 * balance["positives"]
     assert 0 <= m["metrics"]["layout"]["neighbourhood_preservation_10nn"] <= 1
-    assert {"co-expression", "embedding", "GGIPNN", "layout", "annotations"} <= set(m["timings"])
+    assert {"coexpression", "embedding", "ggipnn", "layout", "annotations"} <= set(m["stages"])
+    assert set(m["timings"]) == set(m["stages"]) | {"bundle"}
     genes = bundle.genes
     assert {"tissue:gtex_median_tpm:liver", "tissue:gtex_median_tpm:brain"} <= set(genes.columns)
     assert not m["annotations"]["atlases_feed_embedding"] and m["annotations"]["atlases"][0]["floor"] == 1.0

@@ -29,9 +29,8 @@ def test_expected_errors_are_one_line_with_status_2(tmp_path):
 
 
 def test_threshold_outside_range_is_refused(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        main(["coexpress", "--inputs", "x.tsv", "--out", str(tmp_path), "--threshold", "1.5"])
-    assert exit_.value.code == 2 and "must be in (0, 1]" in capsys.readouterr().err
+    assert main(["coexpress", "--inputs", "x.tsv", "--out", str(tmp_path), "--threshold", "1.5"]) == 2
+    assert capsys.readouterr().err.strip() == "error: threshold must be in (0, 1], got 1.5"
 
 
 def test_coexpress_json_summary(inputs, tmp_path, capsys):
@@ -57,3 +56,17 @@ def test_clusteredness_command(small_bundle, inputs, capsys):
 def test_demo_compendium_is_intact(capsys):
     assert main(["demo-data"]) == 0
     assert "all checksums match" in capsys.readouterr().out
+
+
+def test_evaluate_pairs_uses_the_bundles_own_settings(small_bundle, capsys):
+    """The additive baseline retrained with the bundle's pair-model settings and seed reproduces the
+    figure the build recorded."""
+    import json
+
+    from pipeline.bundle import read_bundle
+
+    assert main(["evaluate", "pairs", "--bundle", str(small_bundle), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    recorded = read_bundle(small_bundle).manifest["metrics"]["pairs"]
+    assert result["baselines"]["additive"]["auc"] == pytest.approx(recorded["additive"]["auc"], abs=1e-6)
+    assert result["pair_model"]["test_auc"] == pytest.approx(recorded["pair_model"]["auc"], abs=1e-6)

@@ -106,14 +106,14 @@ def _command(reader: str, bad: Path, tmp: Path, inputs: dict) -> tuple[list[str]
         return ["coexpress", "--inputs", str(bad), "--out", str(out)], out
     if reader == "gmt":
         return ["import-embedding", str(inputs["embedding"]), "--gmt", str(bad), "--out", str(out),
-                "--no-ggipnn", "--cache", str(tmp / "cache")], out
+                "--skip", "ggipnn", "--cache", str(tmp / "cache")], out
     if reader == "embedding":
         return ["import-embedding", str(bad), "--out", str(out), "--cache", str(tmp / "cache")], out
     if reader in ("gct", "atlas"):
-        return ["import-embedding", str(inputs["embedding"]), "--tissues", str(bad), "--no-ggipnn",
+        return ["import-embedding", str(inputs["embedding"]), "--tissues", str(bad), "--skip", "ggipnn",
                 "--out", str(out), "--cache", str(tmp / "cache")], out
     if reader == "gene table":
-        return ["import-embedding", str(inputs["embedding"]), "--gene-table", str(bad), "--no-ggipnn",
+        return ["import-embedding", str(inputs["embedding"]), "--gene-table", str(bad), "--skip", "ggipnn",
                 "--out", str(out), "--cache", str(tmp / "cache")], out
     return ["build", "--config", str(bad), "--out", str(out), "--cache", str(tmp / "cache")], out
 
@@ -157,7 +157,7 @@ def _kill_during(stage: str, config: Path, out: Path, cache: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stage", ["co-expression", "embedding", "GGIPNN", "layout", "annotations"])
+@pytest.mark.parametrize("stage", ["coexpression", "embedding", "ggipnn", "layout", "annotations"])
 def test_a_killed_build_leaves_no_bundle_and_resumes(stage, inputs, tmp_path):
     from pipeline.bundle import read_bundle
 
@@ -198,18 +198,6 @@ def test_app_refuses_bad_bundles_with_one_line(small_bundle, tmp_path):
         assert done.returncode == 2
         assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
         assert words in done.stderr
-
-
-@pytest.mark.slow
-def test_burst_of_200_requests_from_8_clients_through_flask_and_gunicorn():
-    from pipeline.bench import bench_app
-
-    result = bench_app(quick=True)
-    assert set(result["server_ms"]) == {"neighbours", "pair", "partners", "enrichment"}
-    assert result["gene_sets"] == 1000 and all(t["p95"] > 0 for t in result["server_ms"].values())
-    for server in ("flask_threaded", "gunicorn"):
-        load = result["concurrent"][server]
-        assert load["requests"] == 200 and load["failures"] == 0      # latency targets: `bench app`
 
 
 @pytest.mark.slow

@@ -58,7 +58,8 @@ def test_import_embedding_at_the_papers_size(shared_data, tmp_path, capsys):
         for gene, row in zip(genes, vectors):
             fh.write(gene + "\t" + " ".join(f"{x:.6f}" for x in row) + "\n")
     assert main(["import-embedding", str(tmp_path / "gene2vec_dim_200_iter_9.txt"), "--out", str(tmp_path / "b"),
-                 "--cache", str(tmp_path / "cache"), "--no-ggipnn"]) == 0
+                 "--cache", str(tmp_path / "cache"),
+                 "--skip", "ggi_paper", "ggipnn", "ggipnn_baselines", "ggi_degree", "pairs"]) == 0
     bundle = read_bundle(tmp_path / "b")
     assert len(genes) == 24447 and len(bundle.genes) == 24447
     assert bundle.genes[["x", "y"]].notna().all().all() and bundle.genes["display_class"].notna().all()

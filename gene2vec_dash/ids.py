@@ -1,0 +1,54 @@
+"""Every component id of the page, defined once: the layout, the callbacks, the app benchmark and the
+tests import these names, so an id is renamed in one place. The strings are the DOM ids, so links,
+CSS and the browser tests see the same page as before."""
+from __future__ import annotations
+
+URL = "url"
+
+# the map and its colour controls
+MAP = "map"
+LEGEND = "legend"
+COLOR_MODE = "color-mode"
+ATLAS = "atlas"
+TISSUE = "tissue"
+WHOLE_MAP = "whole-map"
+COLOUR_MESSAGE = "colour-message"
+
+# the side panel's tabs, and the values of SIDE_TABS that select them
+SIDE_TABS = "side-tabs"
+BUNDLE_PANEL = "bundle-panel"
+TAB_GENE, TAB_PAIR, TAB_LIST, TAB_ABOUT = "gene", "pair", "list", "about"
+
+# Gene tab
+GENE = "gene"
+GENE_MESSAGE = "gene-message"
+GENE_CARD = "gene-card"
+K = "k"
+K_MESSAGE = "k-message"
+DOWNLOAD_BUTTON = "download-button"
+DOWNLOAD = "download"
+NEIGHBOURS = "neighbours"
+
+# Partners tab
+PAIR_A = "pair-a"
+PAIR_B = "pair-b"
+PAIR_RESULT = "pair-result"
+PAIR_PROBABILITY = "pair-probability"
+PAIR_COSINE = "pair-cosine"
+PARTNERS = "partners"
+
+# Gene list tab
+LIST_TEXT = "list-text"
+LIST_BUTTON = "list-button"
+LIST_CLEAR = "list-clear"
+LIST_DOWNLOAD_BUTTON = "list-download-button"
+LIST_DOWNLOAD = "list-download"
+LIST_SUMMARY = "list-summary"
+LIST_GENES = "list-genes"
+ENRICHMENT = "enrichment"
+PATHWAY = "pathway"
+PATHWAY_SUMMARY = "pathway-summary"
+PATHWAY_CLUSTEREDNESS = "pathway-clusteredness"
+
+MAP_PLOT = f"#{MAP} .js-plotly-plot"
+"""CSS selector of the plotly div inside the map, which holds the figure's data and layout in the browser."""

@@ -1,0 +1,308 @@
+"""The commands of ``python -m pipeline`` (:mod:`pipeline.cli` parses; these run): each reads its
+files, calls the science modules and prints through :mod:`pipeline.report`."""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.flags import config_from_args, with_settings
+
+
+def _print_json(obj: dict) -> None:
+    print(json.dumps(obj, default=str, separators=(",", ":")))
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    from pipeline.build import build
+    from pipeline.config import demo_config, load_config, with_preset
+
+    if args.demo == bool(args.config):
+        raise InputError("give exactly one of --demo or --config FILE")
+    config = demo_config(preset=args.preset or "demo") if args.demo else load_config(args.config)
+    if args.preset and not args.demo:
+        config = with_preset(config, args.preset)
+    if args.seed is not None:
+        config = config.seeded(args.seed)
+    config = with_settings(config, args.set or [])
+    _report(build(config, Path(args.out), Path(args.cache), args.skip or (), args.scheduler), args)
+
+
+def cmd_import_embedding(args: argparse.Namespace) -> None:
+    from pipeline.build import import_embedding
+    from pipeline.config import BuildConfig
+
+    config = BuildConfig(gene_sets=tuple(args.gmt or ()), gene_table=args.gene_table or "",
+                         tissues=tuple(args.tissues or ())).seeded(args.seed)
+    config = with_settings(config, args.set or [])
+    _report(import_embedding(Path(args.file), config, Path(args.out), Path(args.cache), args.skip or ()), args)
+
+
+def _report(manifest: dict, args: argparse.Namespace) -> None:
+    from pipeline.report import summary_lines
+
+    for line in summary_lines(manifest):
+        print(line)
+    print(f"bundle: {args.out}  (serve it: python app.py --bundle {args.out})")
+    if args.json:
+        _print_json({"out": str(args.out), "counts": manifest["counts"], "metrics": manifest["metrics"],
+                     "timings": manifest["timings"]})
+
+
+def cmd_coexpress(args: argparse.Namespace) -> None:
+    from pipeline.coexpression import run_coexpression
+    from pipeline.config import CoexpressionConfig
+    from pipeline.progress import bar
+
+    config = config_from_args(args, CoexpressionConfig)
+    out = Path(args.out)
+    existed = out.exists()
+    summary = run_coexpression(args.inputs, args.out, config, args.scheduler, args.workers, args.gene_table or "",
+                               progress=bar("coexpression", unit="file"))
+    for r in summary["datasets_used"]:
+        print(f"{r['name']}: {r['genes']:,} genes x {r['samples']} samples -> {r['pairs']:,} pairs")
+    for r in summary["datasets_skipped"]:
+        print(f"skipped {r.get('name') or Path(r['source']).name}: {r['reason']}")
+    if not summary["datasets_used"]:
+        if not existed:                       # nothing to resume: leave nothing behind
+            shutil.rmtree(out, ignore_errors=True)
+        reasons = "; ".join(f"{r['source']}: {r['reason']}" for r in summary["datasets_skipped"])
+        raise InputError(f"no usable data set ({reasons})")
+    print(f"total: {summary['pairs']:,} pairs over {summary['genes']:,} genes -> {args.out}")
+    if args.json:
+        _print_json({k: summary[k] for k in ("datasets_used", "datasets_skipped", "pairs", "genes")})
+
+
+def _bundle_config(folder: Path):
+    """The config a bundle was built with (None when ``folder`` is not a bundle)."""
+    from pipeline.config import config_from_dict
+
+    if not (folder / "manifest.json").is_file():
+        return None
+    from pipeline.bundle import read_bundle
+
+    return config_from_dict(read_bundle(folder).manifest.get("config", {}), f"{folder}/manifest.json config")
+
+
+def _expression(args: argparse.Namespace):
+    """The data sets for the raw co-expression baseline: ``--expression`` files, or those that built
+    the bundle (``--bundle`` / ``--embedding`` of a bundle folder); None when there are none."""
+    from pipeline.coexpression import preprocessed_sets
+    from pipeline.config import BuildConfig
+
+    config = _bundle_config(Path(args.bundle or args.embedding or "")) or BuildConfig()
+    files = [Path(p) for p in args.expression or ()]
+    if not files:
+        from pipeline.sources import demo
+
+        files = demo.expression_files() if config.demo else [Path(p) for p in config.inputs]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise InputError(f"expression data set not found: {missing[0]} (give --expression PATH...)")
+    if not files:
+        return None
+    return lambda: ((p.genes, p.values) for p in preprocessed_sets(files, config.coexpression, config.gene_table))
+
+
+def _embedding(args: argparse.Namespace):
+    from pipeline.sources.embeddings import read_embedding
+
+    if bool(args.bundle) == bool(args.embedding):
+        raise InputError("give exactly one of --embedding FILE or --bundle DIR")
+    return read_embedding(args.bundle or args.embedding)
+
+
+def cmd_clusteredness(args: argparse.Namespace) -> None:
+    from pipeline.config import ClusterednessConfig
+    from pipeline.evaluate import clusteredness, coexpression_clusteredness
+    from pipeline.report import clusteredness_lines
+    from pipeline.sources.genesets import read_gmt
+
+    config = config_from_args(args, ClusterednessConfig)
+    emb = _embedding(args)
+    sets = read_gmt(args.gmt)
+    datasets = _expression(args)
+    result = clusteredness(emb.genes, emb.vectors, sets, config)
+    if datasets:
+        result["coexpression"] = coexpression_clusteredness(datasets(), emb.genes, sets, config)
+    for line in clusteredness_lines(result):
+        print(line)
+    print(f"gene sets used: {result['sets_used']} of {result['sets_total']} "
+          f"({config.min_set_size}-{config.max_set_size} genes with a vector)")
+    if args.json:
+        _print_json(result)
+
+
+def cmd_neighbours(args: argparse.Namespace) -> None:
+    from pipeline.config import NeighbourConfig
+    from pipeline.evaluate import fisher_z_similarity, neighbour_report
+    from pipeline.report import neighbour_lines
+    from pipeline.sources.genesets import read_gmt
+
+    config = config_from_args(args, NeighbourConfig)
+    emb = _embedding(args)
+    datasets = _expression(args)
+    similarity = (lambda rows: fisher_z_similarity(datasets(), emb.genes, rows)) if datasets else None
+    reports = {}
+    for gmt in args.gmt:
+        reports[Path(gmt).name] = neighbour_report(emb.genes, emb.vectors, read_gmt(gmt), config, similarity)
+        for line in neighbour_lines(Path(gmt).name, reports[Path(gmt).name]):
+            print(line)
+    if not datasets:
+        print("(no expression data sets: give --expression PATH... or --bundle DIR for the co-expression baseline)")
+    if args.json:
+        _print_json(reports)
+
+
+def cmd_ggipnn(args: argparse.Namespace) -> None:
+    from pipeline.config import GGIPNNConfig, PairModelConfig
+    from pipeline.ggipnn import check_known, read_pairs, save_predictor, train_ggipnn
+    from pipeline.pairs import baselines
+    from pipeline.progress import bar
+    from pipeline.report import baseline_lines
+    from pipeline.sources.embeddings import read_embedding
+
+    if args.random == bool(args.embedding):
+        raise InputError("give exactly one of --embedding FILE or --random")
+    config = config_from_args(args, GGIPNNConfig)
+    emb = None if args.random else read_embedding(args.embedding)
+    splits = {"train": read_pairs(*args.train), "valid": read_pairs(*args.valid)}
+    if args.test:
+        splits["test"] = read_pairs(*args.test)
+    coverage = {name: round(check_known(data, emb, getattr(args, name)[0], args.min_known), 4)
+                for name, data in splits.items() if emb is not None}
+    trained = train_ggipnn(emb, splits["train"], splits["valid"], splits.get("test"), config, dims=args.dims,
+                           progress=bar("ggipnn", config.max_epochs, "epoch"))
+    m = trained.metrics
+    print(f"{'random' if emb is None else 'gene2vec'} vectors, {'trainable' if config.trainable else 'frozen'}: "
+          f"best epoch {m['best_epoch']} of {m['epochs_run']}")
+    for name in splits:
+        extra = f" ({coverage[name]:.1%} of its genes have a vector)" if name in coverage else ""
+        print(f"{name} AUC {m[f'{name}_auc']:.4f}, per-gene AUC {m[f'{name}_per_gene_auc']:.4f}{extra}")
+    figures = {}
+    if emb is not None:
+        figures = baselines(emb, splits, PairModelConfig(seed=config.seed),
+                            progress=bar("ggipnn: additive baseline", unit="epoch"))
+        last = figures["split"]
+        print(f"on the {last} pairs, beside the baselines that need no pair signal:")
+        ggipnn = {"auc": m[f"{last}_auc"], "per_gene_auc": m[f"{last}_per_gene_auc"]}
+        for line in baseline_lines(figures, "GGIPNN", ggipnn):
+            print(line)
+    if args.out:
+        save_predictor(trained, Path(args.out))
+        print(f"model: {args.out}")
+    if args.json:
+        _print_json({**m, "coverage": coverage, "baselines": figures, "history": trained.history})
+
+
+def cmd_pairs(args: argparse.Namespace) -> None:
+    """The bundle's pair model against its baselines, with the bundle's own pair-model settings."""
+    import pandas as pd
+
+    from pipeline.bundle import GGI_PAIRS, read_bundle
+    from pipeline.embedding import Embedding
+    from pipeline.ggipnn import PairData
+    from pipeline.pairs import PairPredictor, baselines, list_quality, saved_model_metrics
+    from pipeline.progress import bar
+    from pipeline.report import baseline_lines, partner_lines
+    from pipeline.sources.genesets import read_gmt
+
+    bundle = read_bundle(args.bundle)
+    if bundle.pair_model_path is None or not (bundle.path / GGI_PAIRS).is_file():
+        raise InputError(f"bundle has no pair model ({bundle.path / 'pairs.pt'}) or no {GGI_PAIRS}: rebuild it",
+                         bundle.path)
+    config = _bundle_config(bundle.path)
+    seed = config.pair_model.seed if args.seed is None else args.seed
+    pair_cfg, neighbours = replace(config.pair_model, seed=seed), replace(config.neighbours, seed=seed)
+    frame = pd.read_parquet(bundle.path / GGI_PAIRS)
+    splits = {name: PairData.from_frame(frame[frame["split"] == name]) for name in ("train", "valid", "test")}
+    emb = Embedding(bundle.genes["symbol"].to_numpy(dtype=str), bundle.vectors)
+    counts = bundle.genes["contexts"] if "contexts" in bundle.genes else pd.Series(dtype="Int64")
+    contexts = dict(zip(emb.genes, counts.astype(float))) if counts.notna().any() else None
+    model = saved_model_metrics(bundle.pair_model_path, emb, splits)
+    figures = baselines(emb, splits, pair_cfg, contexts, bar("pairs: additive baseline", pair_cfg.max_epochs, "epoch"))
+    test = splits["test"]
+    print(f"degree-matched GO pairs, test split ({len(test.labels):,} pairs of {len(test.genes()):,} genes "
+          "seen in no training pair; each gene in about as many negatives as positives):")
+    for line in baseline_lines(figures, "pair model", {"auc": model["test_auc"],
+                                                       "per_gene_auc": model["test_per_gene_auc"]}):
+        print(line)
+    quality = list_quality(emb, PairPredictor(bundle.pair_model_path, bundle.vectors),
+                           {Path(g).name: read_gmt(g) for g in args.gmt or ()}, neighbours)
+    for line in partner_lines(quality):
+        print(line)
+    if args.json:
+        _print_json({"pair_model": model, "baselines": figures, **quality})
+
+
+def cmd_fetch(args: argparse.Namespace) -> None:
+    from pipeline.config import GeoConfig
+    from pipeline.fetch import fetch_geo, fetch_reference
+    from pipeline.progress import bar
+
+    geo = config_from_args(args, GeoConfig)
+    out = Path(args.out)
+    if args.what != "geo":
+        for path in fetch_reference(args.what, out):
+            print(path)
+        return
+    accessions = list(args.gse or [])
+    if args.gse_list:
+        try:
+            accessions += Path(args.gse_list).read_text().split()
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", args.gse_list) from None
+    if not accessions:
+        from pipeline.sources.ncbi import search_series
+
+        found = search_series(geo.platform, args.min_samples)
+        print(f"GEO: {len(found)} series on {geo.platform} with >= {args.min_samples} samples")
+        accessions = [f["accession"] for f in found]
+    summary = fetch_geo(out, accessions, geo.platform, args.min_samples, geo.max_datasets,
+                        progress=bar("GEO series", unit="series"))
+    print(f"done {len(summary['done'])}, skipped {len(summary['skipped'])}, failed {len(summary['failed'])} "
+          f"-> {out}")
+    for r in summary["skipped"] + summary["failed"]:
+        print(f"  {r['accession']} {r['status']}: {r['reason']}")
+    if args.json:
+        _print_json(summary)
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from pipeline.bench import BENCHES
+
+    result = BENCHES[args.what](quick=args.quick)
+    print(json.dumps(result, indent=1, default=str) if not args.json else _summary(result))
+    if args.json:
+        _print_json(result)
+
+
+def _summary(result: dict, prefix: str = "") -> str:
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            lines.append(_summary(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            lines.extend(_summary(v, f"{prefix}{key}[{k}].") for k, v in enumerate(value) if isinstance(v, dict))
+        else:
+            lines.append(f"{prefix}{key}: {value}")
+    return "\n".join(lines)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> None:
+    from pipeline.sources import demo
+
+    if args.rebuild:
+        from pipeline.sources.demo_rebuild import rebuild
+
+        rebuild(demo.ROOT, Path(args.work) if args.work else None)
+        print(f"rebuilt {demo.ROOT}")
+    bad = demo.verify()
+    manifest = demo.manifest()
+    print(f"{len(manifest['files'])} files, {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.1f} MB; "
+          + ("all checksums match" if not bad else f"damaged: {', '.join(bad)}"))
+    if bad:
+        raise InputError("demo compendium is damaged", demo.ROOT)

@@ -1,0 +1,88 @@
+"""What the pipeline prints: the build summary and every quality figure beside the baselines that
+could fake it, in one place for the build and the ``evaluate`` / ``ggipnn`` commands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+BASELINES = {"additive": "additive (each gene scored alone)", "popularity_norm": "popularity (vector norms)",
+             "popularity_contexts": "popularity (context counts)", "cosine": "cosine similarity"}
+
+
+def summary_lines(manifest: dict) -> list[str]:
+    """A build's or an import's summary: inputs, counts, each figure with its baselines, timings."""
+    c, metrics = manifest["counts"], manifest["metrics"]
+    lines = []
+    if "imported" in manifest:
+        lines.append(f"imported {manifest['imported']['file']}: {c['genes_embedded']:,} genes x "
+                     f"{manifest['imported']['dims']} dims")
+    else:
+        lines += [f"data sets used: {len(manifest['inputs'])}, skipped: {len(manifest['datasets_skipped'])}"
+                  + "".join(f"\n  skipped {Path(s['source']).name}: {s['reason']}"
+                            for s in manifest["datasets_skipped"]),
+                  f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  "
+                  f"genes embedded: {c['genes_embedded']:,}"]
+    lines += clusteredness_lines(metrics["clusteredness"])
+    for name, report in metrics.get("neighbours", {}).items():
+        lines += neighbour_lines(name, report)
+    runs = {k: v for k, v in metrics.get("ggipnn", {}).items() if k != "baselines"}
+    if runs:
+        lines.append("GGIPNN test AUC (paper protocol): "
+                     + ", ".join(f"{k} {v['test_auc']:.3f}" for k, v in runs.items())
+                     + _baselines_text(metrics["ggipnn"].get("baselines", {})))
+    if "pairs" in metrics:
+        p = metrics["pairs"]
+        lines.append(f"pair model test AUC (degree-matched): {p['pair_model']['auc']:.3f}, per-gene "
+                     f"{p['pair_model']['per_gene_auc']:.3f}" + _baselines_text(p))
+    if "layout" in metrics:
+        lines.append(f"map: 10-NN kept {metrics['layout']['neighbourhood_preservation_10nn']:.3f}")
+    lines.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in manifest["timings"].items()))
+    return lines
+
+
+def _baselines_text(figures: dict) -> str:
+    parts = [f"{n} {figures[n]['auc']:.3f}" for n in BASELINES if n in figures]
+    return f"; baselines: {', '.join(parts)}" if parts else ""
+
+
+def clusteredness_lines(clus: dict) -> list[str]:
+    """The paper's ratio, and the pair AUC that can be read beside the raw co-expression's."""
+    cos = clus["cosine"]
+    lines = [f"clusteredness (cosine): {cos['ratio']:.3f} (within sets {cos['within']:.4f} / random "
+             f"{cos['random']:.4f}) over {clus['sets_used']} gene sets; inner product "
+             f"{clus['inner_product']['ratio']:.3f}; pair AUC {cos['pair_auc']:.3f}"]
+    if "coexpression" in clus:
+        co = clus["coexpression"]
+        lines.append(f"  raw co-expression (mean Fisher z): pair AUC {co['pair_auc']:.3f} (within sets "
+                     f"{co['within']:.4f} / random {co['random']:.4f}: a ratio over a mean near 0 means nothing)")
+    return lines
+
+
+def neighbour_lines(name: str, report: dict) -> list[str]:
+    """Precision@k of the embedding beside random genes and the raw co-expression, same queries."""
+    def line(label: str, m: dict) -> str:
+        return (f"  {label}: precision@{report['k']} {m['precision']:.3f} ({m['lift']:.1f}x random "
+                f"{m['random']:.3f}), recall in top 1% {m['recall_top_1pct']:.3f}")
+
+    lines = [f"neighbours vs {name} ({report['sets']} sets of 5-200 genes, {report['queries']} query genes "
+             f"of {report['genes']:,}):", line("embedding (cosine)", report["embedding"])]
+    if "coexpression" in report:
+        lines.append(line("raw co-expression (mean Fisher z)", report["coexpression"]))
+    return lines
+
+
+def baseline_lines(figures: dict, model: str, model_figures: dict) -> list[str]:
+    """A predictor's AUC, then the baselines that need no pair signal, on the same pairs."""
+    rows = [(model, model_figures)] + [(label, figures[key]) for key, label in BASELINES.items() if key in figures]
+    width = max(len(label) for label, _ in rows)
+    return [f"  {label:<{width}}  AUC {m['auc']:.4f}  per-gene AUC {m['per_gene_auc']:.4f}" for label, m in rows]
+
+
+def partner_lines(quality: dict) -> list[str]:
+    """Hub concentration of top-10 partner lists and their gene-set precision beside cosine's."""
+    lines = [f"hub concentration, {name}: the top 10 of {h['queries']} random genes hold {h['distinct']:,} "
+             f"distinct genes; the most frequent ({h['top_gene']}) is in {h['max_share']:.1%} of the lists"
+             for name, h in quality["hubness"].items()]
+    lines += [f"top 10 that share a set of {name} (5-200 genes) with the gene: pair model "
+              f"{p['pair_model']['precision']:.3f}, cosine neighbours {p['cosine']['precision']:.3f}, "
+              f"random {p['cosine']['random']:.3f}" for name, p in quality["partner_precision"].items()]
+    return lines
