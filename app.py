@@ -7,9 +7,9 @@ first if it is not there (a few minutes, progress shown). One user: Flask's own 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -63,14 +63,15 @@ def _gunicorn(bundle: Path, args: argparse.Namespace) -> int:
     from gene2vec_dash.queries import MapData
 
     MapData.load(bundle)                                         # a bad bundle: one line here, not N tracebacks
-    exe = shutil.which("gunicorn")
-    if exe is None:
+    if importlib.util.find_spec("gunicorn") is None:
         raise InputError("--workers needs gunicorn: pip install -r requirements.txt")
     print(f"gene2vec map: http://{args.host}:{args.port}/ (gunicorn, {args.workers} workers)", flush=True)
     os.environ["GENE2VEC_BUNDLE"] = str(Path(bundle).resolve())
     root = str(Path(__file__).resolve().parent)
-    os.execv(exe, [exe, "--workers", str(args.workers), "--preload", "--bind", f"{args.host}:{args.port}",
-                   "--log-level", "warning", "--chdir", root, "gene2vec_dash.wsgi:server"])
+    # this interpreter's gunicorn (a venv's, even when the venv's bin is not on PATH)
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--preload",
+                              "--bind", f"{args.host}:{args.port}", "--log-level", "warning", "--chdir", root,
+                              "gene2vec_dash.wsgi:server"])
     return 0
 
 

@@ -10,6 +10,7 @@ from dash import Dash
 
 from gene2vec_dash.callbacks import register
 from gene2vec_dash.layout import page
+from gene2vec_dash.limits import guard
 from gene2vec_dash.queries import MapData
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -22,6 +23,7 @@ def create_app(bundle: str | Path | MapData) -> Dash:
                compress=_can_compress())
     app.layout = page(data)
     register(app, data)
+    guard(app)
     app.server.config["MAP_DATA"] = data
     return app
 

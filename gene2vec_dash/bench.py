@@ -24,6 +24,7 @@ import numpy as np
 from dash import Dash
 
 from gene2vec_dash import create_app, ids
+from gene2vec_dash.limits import expected_outputs
 from pipeline.bench import free_port, synthetic_bundle, wait_until_serving
 
 Prop = tuple[str, str]          # (component id, property)
@@ -39,6 +40,12 @@ def request(app: Dash, output: Prop, values: dict[Prop, object], changed: list[P
     the inputs that fired it, defaults to those of its inputs named in ``values``."""
     target = "%s.%s" % output
     key = next(k for k in app.callback_map if target in k.strip(".").split("..."))
+    return request_for(app, key, values, changed)
+
+
+def request_for(app: Dash, key: str, values: dict[Prop, object], changed: list[Prop] | None = None) -> dict:
+    """:func:`request` for the callback ``key`` of ``app.callback_map`` (every callback has one, even
+    those whose output is a duplicate, ``map.figure@...``)."""
     spec = app.callback_map[key]
 
     def filled(deps: list[dict]) -> list[dict]:
@@ -46,10 +53,8 @@ def request(app: Dash, output: Prop, values: dict[Prop, object], changed: list[P
 
     if changed is None:
         changed = [p for p in values if {"id": p[0], "property": p[1]} in spec["inputs"]]
-    outputs = [{"id": i, "property": p} for i, p in (x.rsplit(".", 1) for x in key.strip(".").split("..."))]
-    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],    # the renderer's two shapes
-            "inputs": filled(spec["inputs"]), "state": filled(spec["state"]),
-            "changedPropIds": ["%s.%s" % p for p in changed]}
+    return {"output": key, "outputs": expected_outputs(key), "inputs": filled(spec["inputs"]),
+            "state": filled(spec["state"]), "changedPropIds": ["%s.%s" % p for p in changed]}
 
 
 def bench_app(quick: bool = False) -> dict:

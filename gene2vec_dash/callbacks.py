@@ -1,19 +1,19 @@
-"""Callbacks, grouped by panel. Each validates its inputs (unknown gene, odd k) and answers with a
-message, never an error page; heavy lifting is in :mod:`gene2vec_dash.queries`."""
+"""Callbacks, grouped by panel. Every input is parsed first by :mod:`gene2vec_dash.inputs` (types and
+bounds), so a body sees only values it expects; an unknown gene or an odd k is answered with a
+message, never an error page. Heavy lifting is in :mod:`gene2vec_dash.queries`."""
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import parse_qs
 
 import numpy as np
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from gene2vec_dash import figures, ids, queries
-from gene2vec_dash.genelists import enrichment, read_gene_list
+from gene2vec_dash import figures, ids, inputs, queries
+from gene2vec_dash.genelists import MAX_LIST, enrichment, read_gene_list
 from gene2vec_dash.layout import legend, z_legend
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import ViewState, find_tissue, parse_query
+from gene2vec_dash.state import COLOR_MODES, ViewState, find_tissue, parse_query
 from pipeline.bundle import tissue_column
 
 
@@ -30,6 +30,11 @@ def register(app: Dash, data: MapData) -> None:
 
 def _options(*symbols: str | None) -> list[str]:
     return list(dict.fromkeys(s for s in symbols if s))
+
+
+def _gene(data: MapData, value: object) -> str | None:
+    """The official symbol a gene control's value names, None for anything else."""
+    return data.resolve(inputs.name(value))
 
 
 # --- URL <-> controls ---------------------------------------------------------------------
@@ -78,63 +83,63 @@ def _state(app: Dash, data: MapData) -> None:
                 "pair_b": state.pair_b, "pair_b_options": _options(state.pair_b), "pathway": pathway}
 
 
-def _from_link(data: MapData, atlases: Atlases, search: str | None) -> tuple[ViewState, int | None, dict]:
+def _from_link(data: MapData, atlases: Atlases, search: object) -> tuple[ViewState, int | None, dict]:
     """The view a link asks for, its genes resolved, and what of it could not be followed (said in
     the gene, colour and k messages)."""
-    state, colour_message = parse_query(search, atlases)
+    query, link_note = inputs.link(search)
+    state, colour_message, k_message = parse_query(query, atlases)
     requested = state.gene
     state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
                     pair_b=data.resolve(state.pair_b))
     pathway = data.sets.index_of(state.gene_set)
+    set_note = ""
     if state.gene_set and pathway is None:
-        colour_message = f"{colour_message} No gene set named “{state.gene_set}” in this map.".strip()
+        set_note = f"No gene set named “{inputs.shown(state.gene_set)}” in this map."
         state = replace(state, gene_set=None)
-    k_message = queries.checked_k(parse_qs((search or "").lstrip("?")).get("k", [None])[0])[1]
-    return state, pathway, {"gene_message": _resolution_note(requested, state.gene),
-                            "colour_message": colour_message, "k_message": k_message}
+    return state, pathway, {"gene_message": _resolution_note(requested, state.gene), "k_message": k_message,
+                            "colour_message": " ".join(filter(None, (link_note, colour_message, set_note)))}
 
 
-def _picked(trigger: str, click: dict | None, n_cell: dict | None, n_rows: list | None, p_cell: dict | None,
-            p_rows: list | None) -> tuple[str | None, str | None]:
+def _picked(trigger: str, click: object, n_cell: object, n_rows: object, p_cell: object,
+            p_rows: object) -> tuple[str | None, str | None]:
     """(gene, partner): the gene clicked on the map or in the neighbours table, or the partner
     clicked in the partners table."""
-    if trigger == ids.MAP and click and click.get("points"):
-        return click["points"][0].get("customdata"), None
-    if trigger == ids.NEIGHBOURS and n_cell and n_rows and n_cell.get("row", -1) < len(n_rows):
-        return n_rows[n_cell["row"]]["symbol"], None
-    if trigger == ids.PARTNERS and p_cell and p_rows and p_cell.get("row", -1) < len(p_rows):
-        return None, p_rows[p_cell["row"]]["symbol"]
+    if trigger == ids.MAP:
+        return inputs.clicked(click), None
+    if trigger == ids.NEIGHBOURS:
+        return inputs.table_pick(n_cell, n_rows), None
+    if trigger == ids.PARTNERS:
+        return None, inputs.table_pick(p_cell, p_rows)
     return None, None
 
 
 def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[str | None, str | None], *,
-                   gene: str | None, k: object, color: str | None, atlas: str | None, tissue: str | None,
-                   pair_a: str | None, pair_b: str | None, pathway: object) -> tuple[ViewState, int | None, dict]:
-    """The view after a control changed or a gene was clicked, and which messages that clears."""
+                   gene: object, k: object, color: object, atlas: object, tissue: object,
+                   pair_a: object, pair_b: object, pathway: object) -> tuple[ViewState, int | None, dict]:
+    """The view after a control changed or a gene was clicked, and which messages that sets or
+    clears (a control's value that could not be used is said in its panel's message)."""
     notes = {}
-    if not _valid_set(data, pathway):
-        pathway = None
-    if atlas in atlases and not find_tissue(atlases, tissue, atlas):     # a new atlas: its first tissue
-        tissue = atlases[atlas][0]
-    checked, k_note = queries.checked_k(k)
+    chosen, colour, atlas_key = inputs.name(gene), inputs.choice(color, COLOR_MODES), inputs.choice(atlas, atlases)
+    tissue_name, set_k = inputs.text(tissue), inputs.index(pathway, len(data.sets))
+    if atlas_key and not find_tissue(atlases, tissue_name, atlas_key):     # a new atlas: its first tissue
+        tissue_name = atlases[atlas_key][0]
+    checked, k_note = inputs.k(k)
     if trigger == ids.K:
         notes["k_message"] = k_note
     if trigger in (ids.COLOR_MODE, ids.ATLAS, ids.TISSUE):
-        notes["colour_message"] = ""
+        notes["colour_message"] = (inputs.ignored(color, colour, "a colouring")
+                                   or inputs.ignored(atlas, atlas_key, "an atlas of this map")
+                                   or inputs.ignored(tissue, inputs.text(tissue), "a tissue name"))
     clicked, partner = picked
-    resolved = data.resolve(gene)
-    state = ViewState(gene=clicked if clicked in data.row else resolved, k=checked, color=color or "class",
-                      atlas=atlas, tissue=tissue, pair_a=data.resolve(pair_a),
-                      pair_b=data.resolve(pair_b) if partner is None else partner,
-                      gene_set=None if pathway is None else str(data.sets.name[pathway]))
+    resolved = data.resolve(chosen)
+    state = ViewState(gene=clicked if clicked in data.row else resolved, k=checked, color=colour or "class",
+                      atlas=atlas_key, tissue=tissue_name, pair_a=_gene(data, pair_a),
+                      pair_b=data.resolve(partner) or _gene(data, pair_b),
+                      gene_set=None if set_k is None else str(data.sets.name[set_k]))
     if state.gene != resolved or trigger == ids.GENE:
-        notes["gene_message"] = ""
+        notes["gene_message"] = inputs.ignored(gene, chosen, "a gene name") if trigger == ids.GENE else ""
         state = replace(state, pair_a=state.gene or state.pair_a)   # the pair panel follows the gene
-    return state, pathway, notes
-
-
-def _valid_set(data: MapData, k: object) -> bool:
-    return isinstance(k, int) and 0 <= k < len(data.sets)
+    return state, set_k, notes
 
 
 def _resolution_note(requested: str | None, symbol: str | None) -> str:
@@ -142,8 +147,8 @@ def _resolution_note(requested: str | None, symbol: str | None) -> str:
     if not requested:
         return ""
     if symbol is None:
-        return f"No gene named “{requested}” on this map."
-    return "" if requested.strip() == symbol else f"{requested.strip()} → {symbol} (official symbol)"
+        return f"No gene named “{inputs.shown(requested)}” on this map."
+    return "" if requested.strip() == symbol else f"{inputs.shown(requested.strip())} → {symbol} (official symbol)"
 
 
 def _search(app: Dash, data: MapData) -> None:
@@ -151,12 +156,13 @@ def _search(app: Dash, data: MapData) -> None:
         @app.callback(Output(dropdown, "options", allow_duplicate=True), Input(dropdown, "search_value"),
                       State(dropdown, "value"), prevent_initial_call=True)
         def options(text, current):
-            if not text:
+            typed = inputs.name(text)
+            if not typed:
                 raise PreventUpdate
-            hits = dict(queries.search(data, text))
+            hits = dict(queries.search(data, typed))
             # "search" holds what was typed: an alias match must survive the dropdown's own filter
-            return [{"label": _label(data, s, hits.get(s)), "value": s, "search": f"{s} {text}"}
-                    for s in _options(current, *hits)]
+            return [{"label": _label(data, s, hits.get(s)), "value": s, "search": f"{s} {typed}"}
+                    for s in _options(_gene(data, current), *hits)]
 
 
 def _label(data: MapData, symbol: str, alias: str | None = None) -> str:
@@ -175,8 +181,9 @@ def _colouring(app: Dash, data: MapData) -> None:
                   Input(ids.TISSUE, "value"))
     def recolour(mode, atlas, tissue):
         patch = Patch()
-        view = data.atlases.get(atlas)
-        if mode == "tissue" and view is not None and tissue in view.tissues:
+        atlas = inputs.choice(atlas, data.atlases)
+        view = data.atlases.get(atlas) if atlas else None
+        if mode == "tissue" and view is not None and inputs.choice(tissue, view.tissues):
             patch["data"][figures.MAP]["marker"]["color"] = figures.z_colours(
                 data.genes[tissue_column(atlas, tissue)], view.z_limit)
             return patch, z_legend(view, tissue), False, False
@@ -192,13 +199,13 @@ def _gene_panel(app: Dash, data: MapData) -> None:
                   Input(ids.GENE, "value"), Input(ids.K, "value"), prevent_initial_call="initial_duplicate")
     def select(gene, k):
         patch = Patch()
-        symbol = data.resolve(gene)
+        symbol = _gene(data, gene)
         if symbol is None:
             for trace in (figures.NEIGHBOURS, figures.SELECTED):
                 figures.overlay(patch, trace, data.genes, [])
             patch["data"][figures.SELECTED]["text"] = []
             return [], patch, True, None
-        table = queries.neighbours(data, symbol, queries.clamp_k(k))
+        table = queries.neighbours(data, symbol, inputs.k(k)[0])
         rows = table["row"].to_numpy()
         me = data.row[symbol]
         g = data.genes
@@ -213,10 +220,10 @@ def _gene_panel(app: Dash, data: MapData) -> None:
     @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.GENE, "value"), State(ids.K, "value"), prevent_initial_call=True)
     def download(_, gene, k):
-        symbol = data.resolve(gene)
+        symbol = _gene(data, gene)
         if symbol is None:
             raise PreventUpdate
-        table = queries.neighbours(data, symbol, queries.clamp_k(k)).drop(columns="row")
+        table = queries.neighbours(data, symbol, inputs.k(k)[0]).drop(columns="row")
         return dcc.send_data_frame(table.to_csv, f"{symbol}_neighbours.csv", index=False)
 
 
@@ -237,7 +244,7 @@ def gene_card(data: MapData, symbol: str) -> html.Div:
 def _pair_panel(app: Dash, data: MapData) -> None:
     @app.callback(Output(ids.PAIR_RESULT, "children"), Input(ids.PAIR_A, "value"), Input(ids.PAIR_B, "value"))
     def predict(a, b):
-        sa, sb = data.resolve(a), data.resolve(b)
+        sa, sb = _gene(data, a), _gene(data, b)
         if data.predictor is None:
             return html.P("This bundle has no pair model.")
         if sa is None:
@@ -261,7 +268,7 @@ def _pair_panel(app: Dash, data: MapData) -> None:
 
     @app.callback(Output(ids.PARTNERS, "data"), Input(ids.PAIR_A, "value"))
     def partners(a):
-        symbol = data.resolve(a)
+        symbol = _gene(data, a)
         if symbol is None or data.predictor is None:
             return []
         return queries.partners(data, symbol, 10).to_dict("records")
@@ -274,39 +281,38 @@ def _ordinal(n: int) -> str:
 
 # --- gene lists: selection or pasted, enrichment ----------------------------------------------------
 
+# In the browser, a map selection becomes the symbols of the map's own points (an overlay's points sit
+# on the same genes): a few bytes a gene to the server, not plotly's ~200 (coordinates, hover text, colour).
+SELECTION_JS = """function (selected) {
+    if (!selected || !Array.isArray(selected.points)) { return null; }
+    return selected.points.filter(p => p.curveNumber === %d).map(p => p.customdata);
+}""" % figures.MAP
+
+
 def _gene_list(app: Dash, data: MapData) -> None:
     symbols = data.genes["symbol"].to_numpy(dtype=object)
+    app.clientside_callback(SELECTION_JS, Output(ids.MAP_SELECTION, "data"), Input(ids.MAP, "selectedData"),
+                            prevent_initial_call=True)
 
     @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
                   Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
                   Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
                   Output(ids.SIDE_TABS, "value"),
-                  Input(ids.MAP, "selectedData"), Input(ids.LIST_BUTTON, "n_clicks"), Input(ids.LIST_CLEAR, "n_clicks"),
-                  State(ids.LIST_TEXT, "value"), prevent_initial_call=True)
-    def gene_list(selected, _, __, text):
+                  Input(ids.MAP_SELECTION, "data"), Input(ids.LIST_BUTTON, "n_clicks"),
+                  Input(ids.LIST_CLEAR, "n_clicks"), State(ids.LIST_TEXT, "value"), prevent_initial_call=True)
+    def gene_list(selection, _, __, text):
         patch = Patch()
         trigger = ctx.triggered_id
-        if trigger == ids.LIST_CLEAR or (trigger == ids.MAP and not selected):
+        selected, cut = inputs.symbols(selection)
+        if trigger == ids.LIST_CLEAR or (trigger == ids.MAP_SELECTION and selected is None):
             figures.overlay(patch, figures.LIST, data.genes, [])
             return [], "", [], [], patch, True, no_update
-        notes = []
-        if trigger == ids.MAP:
-            names = [p["customdata"] for p in selected.get("points", [])
-                     if p.get("curveNumber") == figures.MAP and p.get("customdata") in data.row]
-            rows = np.array(sorted({data.row[n] for n in names}), dtype=np.int64)
+        if trigger == ids.MAP_SELECTION:
+            rows = np.array(sorted({data.row[n] for n in selected if n in data.row}), dtype=np.int64)
             origin = f"{len(rows):,} genes selected on the map"
+            notes = [f"only the first {inputs.MAX_SELECTED:,} selected genes were read"] if cut else []
         else:
-            reading = read_gene_list(text, data.alias, data.entrez, data.row)
-            rows = reading.rows
-            origin = f"{len(rows):,} genes of the list found on the map"
-            if reading.renamed:
-                notes.append("read as: " + ", ".join(f"{a} → {b}" for a, b in reading.renamed[:20])
-                             + (" …" if len(reading.renamed) > 20 else ""))
-            if reading.unknown:
-                notes.append(html.Span(f"not on this map ({len(reading.unknown)}): " + ", ".join(reading.unknown[:30])
-                                       + (" …" if len(reading.unknown) > 30 else ""), className="unknown"))
-            if reading.truncated:
-                notes.append("only the first 5,000 names were read")
+            rows, origin, notes = _pasted(data, text)
         figures.overlay(patch, figures.LIST, data.genes, rows)
         if not len(rows):
             return [], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, ids.TAB_LIST
@@ -327,11 +333,32 @@ def _gene_list(app: Dash, data: MapData) -> None:
     @app.callback(Output(ids.LIST_DOWNLOAD, "data"), Input(ids.LIST_DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.LIST_GENES, "data"), prevent_initial_call=True)
     def download(_, genes):
+        genes = inputs.symbols(genes)[0]
         if not genes:
             raise PreventUpdate
         rows = [data.row[g] for g in genes if g in data.row]
         table = data.genes.iloc[rows][["symbol", "entrez", "display_class", "description", "x", "y"]]
         return dcc.send_data_frame(table.to_csv, "gene_list.csv", index=False)
+
+
+def _pasted(data: MapData, value: object) -> tuple[np.ndarray, str, list]:
+    """A pasted list read: its map rows, what it found, and notes on what was renamed, not found or
+    not read (every name said back is shortened)."""
+    text, cut = inputs.list_text(value)
+    reading = read_gene_list(text, data.alias, data.entrez, data.row)
+    notes: list = []
+    if reading.renamed:
+        notes.append("read as: " + ", ".join(f"{inputs.shown(a)} → {b}" for a, b in reading.renamed[:20])
+                     + (" …" if len(reading.renamed) > 20 else ""))
+    if reading.unknown:
+        notes.append(html.Span(f"not on this map ({len(reading.unknown)}): "
+                               + ", ".join(inputs.shown(n) for n in reading.unknown[:30])
+                               + (" …" if len(reading.unknown) > 30 else ""), className="unknown"))
+    if reading.truncated:
+        notes.append(f"only the first {MAX_LIST:,} names were read")
+    elif cut:
+        notes.append(f"only the first {inputs.MAX_LIST_CHARS:,} characters were read")
+    return reading.rows, f"{len(reading.rows):,} genes of the list found on the map", notes
 
 
 # --- a gene set on the map ----------------------------------------------------------------------------
@@ -342,19 +369,21 @@ def _pathway(app: Dash, data: MapData) -> None:
 
     @app.callback(Output(ids.PATHWAY, "options"), Input(ids.PATHWAY, "search_value"), Input(ids.PATHWAY, "value"))
     def options(text, current):
-        found = data.sets.find(text)
+        typed, current = inputs.text(text) or "", inputs.index(current, len(data.sets))
+        found = data.sets.find(typed)
         if current is not None and current not in found:
             found = [current, *found]
-        return [{"label": label(k), "value": k, "search": f"{label(k)} {text or ''}"} for k in found]
+        return [{"label": label(k), "value": k, "search": f"{label(k)} {typed}"} for k in found]
 
     @app.callback(Output(ids.PATHWAY_SUMMARY, "children"), Output(ids.MAP, "figure", allow_duplicate=True),
                   Input(ids.PATHWAY, "value"), prevent_initial_call=True)
     def show(k):
         patch = Patch()
-        if k is None or not 0 <= int(k) < len(data.sets):
+        k = inputs.index(k, len(data.sets))
+        if k is None:
             figures.overlay(patch, figures.PATHWAY, data.genes, [])
             return "", patch
-        view = queries.set_view(data, int(k))
+        view = queries.set_view(data, k)
         figures.overlay(patch, figures.PATHWAY, data.genes, view["rows"],
                         [f"{s} · {view['name'][:50]}" for s in data.genes["symbol"].to_numpy()[view["rows"]]])
         figures.set_ranges(patch, figures.whole_map(data.genes))

@@ -17,7 +17,10 @@ from scipy import sparse
 from scipy.stats import false_discovery_control, hypergeom
 
 MAX_LIST = 5000                         # names read from one pasted list
-SEPARATORS = re.compile(r"[\s,;|/]+")
+SEPARATOR = r"\s,;|/"                    # what may separate the names of a pasted list (a regex class's inside)
+SEPARATORS = re.compile(f"[{SEPARATOR}]+")
+MAX_QUERY_CHARS, MAX_QUERY_WORDS = 300, 30      # what a gene-set search reads of the text typed
+SET_ID = re.compile(r"[A-Za-z]+(?:[:\-][A-Za-z]+)*[:\-]?\d{2,}")   # GO:0015671, WP179, R-HSA-69278
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class GeneSets:
     name: np.ndarray
     members: sparse.csr_matrix
     sizes: np.ndarray
-    labels: np.ndarray                  # "source name", lower case: what a type-ahead search looks in
+    index: "NameIndex"                  # the words of every set's name: what a type-ahead search looks in
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, row: dict[str, int]) -> "GeneSets":
@@ -74,7 +77,7 @@ class GeneSets:
         source, name = (np.array(part, dtype=object) for part in zip(*(u.split("\x00", 1) for u in uniques))) \
             if len(uniques) else (np.array([], dtype=object), np.array([], dtype=object))
         return cls(source, name, members, np.asarray(members.sum(axis=1)).ravel().astype(np.int64),
-                   np.char.lower((source + " " + name).astype(str)))
+                   NameIndex.build(source, name))
 
     def __len__(self) -> int:
         return len(self.name)
@@ -88,15 +91,63 @@ class GeneSets:
         return self.members.indices[self.members.indptr[k]:self.members.indptr[k + 1]]
 
     def find(self, text: str | None, limit: int = 30) -> list[int]:
-        """Sets whose name contains every word typed (any case), the smallest sets first."""
-        words = [w for w in (text or "").lower().split() if w]
-        if not words:
+        """Sets whose "source name" contains every word typed (any case): a set named exactly what was
+        typed first (with or without its id: "oxygen transport" finds "GO:0015671 oxygen transport"),
+        then the smallest sets. Bounded whatever is typed: the first MAX_QUERY_CHARS characters and
+        MAX_QUERY_WORDS distinct words are read."""
+        query = " ".join((text or "")[:MAX_QUERY_CHARS].lower().split())
+        if not query:
             return []
-        hit = np.ones(len(self), dtype=bool)
+        hit = self.index.containing(list(dict.fromkeys(query.split()))[:MAX_QUERY_WORDS])
+        exact = np.isin(hit, self.index.exact.get(query, []))
+        ranked = hit[np.lexsort((self.sizes[hit], ~exact))]
+        return ranked[:limit].tolist()
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every distinct word of the sets' "source name" labels and the sets each is in, built once at
+    load: a search scans the distinct words once per word typed (not every label), so its cost is
+    bounded by the vocabulary, not by the text typed."""
+
+    words: np.ndarray                   # distinct lower-case words, as a numpy str array (np.char.find)
+    sets: sparse.csr_matrix             # sets x words, 1 where the set's label holds the word
+    exact: dict[str, list[int]]         # a whole name, lower case, with and without its id -> sets
+
+    @classmethod
+    def build(cls, source: np.ndarray, name: np.ndarray) -> "NameIndex":
+        labels = [f"{s} {n}".lower().split() for s, n in zip(source, name)]
+        words, codes = np.unique(np.array([w for label in labels for w in label], dtype=str), return_inverse=True)
+        owner = np.repeat(np.arange(len(labels)), [len(label) for label in labels])
+        sets = sparse.csr_matrix((np.ones(len(owner), dtype=np.float32), (owner, codes.ravel())),
+                                 shape=(len(labels), len(words)))
+        exact: dict[str, list[int]] = {}
+        for k, n in enumerate(name):
+            for key in _name_keys(str(n)):
+                exact.setdefault(key, []).append(k)
+        return cls(words, sets, exact)
+
+    def containing(self, words: list[str]) -> np.ndarray:
+        """The sets (ascending) whose label holds each of ``words`` inside one of its words (a word
+        typed has no space, so this is "the label contains it"): per word, one scan of the distinct
+        words and one sparse product."""
+        hit = np.ones(self.sets.shape[0], dtype=bool)
         for w in words:
-            hit &= np.char.find(self.labels, w) >= 0
-        found = np.flatnonzero(hit)
-        return found[np.argsort(self.sizes[found], kind="stable")][:limit].tolist()
+            hit &= self.sets @ (np.char.find(self.words, w) >= 0).astype(np.float32) > 0
+            if not hit.any():
+                break
+        return np.flatnonzero(hit)
+
+
+def _name_keys(name: str) -> set[str]:
+    """A set's name as someone might type it whole: as is, and without a leading or trailing id."""
+    words = name.lower().split()
+    keys = {" ".join(words)}
+    if len(words) > 1 and SET_ID.fullmatch(words[0]):
+        keys.add(" ".join(words[1:]))
+    if len(words) > 1 and SET_ID.fullmatch(words[-1]):
+        keys.add(" ".join(words[:-1]))
+    return keys
 
 
 def enrichment(sets: GeneSets, rows: np.ndarray, symbols: np.ndarray, top: int = 50,

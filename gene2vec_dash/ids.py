@@ -45,6 +45,7 @@ LIST_DOWNLOAD_BUTTON = "list-download-button"
 LIST_DOWNLOAD = "list-download"
 LIST_SUMMARY = "list-summary"
 LIST_GENES = "list-genes"
+MAP_SELECTION = "map-selection"     # the symbols of a map selection (box or lasso), set in the browser
 ENRICHMENT = "enrichment"
 PATHWAY = "pathway"
 PATHWAY_SUMMARY = "pathway-summary"

@@ -101,26 +101,11 @@ def search(data: MapData, text: str | None, limit: int = 20) -> list[tuple[str, 
     return list(hits.items())
 
 
-def clamp_k(k: object, default: int = 15) -> int:
-    return checked_k(k, default)[0]
-
-
-def checked_k(k: object, default: int = 15) -> tuple[int, str]:
-    """The number of neighbours to list, and a note when the value asked for could not be used."""
-    try:
-        value = int(float(k))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default, (f"“{k}” is not a number of neighbours: showing {default}." if k not in (None, "") else "")
-    if 1 <= value <= MAX_K:
-        return value, ""
-    shown = max(1, min(MAX_K, value))
-    return shown, f"{value} neighbours asked for: showing {shown} (1 to {MAX_K})."
-
-
 def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
-    """The k genes most similar to ``symbol`` (cosine), most similar first."""
+    """The k genes most similar to ``symbol`` (cosine), most similar first (k within 1..MAX_K and the
+    number of other genes)."""
     row = data.row[symbol]
-    k = min(clamp_k(k), len(data.unit) - 1)
+    k = max(1, min(k, MAX_K, len(data.unit) - 1))
     sims = data.unit @ data.unit[row]
     sims[row] = -np.inf
     top = np.argpartition(-sims, k - 1)[:k]
@@ -164,7 +149,7 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     ra = data.row[a]
     prob = data.predictor.probability(ra)
     prob[ra] = -np.inf
-    top = np.argsort(-prob, kind="stable")[:min(clamp_k(k), len(prob) - 1)]
+    top = np.argsort(-prob, kind="stable")[:max(1, min(k, MAX_K, len(prob) - 1))]
     codes = data.predictor.codes
     reciprocal = _rank_among(codes[top] @ codes.T, np.full(len(top), ra), top)
     g = data.genes.iloc[top]

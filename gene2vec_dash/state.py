@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
-from gene2vec_dash.queries import clamp_k
+from gene2vec_dash import inputs
 
 COLOR_MODES = ("class", "tissue")
 
@@ -13,7 +13,7 @@ COLOR_MODES = ("class", "tissue")
 @dataclass(frozen=True)
 class ViewState:
     gene: str | None = None
-    k: int = 15
+    k: int = inputs.DEFAULT_K
     color: str = "class"
     atlas: str | None = None
     tissue: str | None = None
@@ -44,17 +44,20 @@ def find_tissue(atlases: dict[str, list[str]], tissue: str | None, atlas: str | 
     return None
 
 
-def parse_query(search: str | None, atlases: dict[str, list[str]]) -> tuple[ViewState, str]:
+def parse_query(search: str, atlases: dict[str, list[str]]) -> tuple[ViewState, str, str]:
     """Lenient: anything missing or invalid falls back to the default (a shared link never
-    errors), and what was not understood is said in the returned notice ("" when all was)."""
-    q = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
-    state = ViewState(gene=q.get("gene") or None, k=clamp_k(q.get("k")))
+    errors). Returns the state and what was not understood, said in two notes ("" when all was):
+    one for the colouring (atlas, tissue) and one for k. ``search`` is at most inputs.MAX_LINK long."""
+    q = {k: v[0] for k, v in parse_qs(search.lstrip("?")).items() if v}
+    k, k_note = inputs.k(q.get("k"))
+    state = ViewState(gene=q.get("gene") or None, k=k)
     notices = []
     if q.get("color") in COLOR_MODES:
         state = replace(state, color=q["color"])
     atlas = q.get("atlas")
     if atlas and atlas not in atlases:
-        notices.append(f"No tissue atlas “{atlas}” in this map (it has {', '.join(atlases) or 'none'}).")
+        notices.append(f"No tissue atlas “{inputs.shown(atlas)}” in this map "
+                       f"(it has {', '.join(atlases) or 'none'}).")
         atlas = None
     default_atlas = atlas or next(iter(atlases), None)
     state = replace(state, atlas=default_atlas, tissue=(atlases.get(default_atlas) or [None])[0])
@@ -63,10 +66,11 @@ def parse_query(search: str | None, atlases: dict[str, list[str]]) -> tuple[View
         if found:
             state = replace(state, atlas=found[0], tissue=found[1])
         else:
-            notices.append(f"No tissue “{q['tissue']}” in {atlas or 'any atlas of this map'}: "
+            notices.append(f"No tissue “{inputs.shown(q['tissue'])}” in {atlas or 'any atlas of this map'}: "
                            "showing gene classes; choose a tissue from the list.")
             state = replace(state, color="class")
     if state.color == "tissue" and not atlases:
         state = replace(state, color="class")
     a, _, b = (q.get("pair") or "").partition(",")
-    return replace(state, pair_a=a or None, pair_b=b or None, gene_set=q.get("set") or None), " ".join(notices)
+    state = replace(state, pair_a=a or None, pair_b=b or None, gene_set=q.get("set") or None)
+    return state, " ".join(notices), k_note

@@ -131,10 +131,11 @@ class Bundle:
         path = self.path / GENE_SETS
         if not path.is_file():
             return pd.DataFrame(columns=["source", "name", "gene"])
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for damaged files
-            raise InputError(f"{GENE_SETS} is unreadable ({exc.__class__.__name__})", self.path) from None
+        frame = _parquet(path)
+        missing = [c for c in ("source", "name", "gene") if c not in frame.columns]
+        if missing:
+            raise InputError(f"lacks columns {missing}", path)
+        return frame.astype({"source": str, "name": str, "gene": str})
 
     @property
     def pair_model_path(self) -> Path | None:
@@ -143,34 +144,119 @@ class Bundle:
 
 
 def read_bundle(path: str | Path) -> Bundle:
-    """Load and validate; every problem is an :class:`InputError` saying what is wrong."""
+    """Load and validate every file the app reads; every problem is one :class:`InputError`
+    naming the file and what is wrong with it."""
     path = Path(path)
     if not (path / "manifest.json").is_file():
         raise InputError("not a bundle (no manifest.json)", path)
+    manifest = read_manifest(path / "manifest.json")
+    for name in ("genes.parquet", "embedding.npy", "embedding.genes.txt"):
+        if not (path / name).is_file():
+            raise InputError(f"bundle is missing {name}", path)
+    genes = _gene_table(path / "genes.parquet")
+    names = _gene_names(path / "embedding.genes.txt")
+    vectors = _vectors(path / "embedding.npy", names)
+    if len(genes) != len(names) or (genes["symbol"].to_numpy(dtype=str) != names).any():
+        raise InputError(f"genes.parquet lists {len(genes):,} genes but embedding.genes.txt {len(names):,}, "
+                         "or in another order", path / "genes.parquet")
+    return Bundle(path, manifest, genes, vectors)
+
+
+# What the app reads of a manifest: each of these, where present, must be of this type.
+MANIFEST_SECTIONS = {"config": dict, "counts": dict, "metrics": dict, "annotations": dict, "inputs": list,
+                     "extra_pairs": list, "datasets_skipped": list, "created": str, "timings": dict}
+
+
+def read_manifest(path: Path) -> dict:
+    """manifest.json, checked: a JSON object of this format and version, its sections of the
+    right types (the app reads them), its atlases described by name."""
     try:
-        manifest = json.loads((path / "manifest.json").read_text())
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"manifest.json is not valid JSON ({exc})", path) from None
+        raise InputError(f"not valid JSON ({exc.__class__.__name__}: {str(exc)[:80]})", path) from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"is a JSON {type(manifest).__name__}, not an object", path)
     if manifest.get("format") != FORMAT:
-        raise InputError(f"manifest.json format is {manifest.get('format')!r}, expected {FORMAT!r}", path)
+        raise InputError(f"format is {str(manifest.get('format'))[:40]!r}, expected {FORMAT!r}", path)
     version = manifest.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InputError(f"version {str(version)[:20]!r} is not a whole number", path)
+    if version > VERSION:
         raise InputError(f"bundle format version {version} is newer than this program reads ({VERSION}): "
                          "update gene2vec-dash or rebuild the bundle", path)
     if version < VERSION:
         raise InputError(f"bundle format version {version} is older than this program reads ({VERSION}): "
                          "rebuild it (python -m pipeline build ...)", path)
-    for name in ("genes.parquet", "embedding.npy", "embedding.genes.txt"):
-        if not (path / name).is_file():
-            raise InputError(f"bundle is missing {name}", path)
+    for key, kind in MANIFEST_SECTIONS.items():
+        if key in manifest and not isinstance(manifest[key], kind):
+            raise InputError(f"{key!r} is a {type(manifest[key]).__name__}, not a JSON {kind.__name__}", path)
+    for key in ("inputs", "extra_pairs", "datasets_skipped"):
+        if not all(isinstance(item, dict) for item in manifest.get(key, [])):
+            raise InputError(f"{key!r} must be a list of objects", path)
+    for key, value in manifest.get("metrics", {}).items():
+        if not isinstance(value, dict):
+            raise InputError(f"metrics {key!r} is a {type(value).__name__}, not a JSON object", path)
+    _check_atlases(manifest.get("annotations", {}).get("atlases", []), path)
+    return manifest
+
+
+def _check_atlases(atlases: object, path: Path) -> None:
+    if not isinstance(atlases, list) or not all(isinstance(a, dict) and isinstance(a.get("key"), str)
+                                                for a in atlases):
+        raise InputError("annotations 'atlases' must be a list of objects with a 'key'", path)
+    for a in atlases:
+        limit = a.get("z_limit")
+        if limit is not None and (not isinstance(limit, (int, float)) or not np.isfinite(limit) or limit <= 0):
+            raise InputError(f"atlas {a['key'][:40]!r} has z_limit {str(limit)[:20]!r}, not a positive number", path)
+        if not all(isinstance(a.get(k, ""), str) for k in ("name", "unit")):
+            raise InputError(f"atlas {a['key'][:40]!r}: name and unit must be text", path)
+
+
+def _parquet(path: Path) -> pd.DataFrame:
     try:
-        genes = pd.read_parquet(path / "genes.parquet")
+        return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for damaged files
-        raise InputError(f"genes.parquet is unreadable ({exc.__class__.__name__})", path) from None
+        raise InputError(f"unreadable ({exc.__class__.__name__})", path) from None
+
+
+def _gene_table(path: Path) -> pd.DataFrame:
+    """genes.parquet with every column the app reads, of the type it reads it as."""
+    genes = _parquet(path)
     missing = [c for c in GENE_COLUMNS if c not in genes.columns]
     if missing:
-        raise InputError(f"genes.parquet lacks columns {missing}", path)
-    embedding = Embedding.load(path)
-    if len(genes) != len(embedding.genes) or (genes["symbol"].to_numpy() != embedding.genes).any():
-        raise InputError("genes.parquet and the embedding list different genes", path)
-    return Bundle(path, manifest, genes, embedding.vectors)
+        raise InputError(f"lacks columns {missing}", path)
+    numeric = ["x", "y", *(c for c in genes.columns if c.startswith(TISSUE_PREFIX))]
+    for column in numeric + [c for c in ("entrez", "contexts") if c in genes.columns]:
+        if not pd.api.types.is_numeric_dtype(genes[column]):
+            raise InputError(f"column {column!r} is {genes[column].dtype}, not numbers", path)
+    if not np.isfinite(genes[["x", "y"]].to_numpy(dtype=float)).all():
+        raise InputError("map positions x, y must be finite numbers", path)
+    return genes
+
+
+def _gene_names(path: Path) -> np.ndarray:
+    try:
+        names = path.read_bytes().decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path) from None
+    names = np.array(names[:-1] if names and names[-1] == "" else names, dtype=str)
+    unique, counts = np.unique(names, return_counts=True)
+    if (counts > 1).any():
+        raise InputError(f"gene {str(unique[counts > 1][0])[:40]!r} is listed twice", path)
+    return names
+
+
+def _vectors(path: Path, names: np.ndarray) -> np.ndarray:
+    """embedding.npy: a finite float matrix, one row per gene of embedding.genes.txt (no pickles)."""
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"not a NumPy array file ({exc.__class__.__name__}: {str(exc)[:60]})", path) from None
+    if vectors.ndim != 2 or vectors.dtype.kind != "f" or vectors.shape[1] < 2:
+        raise InputError(f"holds a {vectors.dtype} array of shape {vectors.shape}, not genes x dims floats", path)
+    if len(vectors) != len(names):
+        raise InputError(f"{len(vectors):,} vectors but embedding.genes.txt lists {len(names):,} genes", path)
+    bad = ~np.isfinite(vectors).all(axis=1)
+    if bad.any():
+        raise InputError(f"{int(bad.sum())} vectors hold NaN or infinity (first: {names[bad][0]})", path)
+    return vectors

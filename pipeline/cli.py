@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline import commands
 from pipeline.config import (
+    METHODS,
     PRESETS,
     BuildConfig,
     ClusterednessConfig,
@@ -136,6 +137,20 @@ def _evaluate(sub: Sub) -> None:
     q.add_argument("--gmt", required=True, nargs="+", help="gene sets (GMT), one report each")
     config_arguments(q, NeighbourConfig)
     q.set_defaults(func=commands.cmd_neighbours)
+
+    q = ev.add_parser("methods", help="every embedding method side by side on the same pairs and genes",
+                      description="Builds (or reuses from the cache) each method's embedding of the same "
+                                  "contexts and prints its pathway-pair AUC, clusteredness and precision@10 per gene "
+                                  "set file, with and without post-processing, per support tier, beside the raw "
+                                  "co-expression and random genes.")
+    q.add_argument("--demo", action="store_true", help="the embedded demo compendium")
+    q.add_argument("--config", help="TOML config (as for build)")
+    q.add_argument("--methods", nargs="+", choices=METHODS, help="default: all of them")
+    q.add_argument("--gmt", nargs="+", help="gene sets to grade by (default: the config's)")
+    q.add_argument("--cache", default=str(DEFAULT_CACHE), help="cache folder (default: %(default)s)")
+    q.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override one setting; repeatable")
+    _json(q, "JSON of every method's figures")
+    q.set_defaults(func=commands.cmd_methods)
 
 
 def _ggipnn(sub: Sub) -> None:

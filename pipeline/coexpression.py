@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import time
+import zlib
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,9 +26,10 @@ from pipeline.preprocess import Preprocessed, preprocess
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2                       # bump when the pair file layout or the science changes
+FORMAT = 3                       # bump when the pair file layout or the science changes (3: CRC-32 of each file)
 BLOCK_BYTES = 256 << 20
 DEFAULT_GENE_TABLE = Path(__file__).resolve().parent / "demo_data" / "genes.parquet"
+DAMAGED = "damaged: its CRC-32 differs from the one written with it (coexpress recomputes it)"
 
 
 def standardise(values: np.ndarray) -> np.ndarray:
@@ -97,25 +99,30 @@ class PairSet:
         return len(self.i)
 
     def save(self, stem: Path, key: str = "") -> None:
-        """``stem.pairs.npy`` (int32 n x 2) and ``stem.r.npy`` (float16) memory-map on load, so
-        a data set of any size streams; ``stem.meta.npz`` (genes, key), written last, marks a
-        complete set."""
-        for suffix, array in ((".pairs.npy", np.column_stack([self.i, self.j]).astype(np.int32)),
-                              (".r.npy", np.asarray(self.r, dtype=np.float16))):
+        """``stem.pairs.npy`` (int32 n x 2) and ``stem.r.npy`` (float16), streamed on load, so a
+        data set of any size fits; ``stem.meta.npz`` (genes, key, the CRC-32 of each array),
+        written last, marks a complete set."""
+        arrays = {".pairs.npy": np.ascontiguousarray(np.column_stack([self.i, self.j]), dtype=np.int32),
+                  ".r.npy": np.ascontiguousarray(self.r, dtype=np.float16)}
+        for suffix, array in arrays.items():
             _atomic_save(stem.with_name(stem.name + suffix), lambda fh, a=array: np.save(fh, a))
         _atomic_save(stem.with_name(stem.name + ".meta.npz"), lambda fh: np.savez(
             fh, name=np.array(self.name), genes=np.asarray(self.genes).astype(str), key=np.array(key),
-            format=np.array(FORMAT), n=np.array(len(self.i))))
+            format=np.array(FORMAT), n=np.array(len(self.i)),
+            crc32=np.array([zlib.crc32(a) for a in arrays.values()], dtype=np.int64)))
 
     @classmethod
     def load(cls, stem: Path) -> "PairSet":
         """Read a stored set into memory (:class:`StoredPairs` streams it instead)."""
         stored = StoredPairs.open(stem)
         pairs = np.concatenate(list(stored.chunks(max(stored.n, 1)))) if stored.n else np.empty((0, 2), np.int32)
+        path = stem.with_name(stem.name + ".r.npy")
         try:
-            r = np.load(stem.with_name(stem.name + ".r.npy"))
+            r = np.load(path)
         except (OSError, ValueError) as exc:
             raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
+        if r.shape != (stored.n,) or zlib.crc32(r) != stored.r_crc32:
+            raise InputError(DAMAGED, path)
         return cls(stored.name, stored.genes, pairs[:, 0], pairs[:, 1], r)
 
     def chunks(self, size: int) -> Iterator[np.ndarray]:
@@ -127,9 +134,8 @@ class PairSet:
     def stored_key(stem: Path) -> str | None:
         """The cache key a pair set was written with (None if absent, incomplete or unreadable)."""
         try:
-            stored = StoredPairs.open(stem)
-            return stored.key if stored.format == FORMAT else None
-        except Exception:  # a truncated or foreign file is simply recomputed
+            return StoredPairs.open(stem).key
+        except Exception:  # a truncated, damaged, older or foreign file is simply recomputed
             return None
 
     def gene_pairs(self) -> Iterator[tuple[str, str]]:
@@ -148,15 +154,21 @@ class StoredPairs:
     n: int
     offset: int                 # where the .npy data starts
     key: str                    # the cache key it was written under
-    format: int
+    r_crc32: int                # of the r array (checked by PairSet.load, the one reader of r)
 
     @classmethod
     def open(cls, stem: Path) -> "StoredPairs":
+        """The set's description, once its pair file is complete and its checksum matches: a
+        same-size damaged file would otherwise feed out-of-range gene ids to every reader."""
         path = stem.with_name(stem.name + ".pairs.npy")
         try:
             with np.load(stem.with_name(stem.name + ".meta.npz"), allow_pickle=False) as meta:
                 name, genes, n = str(meta["name"]), meta["genes"], int(meta["n"])
                 key, written_format = str(meta["key"]), int(meta["format"])
+                if written_format != FORMAT:
+                    raise InputError(f"pair set of format {written_format}, this program reads {FORMAT}: "
+                                     "rerun coexpress", stem)
+                pairs_crc32, r_crc32 = (int(c) for c in meta["crc32"])
             with open(path, "rb") as fh:
                 version = np.lib.format.read_magic(fh)
                 header = {(1, 0): np.lib.format.read_array_header_1_0,
@@ -167,13 +179,26 @@ class StoredPairs:
             raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
         if shape != (n, 2) or dtype != np.int32 or path.stat().st_size != offset + 8 * n:
             raise InputError(f"pair file holds {shape} {dtype}, expected ({n}, 2) int32 (truncated?)", stem)
-        return cls(stem, name, genes, n, offset, key, written_format)
+        if _crc32(path, offset) != pairs_crc32:
+            raise InputError(DAMAGED, path)
+        return cls(stem, name, genes, n, offset, key, r_crc32)
 
     def chunks(self, size: int) -> Iterator[np.ndarray]:
         with open(self.stem.with_name(self.stem.name + ".pairs.npy"), "rb") as fh:
             fh.seek(self.offset)
             for _ in range(0, self.n, size):
                 yield np.fromfile(fh, dtype=np.int32, count=2 * size).reshape(-1, 2)
+
+
+def _crc32(path: Path, offset: int) -> int:
+    """CRC-32 of a file's bytes from ``offset``: a third of SHA-256's cost (measured), and damage, not
+    tampering, is what a pair file must survive."""
+    crc, buffer = 0, bytearray(1 << 20)
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while size := fh.readinto(buffer):
+            crc = zlib.crc32(memoryview(buffer)[:size], crc)
+    return crc
 
 
 def _atomic_save(path: Path, write: Callable) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -125,7 +126,7 @@ def cmd_clusteredness(args: argparse.Namespace) -> None:
     emb = _embedding(args)
     sets = read_gmt(args.gmt)
     datasets = _expression(args)
-    result = clusteredness(emb.genes, emb.vectors, sets, config)
+    result = clusteredness(emb.genes, emb.vectors, sets, config, args.gmt)
     if datasets:
         result["coexpression"] = coexpression_clusteredness(datasets(), emb.genes, sets, config)
     for line in clusteredness_lines(result):
@@ -144,17 +145,43 @@ def cmd_neighbours(args: argparse.Namespace) -> None:
 
     config = config_from_args(args, NeighbourConfig)
     emb = _embedding(args)
+    if config.k >= len(emb.genes):             # refused, not clamped: precision@k is compared across runs
+        raise InputError(f"--k {config.k} needs more than {config.k} genes; the embedding has {len(emb.genes)}",
+                         args.bundle or args.embedding)
     datasets = _expression(args)
     similarity = (lambda rows: fisher_z_similarity(datasets(), emb.genes, rows)) if datasets else None
     reports = {}
     for gmt in args.gmt:
-        reports[Path(gmt).name] = neighbour_report(emb.genes, emb.vectors, read_gmt(gmt), config, similarity)
+        reports[Path(gmt).name] = neighbour_report(emb.genes, emb.vectors, read_gmt(gmt), config, similarity, gmt)
         for line in neighbour_lines(Path(gmt).name, reports[Path(gmt).name]):
             print(line)
     if not datasets:
         print("(no expression data sets: give --expression PATH... or --bundle DIR for the co-expression baseline)")
     if args.json:
         _print_json(reports)
+
+
+def cmd_methods(args: argparse.Namespace) -> None:
+    """Every embedding method on the same contexts, genes and gene sets, side by side, beside the
+    raw co-expression and random genes (each method's stages are cached like a build's)."""
+    from pipeline.config import METHODS, demo_config, load_config
+    from pipeline.report import method_lines
+    from pipeline.runner import Runner
+    from pipeline.stages import COMPARE
+
+    if args.demo == bool(args.config):
+        raise InputError("give exactly one of --demo or --config FILE")
+    config = with_settings(demo_config() if args.demo else load_config(args.config), args.set or [])
+    if args.gmt:
+        config = replace(config, gene_sets=tuple(str(Path(g).resolve()) for g in args.gmt))
+    quality = {}
+    for method in args.methods or METHODS:
+        variant = replace(config, embedding=replace(config.embedding, method=method))
+        quality[method] = Runner(COMPARE, variant, Path(args.cache), {"scheduler": "threads"}).run()["metrics"]
+    for line in method_lines(quality):
+        print(line)
+    if args.json:
+        _print_json(quality)
 
 
 def cmd_ggipnn(args: argparse.Namespace) -> None:
@@ -167,6 +194,8 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
 
     if args.random == bool(args.embedding):
         raise InputError("give exactly one of --embedding FILE or --random")
+    if args.out:
+        _check_output_file(Path(args.out))
     config = config_from_args(args, GGIPNNConfig)
     emb = None if args.random else read_embedding(args.embedding)
     splits = {"train": read_pairs(*args.train), "valid": read_pairs(*args.valid)}
@@ -196,6 +225,16 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
         print(f"model: {args.out}")
     if args.json:
         _print_json({**m, "coverage": coverage, "baselines": figures, "history": trained.history})
+
+
+def _check_output_file(path: Path) -> None:
+    """Refuse, before any work, an output file that could not be written once the work is done."""
+    if path.is_dir():
+        raise InputError("is a folder: give the file to write", path)
+    if not path.parent.is_dir():
+        raise InputError(f"folder {path.parent} does not exist", path)
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(f"cannot write in folder {path.parent}", path)
 
 
 def cmd_pairs(args: argparse.Namespace) -> None:

@@ -33,8 +33,14 @@ class CoexpressionConfig:
             raise InputError(f"top_k and components must be >= 0, got {self.top_k}, {self.components}")
 
 
+METHODS = ("skipgram-pairs", "skipgram-walks", "ppmi-svd", "skipgram+ppmi")
+
+
 @dataclass(frozen=True)
 class EmbeddingConfig:
+    method: str = param("skipgram-pairs", "skipgram-pairs (paper) | skipgram-walks | ppmi-svd | skipgram+ppmi "
+                                          "(centred skip-gram and PPMI-SVD, unit rows side by side)")
+    centre: bool = param(False, "subtract the mean skip-gram vector (the common direction SGNS gives every gene)")
     dims: int = param(200, "paper")
     epochs: int = param(10, "paper: 10 iterations")
     window: int = param(1, "2-token sentences: each gene sees its partner only")
@@ -45,7 +51,21 @@ class EmbeddingConfig:
     min_alpha: float = param(0.0001, "final learning rate (gensim)")
     max_pair_repeats: int = param(0, ">0: a pair seen in more data sets counts only this often")
     workers: int = param(1, ">1 is faster but gensim is then not bit-reproducible")
+    ppmi_alpha: float = param(0.75, "ppmi-svd: context counts raised to this (smoothing)")
+    svd_power: float = param(0.5, "ppmi-svd: vectors are U S^power")
+    walk_length: int = param(40, "skipgram-walks: genes per walk")
+    walks_per_gene: int = param(10, "skipgram-walks: walks from each gene per epoch")
+    walk_window: int = param(10, "skipgram-walks: skip-gram window over a walk")
+    walk_p: float = param(1.0, "skipgram-walks: node2vec return parameter")
+    walk_q: float = param(1.0, "skipgram-walks: node2vec in-out parameter")
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise InputError(f"embedding method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if self.dims < 2 or self.epochs < 1 or self.walk_length < 2 or min(self.walk_p, self.walk_q) <= 0:
+            raise InputError(f"embedding: dims >= 2, epochs >= 1, walk_length >= 2 and walk_p, walk_q > 0, got "
+                             f"{self.dims}, {self.epochs}, {self.walk_length}, {self.walk_p}, {self.walk_q}")
 
 
 @dataclass(frozen=True)
@@ -223,14 +243,17 @@ def with_preset(config: BuildConfig, preset: str) -> BuildConfig:
     other contexts. ``demo``: the setting measured best on the demo compendium (README, "Demo
     results"): each gene's 20 best partners with r >= 0.3 in each data set (a fixed r >= 0.9
     leaves most genes of a few small data sets without contexts), the ARCHS4 TF co-expression
-    pairs where the compendium is used, 15 epochs, min_count 1."""
+    pairs where the compendium is used, 15 epochs, min_count 1; the vectors: the centred skip-gram
+    vectors beside PPMI-SVD of the same counts (``skipgram+ppmi``, chosen on the compendium's own
+    Reactome and WikiPathways sets; README, "Embedding methods")."""
     if preset not in PRESETS:
         raise InputError(f"unknown preset {preset!r}: use one of {', '.join(PRESETS)}")
     paper = preset == "paper"
     coexpression = replace(config.coexpression, threshold=0.9 if paper else 0.3, top_k=0 if paper else 20,
                            components=0)
     embedding = replace(config.embedding, dims=200, epochs=10 if paper else 15, window=1, negative=5, sample=1e-3,
-                        min_count=5 if paper else 1)
+                        min_count=5 if paper else 1, method="skipgram-pairs" if paper else "skipgram+ppmi",
+                        centre=not paper)
     return replace(config, preset=preset, archs4_pairs=config.demo and not paper, coexpression=coexpression,
                    embedding=embedding)
 

@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, ClassVar, Iterable, Iterator
 
@@ -200,48 +200,118 @@ def _gensim_model(config: EmbeddingConfig):
                     min_alpha=config.min_alpha, workers=config.workers, seed=config.seed)
 
 
+def embed(corpus: PairCorpus, config: EmbeddingConfig, progress: Callable[[Iterable], Iterable] = lambda it: it,
+          checkpoints: Path | None = None) -> tuple[Embedding, Embedding | None, dict]:
+    """The embedding ``config.method`` makes of the corpus, and (when it was centred or combined)
+    the method's own vectors before that, so that figures can be given with and without."""
+    from pipeline.layout import unit_rows
+
+    if config.max_pair_repeats:
+        corpus = corpus.capped(config.max_pair_repeats, corpus.path.parent)
+    if config.method == "ppmi-svd":
+        raw = ppmi_embedding(corpus, config)
+        stats = {"genes_in_pairs": int((corpus.counts > 0).sum()), "genes_embedded": len(raw.genes),
+                 "pairs": corpus.n_pairs, "epochs": []}
+    else:
+        raw, stats = train_embedding(corpus, config, progress=progress, checkpoints=checkpoints)
+    emb = Embedding(raw.genes, raw.vectors - raw.vectors.mean(axis=0)) if config.centre else raw
+    if config.method == "skipgram+ppmi":
+        other = ppmi_embedding(corpus, config)
+        if not np.array_equal(other.genes, emb.genes):
+            raise InputError("skip-gram and PPMI-SVD embedded different genes")   # both keep counts >= min_count
+        emb = Embedding(emb.genes, np.hstack([unit_rows(emb.vectors), unit_rows(other.vectors)]).astype(np.float32))
+    return emb, None if emb is raw else raw, stats
+
+
+def ppmi_embedding(corpus: PairCorpus, config: EmbeddingConfig) -> Embedding:
+    """PPMI + truncated SVD of the corpus's co-occurrence counts, on skip-gram's vocabulary
+    (genes in >= min_count pairs)."""
+    from pipeline.ppmi import cooccurrence, ppmi, svd_vectors
+
+    keep = corpus.counts >= config.min_count
+    if not keep.any():
+        raise InputError(f"no gene occurs in >= {config.min_count} pairs (min_count): nothing to embed")
+    index = np.cumsum(keep) - 1
+    counts = cooccurrence((index[c] for c in corpus.chunks(keep)), int(keep.sum()))
+    return Embedding(corpus.vocab[keep], svd_vectors(ppmi(counts, config.ppmi_alpha), config.dims, config.svd_power,
+                                                     config.seed))
+
+
+def _pair_epochs(corpus: PairCorpus, config: EmbeddingConfig, keep: np.ndarray) -> Callable[[Path, int], tuple]:
+    """Each epoch: every pair once, in a new seeded order (sentences, words written)."""
+    def write(path: Path, epoch: int) -> tuple[int, int]:
+        n = corpus.write_epoch(path, seed=config.seed * 1_000_003 + epoch, keep=keep)
+        return n, 2 * n
+    return write
+
+
+def _walk_epochs(corpus: PairCorpus, config: EmbeddingConfig, keep: np.ndarray) -> Callable[[Path, int], tuple]:
+    """Each epoch: new seeded random walks over the weighted co-expression graph of the vocabulary."""
+    from pipeline.ppmi import cooccurrence
+    from pipeline.walks import walks
+
+    graph = cooccurrence(corpus.chunks(keep), len(corpus.vocab))
+    table = corpus.tokens()
+    width = table.shape[1] + 1
+
+    def write(path: Path, epoch: int) -> tuple[int, int]:
+        sentences = words = 0
+        with open(path, "wb") as fh:
+            for walk in walks(graph, config.walk_length, config.walks_per_gene, config.walk_p, config.walk_q,
+                              seed=config.seed * 1_000_003 + epoch):
+                lines = np.full((len(walk), walk.shape[1], width), ord(" "), dtype=np.uint8)
+                lines[:, :, :-1] = table[walk]
+                lines[:, -1, -1] = ord("\n")
+                fh.write(lines.tobytes())
+                sentences, words = sentences + len(walk), words + walk.size
+        return sentences, words
+    return write
+
+
 def train_embedding(corpus: PairCorpus, config: EmbeddingConfig,
                     on_epoch: Callable[[int, Embedding], dict | None] | None = None,
                     progress: Callable[[Iterable], Iterable] = lambda it: it,
                     checkpoints: Path | None = None) -> tuple[Embedding, dict]:
-    """Train skip-gram on the corpus.
+    """Train skip-gram on the corpus: on its pairs (``skipgram-pairs``), or on random walks over
+    the graph they make (``skipgram-walks``).
 
     The learning rate decays linearly over all epochs, as in one gensim call with ``epochs=N``;
     each epoch sees the pairs in a new seeded order. ``on_epoch(epoch, embedding)`` may return
     figures to record for that epoch (the build records clusteredness, as the paper chose its
     epoch by it). With ``checkpoints``, the model is saved after every epoch and a rerun
     continues after the last saved one."""
-    if config.max_pair_repeats:
-        corpus = corpus.capped(config.max_pair_repeats, corpus.path.parent)
+    walking = config.method == "skipgram-walks"
     tokens = np.array([row.tobytes().decode() for row in corpus.tokens()])
     model, done, stats = _resume(checkpoints)
     if model is None:
-        model = _gensim_model(config)
+        model = _gensim_model(replace(config, window=config.walk_window) if walking else config)
         model.build_vocab_from_freq({t: int(c) for t, c in zip(tokens, corpus.counts) if c > 0})
         if not len(model.wv):
             raise InputError(f"no gene occurs in >= {config.min_count} pairs (min_count): nothing to embed")
         stats = {"genes_in_pairs": int((corpus.counts > 0).sum()), "genes_embedded": len(model.wv),
                  "pairs": corpus.n_pairs, "epochs": []}
     keep = np.isin(tokens, model.wv.index_to_key)
+    write = (_walk_epochs if walking else _pair_epochs)(corpus, config, keep)
     gene_of = dict(zip(tokens, corpus.vocab))
     span = config.alpha - config.min_alpha
+    unit = "walks" if walking else "pairs"
     with tempfile.TemporaryDirectory(dir=corpus.path.parent) as tmp:
         text = Path(tmp) / "epoch.txt"
         for epoch in progress(range(config.epochs)):
             if epoch < done:
                 continue
             started = time.perf_counter()
-            n = corpus.write_epoch(text, seed=config.seed * 1_000_003 + epoch, keep=keep)
-            model.train(corpus_file=str(text), total_words=2 * n, total_examples=n, epochs=1,
+            sentences, words = write(text, epoch)
+            model.train(corpus_file=str(text), total_words=words, total_examples=sentences, epochs=1,
                         start_alpha=config.alpha - span * epoch / config.epochs,
                         end_alpha=config.alpha - span * (epoch + 1) / config.epochs)
-            record = {"epoch": epoch + 1, "pairs_trained": n}
+            record = {"epoch": epoch + 1, f"{unit}_trained": sentences}
             if on_epoch is not None:
                 record.update(on_epoch(epoch + 1, _embedding(model, gene_of)) or {})
             stats["epochs"].append(record)
-            log.info("  epoch %d/%d: %s pairs in %.0f s%s", epoch + 1, config.epochs, f"{n:,}",
+            log.info("embedding: epoch %d/%d, %s %s in %.0f s%s", epoch + 1, config.epochs, f"{sentences:,}", unit,
                      time.perf_counter() - started, "".join(f", {k} {v}" for k, v in record.items()
-                                                            if k not in ("epoch", "pairs_trained")))
+                                                            if k not in ("epoch", f"{unit}_trained")))
             if checkpoints is not None:
                 _checkpoint(model, stats, checkpoints, epoch + 1)
     return _embedding(model, gene_of), stats

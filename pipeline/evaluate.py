@@ -12,6 +12,7 @@ could fake it.
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
@@ -33,24 +34,26 @@ def mean_pairwise(vectors: np.ndarray) -> float:
     return float((total @ total - np.einsum("ij,ij->", vectors, vectors, dtype=np.float64)) / (n * (n - 1)))
 
 
-def set_indices(genes: np.ndarray, gene_sets: dict[str, list[str]], config: ClusterednessConfig
-                ) -> dict[str, np.ndarray]:
-    """Each set's genes that have a vector, kept if min_set_size <= size <= max_set_size."""
+def set_indices(genes: np.ndarray, gene_sets: dict[str, list[str]], config: ClusterednessConfig,
+                sets_file: str | Path | None = None) -> dict[str, np.ndarray]:
+    """Each set's genes that have a vector, kept if min_set_size <= size <= max_set_size; none
+    kept is an error naming ``sets_file`` (the science never opens files, so callers say which)."""
     index = {g: k for k, g in enumerate(genes)}
     out = {}
     for name, members in gene_sets.items():
         rows = np.array(sorted({index[g] for g in members if g in index}), dtype=np.int64)
         if config.min_set_size <= len(rows) <= config.max_set_size:
             out[name] = rows
+    if not out:
+        raise InputError(f"no gene set has {config.min_set_size}-{config.max_set_size} genes with a vector",
+                         sets_file)
     return out
 
 
 def clusteredness(genes: np.ndarray, vectors: np.ndarray, gene_sets: dict[str, list[str]],
-                  config: ClusterednessConfig = ClusterednessConfig()) -> dict:
+                  config: ClusterednessConfig = ClusterednessConfig(), sets_file: str | Path | None = None) -> dict:
     """Cosine and inner-product clusteredness, with the pieces of each ratio."""
-    sets = set_indices(np.asarray(genes), gene_sets, config)
-    if not sets:
-        raise InputError(f"no gene set has {config.min_set_size}-{config.max_set_size} genes with a vector")
+    sets = set_indices(np.asarray(genes), gene_sets, config, sets_file)
     if len(genes) < 2:
         raise InputError("fewer than 2 genes with a vector")
     x = np.asarray(vectors, dtype=np.float32)
@@ -156,9 +159,10 @@ def tissue_patterns(z: pd.DataFrame, map_nn: np.ndarray, embedding_nn: np.ndarra
 
 # --- neighbour precision against gene sets ------------------------------------------------------
 
-def membership(genes: np.ndarray, gene_sets: dict[str, list[str]], min_size: int = 5, max_size: int = 200
-               ) -> sparse.csr_matrix:
-    """Sets x genes boolean matrix of the sets with ``min_size``..``max_size`` of ``genes``."""
+def membership(genes: np.ndarray, gene_sets: dict[str, list[str]], min_size: int = 5, max_size: int = 200,
+               sets_file: str | Path | None = None) -> sparse.csr_matrix:
+    """Sets x genes boolean matrix of the sets with ``min_size``..``max_size`` of ``genes``; none
+    is an error naming ``sets_file``."""
     index = {g: k for k, g in enumerate(genes)}
     cols = []
     for members in gene_sets.values():
@@ -166,7 +170,7 @@ def membership(genes: np.ndarray, gene_sets: dict[str, list[str]], min_size: int
         if min_size <= len(found) <= max_size:
             cols.append(np.array(found, dtype=np.int64))
     if not cols:
-        raise InputError(f"no gene set has {min_size}-{max_size} genes of the embedding")
+        raise InputError(f"no gene set has {min_size}-{max_size} genes of the embedding", sets_file)
     row = np.repeat(np.arange(len(cols)), [len(c) for c in cols])
     return sparse.csr_matrix((np.ones(len(row), dtype=np.float32), (row, np.concatenate(cols))),
                              shape=(len(cols), len(genes)))
@@ -205,11 +209,12 @@ def neighbour_precision(similarity: Callable[[np.ndarray], np.ndarray], sets: sp
 
 def neighbour_report(genes: np.ndarray, vectors: np.ndarray, gene_sets: dict[str, list[str]],
                      config: NeighbourConfig = NeighbourConfig(),
-                     coexpression: Callable[[np.ndarray], np.ndarray] | None = None) -> dict:
+                     coexpression: Callable[[np.ndarray], np.ndarray] | None = None,
+                     sets_file: str | Path | None = None) -> dict:
     """Neighbour precision of the embedding (cosine) and, when given, of the raw co-expression
     (``coexpression(rows)``, e.g. :func:`fisher_z_similarity` over the build's data sets), on the
     same query genes of the same gene universe."""
-    sets = membership(np.asarray(genes), gene_sets, config.min_set_size, config.max_set_size)
+    sets = membership(np.asarray(genes), gene_sets, config.min_set_size, config.max_set_size, sets_file)
     rows = query_rows(sets, config.queries, config.seed)
     out = {"k": config.k, "queries": int(len(rows)), "genes": int(len(genes)), "sets": int(sets.shape[0]),
            "embedding": neighbour_precision(cosine_similarity(vectors), sets, rows, config.k, config.top_fraction)}
@@ -268,10 +273,9 @@ def coexpression_clusteredness(datasets: Iterable[tuple[np.ndarray, np.ndarray]]
                                gene_sets: dict[str, list[str]],
                                config: ClusterednessConfig = ClusterednessConfig()) -> dict:
     """Clusteredness of the raw co-expression (mean Fisher z in place of cosine), on the same sets
-    and random genes as :func:`clusteredness`: what the embedding's figure should be read against."""
+    and random genes as :func:`clusteredness` (which has refused sets that fit none): what the
+    embedding's figure should be read against."""
     sets = set_indices(np.asarray(genes), gene_sets, config)
-    if not sets:
-        raise InputError(f"no gene set has {config.min_set_size}-{config.max_set_size} genes with a vector")
     background = np.random.default_rng(config.seed).choice(len(genes), size=min(config.random_genes, len(genes)),
                                                            replace=False)
     used = np.unique(np.concatenate([background, *sets.values()]))

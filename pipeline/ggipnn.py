@@ -95,8 +95,10 @@ def read_pairs(pairs_path: str | Path, labels_path: str | Path) -> PairData:
     bad = next((k for k, v in enumerate(labels) if v.strip() not in ("0", "1")), None)
     if bad is not None:
         raise InputError(f"line {bad + 1}: label {labels[bad].strip()!r} is not 0 or 1", labels_path)
-    return PairData(np.array([t[0] for t in tokens]), np.array([t[1] for t in tokens]),
-                    np.array([int(v) for v in labels], dtype=np.int64))
+    values = np.array([int(v) for v in labels], dtype=np.int64)
+    if len(np.unique(values)) < 2:                 # every split is graded by AUC, which needs both
+        raise InputError(f"every label is {values[0]}: a split needs both 0 and 1 (AUC is undefined)", labels_path)
+    return PairData(np.array([t[0] for t in tokens]), np.array([t[1] for t in tokens]), values)
 
 
 def _lines(path: Path) -> list[str]:

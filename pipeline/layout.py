@@ -12,6 +12,40 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from pipeline.config import LayoutConfig
+from pipeline.errors import InputError
+
+PRESERVATION_K = 10               # neighbours compared by neighbourhood_preservation
+MIN_GENES = PRESERVATION_K + 1    # each gene needs that many others
+
+
+def unmappable(vectors: np.ndarray, genes: np.ndarray | None = None) -> str | None:
+    """Why ``vectors`` cannot be mapped or compared by cosine (None when they can); ``genes``
+    name the rows in the answer.
+
+    Checked before any work because the failures come late or badly: openTSNE segfaults on
+    all-zero input, PCA to 2-D raises on one dimension, the 10-NN preservation score needs 11
+    genes. A zero vector is refused even among good ones: its cosine with any gene is undefined
+    (0/0), so it would rank as nobody's neighbour yet sit somewhere on the map; remove it instead.
+    Vectors that all point the same way make every cosine 1: nothing to map."""
+    def rows(bad: np.ndarray) -> str:
+        k = int(np.argmax(bad))
+        return f"{int(bad.sum())} of {n} vectors (first: {genes[k] if genes is not None else f'row {k + 1}'})"
+
+    n, dims = vectors.shape
+    finite = np.isfinite(vectors).all(axis=1)
+    if not finite.all():
+        return f"NaN or inf in {rows(~finite)}"
+    if dims < 2:
+        return f"{dims} dimension: the map (PCA, t-SNE) and cosine neighbours need at least 2"
+    if n < MIN_GENES:
+        return (f"only {n} gene{'s' * (n != 1)}: the map needs at least {MIN_GENES} (each gene's {PRESERVATION_K} "
+                "nearest others)")
+    norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64))
+    if (norms == 0).any():
+        return f"all zero: {rows(norms == 0)}; cosine similarity is undefined for them: remove those rows"
+    if ((vectors @ vectors[0]) / (norms * norms[0]) > 1 - 1e-5).all():          # cosine with the first
+        return "every vector points the same way (constant vectors?): every cosine similarity is 1, nothing to map"
+    return None
 
 
 def pca(vectors: np.ndarray, dims: int, seed: int) -> np.ndarray:
@@ -28,6 +62,9 @@ def tsne_layout(vectors: np.ndarray, config: LayoutConfig = LayoutConfig(), n_jo
     """Vectors -> (n, 2) map coordinates and a record of how they were made."""
     from openTSNE import TSNE
 
+    problem = unmappable(vectors)
+    if problem:
+        raise InputError(f"embedding: {problem}")
     started = time.perf_counter()
     x = unit_rows(vectors) if config.unit_length else np.asarray(vectors, dtype=np.float32)
     reduced = pca(x, config.pca_dims, config.seed)
@@ -44,7 +81,7 @@ def tsne_layout(vectors: np.ndarray, config: LayoutConfig = LayoutConfig(), n_jo
                 "seconds": round(time.perf_counter() - started, 2)}
 
 
-def neighbourhood_preservation(vectors: np.ndarray, xy: np.ndarray, k: int = 10, sample: int = 2000,
+def neighbourhood_preservation(vectors: np.ndarray, xy: np.ndarray, k: int = PRESERVATION_K, sample: int = 2000,
                                seed: int = 0) -> float:
     """Mean fraction of each gene's k nearest neighbours by cosine in the embedding that are
     also among its k nearest on the map (over a seeded sample of genes)."""

@@ -19,6 +19,7 @@ context counts, when known) and ``cosine`` (the embedding's own similarity).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -94,10 +95,56 @@ def train_pair_model(kind: str, emb: Embedding, splits: dict[str, PairData],
     torch.manual_seed(config.seed)
     model = {"pair": PairModel, "additive": AdditiveModel}[kind](table, config)
     history = fit(model, tensors, labels, config, progress)
+    calibration = calibrate(model, tensors, labels) if kind == "pair" else None
     metrics = split_metrics(model, tensors, labels)
+    if calibration:
+        metrics["calibration"] = calibration
     metrics.update(best_epoch=max(history, key=lambda h: h["valid_auc"])["epoch"], epochs_run=len(history),
                    seconds=round(time.perf_counter() - started, 2), config=asdict(config))
     return Trained(model, genes, history, metrics)
+
+
+def calibrate(model: PairModel, tensors: dict[str, torch.Tensor], labels: dict[str, np.ndarray]) -> dict:
+    """Platt scaling on the valid split, folded into the encoder's scale and bias (so P is
+    calibrated wherever it is read, and the ranking, hence every AUC, is unchanged); the expected
+    calibration error on the last split (test, else valid) before and after."""
+    from sklearn.linear_model import LogisticRegression
+
+    last = "test" if "test" in tensors else "valid"
+    model.eval()
+    with torch.no_grad():
+        valid = model(tensors["valid"]).numpy().astype(np.float64)
+        before = torch.sigmoid(model(tensors[last])).numpy()
+    fit_ = LogisticRegression(C=1e6).fit(valid[:, None], labels["valid"])
+    a, b = float(fit_.coef_[0, 0]), float(fit_.intercept_[0])
+    enc = model.encoder
+    with torch.no_grad():
+        enc.scale.mul_(a)
+        enc.bias.mul_(a).add_(b)
+        after = torch.sigmoid(model(tensors[last])).numpy()
+    return {"method": "Platt scaling on valid", "split": last, "slope": round(a, 4), "intercept": round(b, 4),
+            "ece_before": round(ece(labels[last], before), 4), "ece": round(ece(labels[last], after), 4),
+            "reliability": reliability(labels[last], after)}
+
+
+def ece(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the pair-weighted gap between mean P and the share of
+    positives in ten equal-width bins of P."""
+    which = np.minimum((probabilities * bins).astype(int), bins - 1)
+    gap = 0.0
+    for k in range(bins):
+        inside = which == k
+        if inside.any():
+            gap += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
+    return float(gap)
+
+
+def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> list[dict]:
+    """The reliability figure: per bin of P, its pairs, mean P and share of positives."""
+    which = np.minimum((probabilities * bins).astype(int), bins - 1)
+    return [{"bin": f"{k / bins:.1f}-{(k + 1) / bins:.1f}", "pairs": int((which == k).sum()),
+             "mean_p": round(float(probabilities[which == k].mean()), 4),
+             "positives": round(float(labels[which == k].mean()), 4)} for k in range(bins) if (which == k).any()]
 
 
 def baseline_scores(emb: Embedding, data: PairData, contexts: dict[str, float] | None = None) -> dict[str, np.ndarray]:
@@ -145,7 +192,7 @@ def pair_benchmark(emb: Embedding, splits: dict[str, PairData], config: PairMode
     pair = train_pair_model("pair", emb, splits, config, progress("pair model"))
     figures = baselines(emb, splits, config, contexts, progress("additive baseline"))
     last = figures["split"]
-    figures["pair_model"] = {**_summary(pair.metrics, last),
+    figures["pair_model"] = {**_summary(pair.metrics, last), "calibration": pair.metrics["calibration"],
                              "training": {k: pair.metrics[k] for k in ("best_epoch", "epochs_run", "seconds")}}
     return pair, figures
 
@@ -166,18 +213,27 @@ def save_pair_model(encoder: PairEncoder, config: PairModelConfig, path: Path, f
 def load_pair_model(path: Path, dims: int) -> tuple[PairEncoder, PairModelConfig, dict]:
     """The encoder of a model file, its config and the figures it was saved with."""
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():                 # one line for a bad file, not torch's warnings first
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for damaged files
         raise InputError(f"not a pair model file ({exc.__class__.__name__})", path) from None
-    if payload.get("format") != MODEL_FORMAT:
+    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise InputError("not a pair model file", path)
+    missing = [k for k in ("dims", "config", "encoder", "metrics") if k not in payload]
+    if missing:
+        raise InputError(f"pair model file lacks {missing}", path)
     if payload["dims"] != dims:
         raise InputError(f"pair model expects {payload['dims']}-dimensional vectors, the embedding has {dims}", path)
-    config = PairModelConfig(**payload["config"])
-    encoder = PairEncoder(payload["dims"], config.hidden, config.out, config.dropout)
-    encoder.load_state_dict(payload["encoder"])
+    try:
+        config = PairModelConfig(**payload["config"])
+        encoder = PairEncoder(payload["dims"], config.hidden, config.out, config.dropout)
+        encoder.load_state_dict(payload["encoder"])
+    except (TypeError, RuntimeError, ValueError, InputError) as exc:
+        raise InputError(f"pair model does not fit its settings ({exc.__class__.__name__}: "
+                         f"{str(exc).splitlines()[0][:80]})", path) from None
     encoder.eval()
-    return encoder, config, payload["metrics"]
+    return encoder, config, payload["metrics"] if isinstance(payload["metrics"], dict) else {}
 
 
 def saved_model_metrics(path: Path, emb: Embedding, splits: dict[str, PairData]) -> dict:
@@ -233,7 +289,7 @@ def list_quality(emb: Embedding, predictor: PairPredictor, gene_set_files: dict[
     out: dict = {"hubness": {"pair_model": hubness(pair, emb.genes, seed=config.seed),
                              "cosine": hubness(cosine, emb.genes, seed=config.seed)}, "partner_precision": {}}
     for name, sets in gene_set_files.items():
-        members = membership(emb.genes, sets, config.min_set_size, config.max_set_size)
+        members = membership(emb.genes, sets, config.min_set_size, config.max_set_size, name)
         rows = query_rows(members, config.queries, config.seed)
         out["partner_precision"][name] = {
             "pair_model": neighbour_precision(pair, members, rows, config.k, config.top_fraction),

@@ -86,3 +86,37 @@ def partner_lines(quality: dict) -> list[str]:
               f"{p['pair_model']['precision']:.3f}, cosine neighbours {p['cosine']['precision']:.3f}, "
               f"random {p['cosine']['random']:.3f}" for name, p in quality["partner_precision"].items()]
     return lines
+
+
+def method_lines(quality: dict[str, dict]) -> list[str]:
+    """Embedding methods side by side on the same pairs, genes and gene sets (each method's
+    ``quality`` stage record), with the raw co-expression and random genes beneath."""
+    first = next(iter(quality.values()))
+    files = list(first["neighbours"])
+    head = f"{'method':<30} {'pair AUC':>8} {'clus.':>6} " + " ".join(f"{'p@10 ' + f[:14]:>20}" for f in files)
+    lines = [head]
+
+    def row(label: str, clus: dict, neighbours: dict) -> str:
+        return (f"{label:<30} {clus['pair_auc']:>8.3f} {clus['ratio']:>6.2f} "
+                + " ".join(f"{neighbours[f]['precision']:>20.3f}" for f in files))
+
+    for method, q in quality.items():
+        lines.append(row(method, q["clusteredness"]["cosine"], {f: r["embedding"] for f, r in q["neighbours"].items()}))
+        if "without_postprocessing" in q:
+            w = q["without_postprocessing"]
+            lines.append(row(f"  {method} (not post-processed)", w["clusteredness"], w["neighbours"]))
+    if "coexpression" in first["clusteredness"]:
+        co = first["clusteredness"]["coexpression"]
+        lines.append(f"{'raw co-expression (Fisher z)':<30} {co['pair_auc']:>8.3f} {'-':>6} "
+                     + " ".join(f"{first['neighbours'][f]['coexpression']['precision']:>20.3f}" for f in files))
+    lines.append(f"{'random genes':<30} {0.5:>8.3f} {1.0:>6.2f} "
+                 + " ".join(f"{first['neighbours'][f]['embedding']['random']:>20.3f}" for f in files))
+    for f in files:
+        lines.append(f"by support tier, {f} (precision@10 / random for that tier; cone = median cosine to the "
+                     "mean direction):")
+        for method, q in quality.items():
+            tiers = q.get("support", {}).get(f, {})
+            lines.append(f"  {method:<28} " + "  ".join(
+                f"{name} {t.get('precision', float('nan')):.3f}/{t.get('random', float('nan')):.3f} "
+                f"cone {t['cone']:.2f}" for name, t in tiers.items()))
+    return lines

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from fixtures import gene_names
 
-from gene2vec_dash import create_app, ids
+from gene2vec_dash import create_app, ids, inputs
 from gene2vec_dash.bench import request
-from gene2vec_dash.queries import MAX_K, MapData, checked_k, clamp_k, gene_card, neighbours, pair, partners, search
+from gene2vec_dash.queries import MAX_K, MapData, gene_card, neighbours, pair, partners, search
 from gene2vec_dash.state import ViewState, parse_query
 from pipeline.errors import InputError
 
@@ -26,17 +26,21 @@ def test_neighbours_are_the_most_similar_genes(data):
     assert (np.diff(table["similarity"]) <= 0).all() and "G010" not in table["symbol"].tolist()
 
 
-@pytest.mark.parametrize("k, expected", [(0, 1), (-3, 1), (10_000, MAX_K), ("7", 7), (None, 15), ("x", 15)])
-def test_k_is_clamped(k, expected):
-    assert clamp_k(k) == expected
-
-
-@pytest.mark.parametrize("k, note", [(500, ""), (7, ""), (None, ""), (-5, "-5 neighbours asked for: showing 1"),
-                                     (10_000, f"showing {MAX_K}"), ("x", "not a number")])
-def test_k_that_cannot_be_used_is_said(k, note):
-    shown, said = checked_k(k)
-    assert (note in said) and (bool(said) == bool(note))
-    assert shown == clamp_k(k)
+@pytest.mark.parametrize("k, expected, note", [
+    (500, 500, ""), (7, 7, ""), ("7", 7, ""), (" 12 ", 12, ""), (None, 15, ""), ("", 15, ""),
+    (0, 1, "k = 0 is out of range (1 to 500): showing 1"), (-5, 1, "k = -5 is out of range"),
+    (10_000, MAX_K, f"showing {MAX_K}"), (float("inf"), MAX_K, "k = inf is out of range"),
+    ("inf", MAX_K, "out of range"), ("Infinity", MAX_K, "out of range"), ("1e400", MAX_K, "out of range"),
+    (10 ** 400, MAX_K, "out of range"), (float("-inf"), 1, "k = -inf is out of range"),
+    (2.5, 3, "k = 2.5 is not a whole number: showing 3"), (0.4, 1, "k = 0.4 is out of range"),
+    (float("nan"), 15, "not a number"), ("NaN", 15, "not a number"), ("x", 15, "k = “x” is not a number"),
+    (True, 15, "a true/false value is not a number"), ([3], 15, "a list is not a number"),
+    ({"k": 3}, 15, "an object"), ("9" * 5000, 15, "not a number"),
+], ids=lambda value: repr(value)[:24])
+def test_k_is_brought_into_range_and_what_could_not_be_used_is_said(k, expected, note):
+    shown, said = inputs.k(k)
+    assert shown == expected and isinstance(shown, int)
+    assert (note in said) and (bool(said) == bool(note)) and len(said) < 200
 
 
 def test_search_by_prefix_and_alias(data):
@@ -63,9 +67,10 @@ ATLASES = {"gtex": ["Heart", "Liver"], "hpa_cell": ["Hepatocytes", "T-cells"]}
 def test_url_state_round_trip_and_leniency():
     state = ViewState(gene="TP53", k=20, color="tissue", atlas="hpa_cell", tissue="T-cells", pair_a="TP53",
                       pair_b="MDM2", gene_set="GO:0007059 chromosome segregation, mitotic & more")
-    assert parse_query(state.to_query(), ATLASES) == (state, "")
-    odd, notice = parse_query("?k=abc&color=rainbow&pair=A", ATLASES)
+    assert parse_query(state.to_query(), ATLASES) == (state, "", "")
+    odd, notice, k_note = parse_query("?k=abc&color=rainbow&pair=A", ATLASES)
     assert odd == ViewState(gene=None, k=15, color="class", atlas="gtex", tissue="Heart", pair_a="A") and not notice
+    assert "not a number" in k_note
 
 
 @pytest.mark.parametrize("query, atlas, tissue, words", [
@@ -75,7 +80,7 @@ def test_url_state_round_trip_and_leniency():
     ("?color=tissue&atlas=nope&tissue=Liver", "gtex", "Liver", "No tissue atlas “nope”"),
 ])
 def test_unknown_tissues_are_said_not_switched_silently(query, atlas, tissue, words):
-    state, notice = parse_query(query, ATLASES)
+    state, notice, _ = parse_query(query, ATLASES)
     assert (state.atlas, state.tissue) == (atlas, tissue)
     assert (words in notice) if words else notice == ""
     assert state.color == ("class" if "moon" in query else "tissue")
@@ -145,7 +150,7 @@ def test_gene_card_has_identifiers_and_links(data):
 
 
 def _call_list(app, text=None, selected=None, trigger=(ids.LIST_BUTTON, "n_clicks")):
-    values = {(ids.MAP, "selectedData"): selected, (ids.LIST_BUTTON, "n_clicks"): 1, (ids.LIST_TEXT, "value"): text}
+    values = {(ids.MAP_SELECTION, "data"): selected, (ids.LIST_BUTTON, "n_clicks"): 1, (ids.LIST_TEXT, "value"): text}
     status, body = _call(app, (ids.LIST_GENES, "data"), values, [trigger])
     assert status == 200
     return body["response"]
@@ -168,9 +173,7 @@ def test_map_selection_is_tested(small_bundle, data):
     app = create_app(small_bundle)
     names, modules = gene_names()
     chosen = [n for n in names[modules == 1] if n in data.row][:14]
-    points = [{"curveNumber": 0, "customdata": n} for n in chosen]
-    points.append({"curveNumber": 3, "customdata": names[modules == 2][0]})   # an overlay's point: not selected
-    response = _call_list(app, selected={"points": points}, trigger=(ids.MAP, "selectedData"))
+    response = _call_list(app, selected=[*chosen, "NOT_ON_MAP", 7], trigger=(ids.MAP_SELECTION, "data"))
     assert sorted(response[ids.LIST_GENES]["data"]) == sorted(chosen)
     assert re.search(r"module[ _]1\b", response[ids.ENRICHMENT]["data"][0]["gene set"], re.I)
 

@@ -141,6 +141,11 @@ def test_unknown_gene_in_url_shows_a_message(dash_duo, app):
     dash_duo.driver.get(dash_duo.server_url + "/?gene=NOSUCHGENE&k=0&color=bogus")
     dash_duo.wait_for_contains_text(f"#{ids.GENE_MESSAGE}", "NOSUCHGENE", timeout=20)
     assert _table_symbols(dash_duo, ids.NEIGHBOURS) == []
+    # a link's k out of range (it used to answer 500): the gene is shown, and the note says so
+    dash_duo.driver.get(dash_duo.server_url + "/?gene=G010&k=inf")
+    dash_duo.wait_for_contains_text(f"#{ids.K_MESSAGE}", "out of range", timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", "G010", timeout=10)
+    _wait(lambda: len(_table_symbols(dash_duo, ids.NEIGHBOURS)) == 190)             # every other gene of 191
 
 
 def test_gene_card_links_and_k(dash_duo, app):

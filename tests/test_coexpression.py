@@ -56,6 +56,35 @@ def test_pair_file_round_trip(tmp_path):
         PairSet.load(tmp_path / "x")
 
 
+def _flip_last_byte(path):
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x7F                              # same size: only the checksum can tell
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("part", [".pairs.npy", ".r.npy"])
+def test_a_same_size_damaged_pair_file_is_refused_naming_it(tmp_path, part):
+    ps = PairSet("x", np.array(["A", "B", "C"]), np.array([0, 1], np.int32), np.array([1, 2], np.int32),
+                 np.array([0.95, 0.91], np.float16))
+    ps.save(tmp_path / "x", key="abc")
+    _flip_last_byte(tmp_path / f"x{part}")
+    with pytest.raises(InputError) as err:
+        PairSet.load(tmp_path / "x")
+    assert str(err.value).startswith(f"{tmp_path / f'x{part}'}: damaged: its CRC-32 differs")
+    if part == ".pairs.npy":
+        assert PairSet.stored_key(tmp_path / "x") is None          # a resumed run recomputes it
+
+
+def test_a_pair_set_of_an_older_format_is_refused(tmp_path):
+    PairSet("x", np.array(["A", "B"]), np.array([0], np.int32), np.array([1], np.int32),
+            np.array([0.95], np.float16)).save(tmp_path / "x", key="abc")
+    meta = dict(np.load(tmp_path / "x.meta.npz"))
+    np.savez(tmp_path / "x.meta.npz", **{**meta, "format": np.array(2)})
+    with pytest.raises(InputError, match="pair set of format 2, this program reads 3: rerun coexpress"):
+        PairSet.load(tmp_path / "x")
+    assert PairSet.stored_key(tmp_path / "x") is None
+
+
 def test_run_skips_small_sets_and_resumes(inputs, tmp_path):
     paths = [inputs["expression0"], inputs["expression1"], inputs["expression2"]]
     config = CoexpressionConfig(threshold=0.9, min_samples=30)
@@ -72,13 +101,18 @@ def test_run_skips_small_sets_and_resumes(inputs, tmp_path):
     assert summary["config"]["threshold"] == 0.9
 
 
-def test_a_damaged_pair_file_is_recomputed(inputs, tmp_path):
+@pytest.mark.parametrize("damage", ["garbage", "same size"])
+def test_a_damaged_pair_file_is_recomputed(inputs, tmp_path, damage):
     config, genes = CoexpressionConfig(), str(inputs["gene_info"])
     first = run_coexpression([inputs["expression0"]], tmp_path, config, gene_table=genes)
-    (tmp_path / (first["datasets_used"][0]["file"] + ".pairs.npy")).write_bytes(b"garbage")
+    path = tmp_path / (first["datasets_used"][0]["file"] + ".pairs.npy")
+    if damage == "garbage":
+        path.write_bytes(b"garbage")
+    else:
+        _flip_last_byte(path)                     # was: reused, then an IndexError traceback
     again = run_coexpression([inputs["expression0"]], tmp_path, config, gene_table=genes)
     assert not again["datasets_used"][0].get("cached")
-    assert again["pairs"] == first["pairs"]
+    assert again["pairs"] == first["pairs"] and again["genes"] == first["genes"]
 
 
 @pytest.mark.slow

@@ -125,6 +125,29 @@ def test_neighbours_cli_on_a_bundle_with_its_data_sets(small_bundle, inputs, cap
     assert "no expression data sets" in capsys.readouterr().out
 
 
+def test_neighbours_cli_refuses_a_k_beyond_the_genes(small_bundle, inputs, capsys):
+    """Refused, not clamped: a precision@k for a k other than the one asked would be misread."""
+    from pipeline.cli import main
+
+    embedding = small_bundle / "embedding.w2v.txt"
+    assert main(["evaluate", "neighbours", "--embedding", str(embedding), "--gmt", str(inputs["gmt"]),
+                 "--k", "100000"]) == 2
+    captured = capsys.readouterr()
+    genes = int(embedding.read_text().split()[0])                # the word2vec header: genes, dims
+    expected = f"error: {embedding}: --k 100000 needs more than 100000 genes; the embedding has {genes}"
+    assert captured.err.strip() == expected
+    assert "precision@" not in captured.out
+
+
+def test_no_usable_set_names_the_gene_set_file():
+    from pipeline.evaluate import neighbour_report
+
+    with pytest.raises(InputError, match="^sets.gmt: no gene set has 2-50"):
+        clusteredness(np.array(["A", "B"]), np.eye(2, dtype=np.float32), {"x": ["A", "Q"]}, sets_file="sets.gmt")
+    with pytest.raises(InputError, match="^sets.gmt: no gene set has 5-200"):
+        neighbour_report(np.array(["A", "B"]), np.eye(2, dtype=np.float32), {"x": ["A", "Q"]}, sets_file="sets.gmt")
+
+
 def test_tissue_patterns_against_random_genes_of_matched_number():
     import pandas as pd
 

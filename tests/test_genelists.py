@@ -70,3 +70,43 @@ def test_pasted_lists_take_any_separator_case_alias_and_entrez_id():
     assert reading.unknown == ["NOPE"] and not reading.truncated
     assert read_gene_list(None, alias, {}, {}).rows.size == 0
 
+
+
+def _named_sets(names_and_sizes, n_genes=400):
+    symbols = [f"S{k}" for k in range(n_genes)]
+    frame = pd.DataFrame([(source, name, symbols[g]) for source, name, size in names_and_sizes for g in range(size)],
+                         columns=["source", "name", "gene"])
+    return GeneSets.from_frame(frame, {s: k for k, s in enumerate(symbols)})
+
+
+def test_a_set_named_exactly_what_was_typed_comes_first():
+    sets = _named_sets([("GO BP", "GO:0006123 mitochondrial electron transport, cytochrome c to oxygen", 8),
+                        ("GO BP", "GO:0015671 oxygen transport", 40),
+                        ("GO BP", "GO:0015670 carbon dioxide transport", 9),
+                        ("WikiPathways", "Oxygen transport WP1234", 60)])
+    names = [sets.name[k] for k in sets.find("Oxygen   Transport")]
+    assert names == ["GO:0015671 oxygen transport", "Oxygen transport WP1234",       # exact, with or without the id
+                     "GO:0006123 mitochondrial electron transport, cytochrome c to oxygen"]
+    assert [sets.name[k] for k in sets.find("go:0015671 oxygen transport")] == ["GO:0015671 oxygen transport"]
+    assert sets.name[sets.find("transport")[0]].startswith("GO:0006123")          # no exact name: smallest first
+
+
+def test_set_search_is_a_substring_search_of_every_word():
+    sets, _, _ = _sets(n_sets=200)
+    labels = [f"{s} {n}".lower() for s, n in zip(sets.source, sets.name)]
+    for query in ("go", "set 1", "reactome 7", "et 1", "GO BP set 19", "bp reac", "o", "set 10 go", "1 1"):
+        expected = [k for k, label in enumerate(labels) if all(w in label for w in query.lower().split())]
+        assert sorted(sets.find(query, limit=len(sets))) == expected, query
+
+
+def test_set_search_answers_in_bounded_time_whatever_is_typed():
+    """The issue's attack: a 13 KB value of 2,000 words (the search used to cost ~10 ms a word)."""
+    import time
+
+    rng = np.random.default_rng(3)
+    vocabulary = np.array([f"w{k}" for k in range(5000)])
+    sets = _named_sets([("GO BP", f"GO:{k:07d} " + " ".join(rng.choice(vocabulary, 6)), 5) for k in range(10_000)])
+    for text in (" ".join(rng.choice(vocabulary, 2000)), "w1 " * 5000, "w" * 100_000, " ".join("abcdefghij" * 200)):
+        started = time.perf_counter()
+        sets.find(text)
+        assert time.perf_counter() - started < 0.5, len(text)

@@ -33,6 +33,36 @@ def test_real_soft_file_end_to_end(tmp_path, capsys):
     assert "only 17 samples (< 30)" in capsys.readouterr().out
 
 
+def _cut(tmp_path, text: bytes, name: str = "GSE1_family.soft"):
+    path = tmp_path / name
+    path.write_bytes(text)
+    return path
+
+
+@pytest.mark.parametrize("damage, problem", [
+    ("cut inside a table", "sample GSM11830: the file ends inside its table, after 559 of 1500 rows with no "
+                           "!sample_table_end"),
+    ("no last table end", "sample GSM12448: the file ends inside its table, after 1500 of 1500 rows"),
+    ("a table end missing", "sample GSM11805: its table has no !sample_table_end before SAMPLE = GSM11810"),
+    ("a row missing", "platform GPL96: table has 1499 rows, its data_row_count says 1500"),
+    ("ragged row", "not a parseable GEO SOFT file (ParserError: Error tokenizing data. C error: Expected 3 fields"),
+])
+def test_damaged_soft_files_name_the_file_and_the_table_in_one_line(tmp_path, damage, problem):
+    """GEOparse would read the first four (probes after the cut silently dropped) and give the last
+    a message of two lines."""
+    text = gzip.decompress(GSE781.read_bytes())
+    lines = text.split(b"\n")
+    damaged = {"cut inside a table": b"\n".join(lines[:13000]),
+               "no last table end": text.removesuffix(b"\n").removesuffix(b"!sample_table_end"),
+               "a table end missing": text.replace(b"!sample_table_end\n", b"", 1),
+               "a row missing": b"\n".join(lines[:200] + lines[201:]),
+               "ragged row": text.replace(b"223786_at\t66\tA", b"223786_at\t66\tA\tX\tY", 1)}[damage]
+    for path in (_cut(tmp_path, damaged), _cut(tmp_path, gzip.compress(damaged), "GSE1_family.soft.gz")):
+        with pytest.raises(InputError) as err:
+            read_expression_sets(path)
+        assert str(err.value).startswith(f"{path}: ") and problem in str(err.value) and "\n" not in str(err.value)
+
+
 def test_multi_gene_probes_are_dropped():
     table = pd.DataFrame({"ID": ["a", "b", "c", "d"], "Gene Symbol": ["TP53", "A /// B", "", "MDM2"],
                           "ENTREZ_GENE_ID": ["7157", "1 /// 2", "", "4193"]})

@@ -66,6 +66,7 @@ def _write(tmp_path, name, pairs, labels):
     ([("A", "B"), ("A", "C")], [1], "1 labels for 2 pairs"),
     ([("A", "B")], [2], "label '2' is not 0 or 1"),
     ([("A", "B", "C")], [1], "3 fields"),
+    ([("A", "B"), ("A", "C")], [1, 1], "every label is 1: a split needs both 0 and 1"),
 ])
 def test_bad_pair_files(tmp_path, pairs, labels, problem):
     with pytest.raises(InputError, match=problem):
@@ -89,7 +90,7 @@ def test_cli_on_paper_format_files(tmp_path, capsys):
 
 
 def test_cli_refuses_pairs_named_another_way(tmp_path, capsys):
-    emb, train, valid, _ = planted_problem(n_modules=3, size=10)
+    emb, train, valid, _ = planted_problem(n_modules=3, size=30)     # a valid split with both labels
     (tmp_path / "emb.txt").write_text("".join(g + "\t" + " ".join(map(str, v)) + "\n"
                                               for g, v in zip(emb.genes, emb.vectors)))
     tr = _write(tmp_path, "train", [(f"ENSG{k}", f"ENSG{k + 1}") for k in range(20)], [k % 2 for k in range(20)])
@@ -99,3 +100,16 @@ def test_cli_refuses_pairs_named_another_way(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert "train_text.txt" in err and "have a vector" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("out, problem", [("folder", "folder: is a folder"), ("missing/m.pt", "folder "
+                                                                             ".*missing does not exist")])
+def test_cli_refuses_an_unwritable_out_before_any_work(tmp_path, capsys, out, problem):
+    """Checked first: the embedding (absent here) is not even read, let alone trained on."""
+    import re
+
+    (tmp_path / "folder").mkdir()
+    code = main(["ggipnn", "--embedding", str(tmp_path / "absent.txt"), "--train", "p", "l", "--valid", "p", "l",
+                 "--out", str(tmp_path / out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and re.search(problem, err) and str(tmp_path / out) in err

@@ -3,6 +3,7 @@ a half-written bundle, and never show a traceback for an expected problem."""
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_TABLE = "gene\ts1\ts2\ts3\nA\t1.0\t2.0\t3.0\nB\t2.0\t1.0\t0.5\n"
 HUGE = "A\t" + "1.0\t" * 200_000 + "1.0\n"
+SOFT = gzip.decompress((ROOT / "tests" / "data" / "GSE781_family_trimmed.soft.gz").read_bytes())
+
+
+def _vectors(rows: int = 12, dims: int = 3, value=None) -> str:
+    """An embedding in the paper's GENE<TAB>floats format: distinct vectors, or all ``value``."""
+    return "".join(f"G{k:03d}\t" + " ".join(str(value if value is not None else ((k + 1) * (j + 2)) % 7 - 3)
+                                            for j in range(dims)) + "\n" for k in range(rows))
 
 
 def _hdf5_bytes(values: list[list[float]], drop: str = "") -> bytes:
@@ -55,6 +63,12 @@ BAD = {
         "empty": ("GSE1_family.soft.gz", b"", "empty"),
         "truncated": ("GSE1_family.soft.gz", gzip.compress(b"^SERIES = GSE1\n" * 500)[:40], "truncated"),
         "not SOFT": ("GSE1_family.soft", "hello\n", "SOFT"),
+        "truncated uncompressed": ("GSE1_family.soft", b"\n".join(SOFT.split(b"\n")[:13000]),
+                                   "sample GSM11830: the file ends inside its table, after 559 of 1500 rows"),
+        "no last table end": ("GSE1_family.soft", SOFT.removesuffix(b"\n").removesuffix(b"!sample_table_end"),
+                              "sample GSM12448: the file ends inside its table, after 1500 of 1500 rows"),
+        "multi-line parser error": ("GSE1_family.soft", SOFT.replace(b"223786_at\t66\tA", b"223786_at\t66\tA\tX\tY", 1),
+                                    "not a parseable GEO SOFT file (ParserError"),
     },
     "gmt": {
         "empty": ("s.gmt", "", "no gene sets"),
@@ -71,6 +85,25 @@ BAD = {
         "duplicate ids": ("e.txt", "A\t0.1 0.2\nA\t0.3 0.4\n", "appears twice"),
         "truncated": ("e.txt", "3 2\nA 0.1 0.2\n", "header says"),
         "non-UTF-8": ("e.txt", b"\xffA\t0.1 0.2\n", "UTF-8"),
+        "inf": ("e.txt", _vectors() + "X\t0.1 inf 2\n", "NaN or inf in 1 of 13 vectors (first: X)"),
+        "all zero": ("e.txt", _vectors(value=0.0), "all zero: 12 of 12 vectors"),
+        "a few zero rows": ("e.txt", _vectors() + "X\t0 0 0\n", "all zero: 1 of 13 vectors (first: X)"),
+        "constant": ("e.txt", _vectors(value=0.5), "every vector points the same way"),
+        "1-D": ("e.txt", _vectors(dims=1), "1 dimension"),
+        "too few genes": ("e.txt", _vectors(rows=5), "only 5 genes: the map needs at least 11"),
+        "space in a gene name": ("e.txt", _vectors() + "MY GENE\t1 2 3\n", "gene name 'MY GENE'"),
+        "no gene name": ("e.txt", _vectors() + "\t1 2 3\n", "line 13 has no gene name"),
+        "control character in a gene name": ("e.txt", "13 3\n" + _vectors().replace("\t", " ") + "A\u00a0B 1 2 3\n",
+                                             "gene name 'A\\xa0B'"),
+    },
+    "pair labels": {
+        "one class": ("train_label.txt", "1\n1\n", "every label is 1"),
+    },
+    "clusteredness gmt": {
+        "no set with a vector": ("s.gmt", "S\td\tX1\tX2\n", "no gene set has 2-50 genes with a vector"),
+    },
+    "neighbours gmt": {
+        "no set with a vector": ("s.gmt", "S\td\tX1\tX2\n", "no gene set has 5-200 genes of the embedding"),
     },
     "gct": {
         "empty": ("t.gct", "", "not a GCT"),
@@ -109,6 +142,12 @@ def _command(reader: str, bad: Path, tmp: Path, inputs: dict) -> tuple[list[str]
                 "--skip", "ggipnn", "--cache", str(tmp / "cache")], out
     if reader == "embedding":
         return ["import-embedding", str(bad), "--out", str(out), "--cache", str(tmp / "cache")], out
+    if reader == "pair labels":
+        pairs = _write(tmp / "train_text.txt", "G000 G001\nG002 G003\n")
+        return ["ggipnn", "--embedding", str(inputs["embedding"]), "--train", str(pairs), str(bad),
+                "--valid", str(pairs), str(bad), "--out", str(out)], out
+    if reader.endswith(" gmt"):
+        return ["evaluate", reader.split()[0], "--embedding", str(inputs["embedding"]), "--gmt", str(bad)], out
     if reader in ("gct", "atlas"):
         return ["import-embedding", str(inputs["embedding"]), "--tissues", str(bad), "--skip", "ggipnn",
                 "--out", str(out), "--cache", str(tmp / "cache")], out
@@ -139,6 +178,44 @@ def test_bad_input_gives_one_line_status_2_and_no_output(reader, case, good, tmp
     named = "nope.tsv" if case == "missing input" else bad.name      # a config names its missing input
     assert named in err[0]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["import-embedding", "ggipnn", "evaluate clusteredness", "evaluate neighbours"])
+def test_every_command_refuses_an_all_zero_embedding_up_front(command, inputs, tmp_path, capsys):
+    """One reader, one rule: the embedding is refused before any stage, training or metric runs."""
+    from pipeline.cli import main
+
+    bad = _write(tmp_path / "zero.txt", _vectors(value=0))
+    args = {"import-embedding": [str(bad), "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")],
+            "ggipnn": ["--embedding", str(bad), "--train", "p", "l", "--valid", "p", "l"],
+            }.get(command, ["--embedding", str(bad), "--gmt", str(inputs["gmt"])])
+    assert main(command.split() + args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "zero.txt: all zero: 12 of 12 vectors" in err[0], err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_layout_refuses_what_would_crash_it():
+    """A trained (or centred) embedding reaches the layout without the file reader: openTSNE would
+    segfault on zeros, PCA raise on one dimension."""
+    import numpy as np
+
+    from pipeline.errors import InputError
+    from pipeline.layout import tsne_layout
+
+    for vectors, words in ((np.zeros((20, 4), np.float32), "all zero: 20 of 20 vectors (first: row 1)"),
+                           (np.ones((20, 1), np.float32), "1 dimension")):
+        with pytest.raises(InputError, match=re.escape(words)):
+            tsne_layout(vectors)
+
+
+def test_an_import_names_the_gmt_that_fits_no_gene(good, tmp_path, capsys):
+    from pipeline.cli import main
+
+    gmt = _write(tmp_path / "s.gmt", "S\td\tX1\tX2\n")
+    assert main(["import-embedding", str(good["embedding"]), "--gmt", str(gmt), "--skip", "ggipnn",
+                 "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")]) == 2
+    assert "s.gmt" in capsys.readouterr().err
 
 
 def _kill_during(stage: str, config: Path, out: Path, cache: Path) -> list[str]:

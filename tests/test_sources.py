@@ -133,19 +133,34 @@ def test_bad_hdf5_atlases(tmp_path, drop, values, problem):
         read_atlas(_hdf5(tmp_path / "m.h5", ["ENSG1"], ["liver", "brain"], [[1.0, 2.0]], group="mean"))
 
 
+GENES = ["TP53", "MDM2", *(f"G{k}" for k in range(10))]
+ROWS = [" ".join(f"{v:.3f}" for v in row) for row in np.random.default_rng(0).normal(size=(len(GENES), 3))]
+
+
+def _paper(genes=GENES, rows=ROWS) -> str:
+    return "".join(f"{g}\t{r}\n" for g, r in zip(genes, rows))
+
+
 def test_embedding_formats(tmp_path):
-    paper = _bad(tmp_path, "paper.txt", "TP53\t0.1 0.2 0.3\nMDM2\t0.3 0.2 0.1\n")
-    w2v = _bad(tmp_path, "w2v.txt", "2 3\nTP53 0.1 0.2 0.3\nMDM2 0.3 0.2 0.1\n")
+    paper = _bad(tmp_path, "paper.txt", _paper())
+    w2v = _bad(tmp_path, "w2v.txt", "12 3\n" + _paper().replace("\t", " "))
     for path in (paper, w2v):
         emb = read_embedding(path)
-        assert emb.genes.tolist() == ["TP53", "MDM2"] and emb.vectors.shape == (2, 3)
+        assert emb.genes.tolist() == GENES and emb.vectors.shape == (12, 3)
 
 
 @pytest.mark.parametrize("text, problem", [
     ("", "empty"), ("A\t0.1 0.2\nB\t0.1\n", "ragged rows: line 2"), ("A\t0.1 0.2\nA\t0.3 0.4\n", "appears twice"),
     ("A\t0.1 nan\n", "NaN or inf"), ("A\t0.1 x\n", "non-numeric value on line 1"), ("3 2\nA 0.1 0.2\n", "header says"),
-    ("A\n", "no numbers"),
+    ("A\n", "no numbers"), ("\t0.1 0.2\n", "line 1 has no gene name"),
+    ("A B\t0.1 0.2\n", "gene name 'A B' holds a space"),
+    ("A\x07\t0.1 0.2\n", "control character"), ("A\t0.1 0.2\n", "only 1 gene: the map needs at least 11"),
+    (_paper(rows=["0.5"] * 12), "1 dimension"), (_paper(rows=["0 0 0"] * 12), "all zero: 12 of 12 vectors"),
+    (_paper(rows=ROWS[:-1] + ["0 0 0"]), r"all zero: 1 of 12 vectors \(first: G9\)"),
+    (_paper(rows=["1 2 3"] * 12), "points the same way"), (_paper(rows=[f"{k} {2 * k} {3 * k}" for k in range(1, 13)]),
+                                                           "points the same way"),
 ])
 def test_bad_embeddings(tmp_path, text, problem):
-    with pytest.raises(InputError, match=problem):
+    with pytest.raises(InputError, match=problem) as err:
         read_embedding(_bad(tmp_path, "e.txt", text))
+    assert str(err.value).startswith(str(tmp_path / "e.txt"))

@@ -1,5 +1,9 @@
 """Embedding files: word2vec text format (``N DIMS`` header, then ``GENE v1 v2 ...``), the paper's
-released ``gene2vec_dim_200_iter_9.txt`` (``GENE<TAB>v1 v2 ...``, no header), or a bundle folder."""
+released ``gene2vec_dim_200_iter_9.txt`` (``GENE<TAB>v1 v2 ...``, no header), or a bundle folder.
+
+Every command that takes an embedding reads it here, so the vectors are checked once, before any
+work: a file the map or cosine cannot use (:func:`pipeline.layout.unmappable`), or gene names
+that a word2vec text file cannot hold, is refused with one line naming the file."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,16 +12,27 @@ import numpy as np
 
 from pipeline.embedding import Embedding
 from pipeline.errors import InputError
+from pipeline.layout import unmappable
 from pipeline.sources.textfile import open_text
 
 
 def read_embedding(path: str | Path) -> Embedding:
+    """The vectors of a file or bundle folder, refused when the map or cosine cannot use them."""
     path = Path(path)
     if path.is_dir():
         from pipeline.bundle import read_bundle
 
         bundle = read_bundle(path)
-        return Embedding(bundle.genes["symbol"].to_numpy(dtype=str), bundle.vectors)
+        emb, path = Embedding(bundle.genes["symbol"].to_numpy(dtype=str), bundle.vectors), path / "embedding.npy"
+    else:
+        emb = _read_text(path)
+    problem = unmappable(emb.vectors, emb.genes)
+    if problem:
+        raise InputError(problem, path)
+    return emb
+
+
+def _read_text(path: Path) -> Embedding:
     with open_text(path, "embedding file") as fh:
         lines = fh.read().splitlines()
     lines = [ln for ln in lines if ln.strip()]
@@ -49,7 +64,12 @@ def _parse(lines: list[str], path: Path, first_line: int) -> tuple[list[str], li
         else:
             gene, _, rest = line.strip().partition(" ")
         gene = gene.strip()
-        if not gene or not rest.strip():
+        if not gene:
+            raise InputError(f"line {k + first_line} has no gene name", path)
+        if " " in gene or not gene.isprintable():
+            raise InputError(f"line {k + first_line}: gene name {gene!r} holds a space or control character, "
+                             "which the word2vec text format cannot hold", path)
+        if not rest.strip():
             raise InputError(f"line {k + first_line} has a gene but no numbers", path)
         genes.append(gene)
         rows.append(rest)
@@ -71,9 +91,4 @@ def _to_matrix(rows: list[str], genes: list[str], path: Path, first_line: int) -
             except ValueError:
                 raise InputError(f"non-numeric value on line {k + first_line} ({genes[k]})", path) from None
         raise
-    bad = ~np.isfinite(vectors).all(axis=1)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{int(bad.sum())} vectors contain NaN or inf, first on line {k + first_line} "
-                         f"({genes[k]})", path)
     return vectors

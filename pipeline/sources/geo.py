@@ -72,13 +72,14 @@ def read_soft(path: str | Path, platform: str = "", value_column: str = "VALUE")
     import GEOparse  # slow import; only needed for GEO files
 
     path = Path(path)
-    _check_gzip(path)
+    _check_tables(path)
     try:
         gse = GEOparse.get_GEO(filepath=str(path), silent=True)
     except InputError:
         raise
-    except Exception as exc:  # GEOparse raises bare exceptions for malformed files
-        raise InputError(f"not a parseable GEO SOFT file ({exc.__class__.__name__}: {exc})", path) from None
+    except Exception as exc:  # GEOparse raises bare exceptions (some with multi-line messages) for malformed files
+        raise InputError(f"not a parseable GEO SOFT file ({exc.__class__.__name__}: {' '.join(str(exc).split())})",
+                         path) from None
     if not getattr(gse, "gsms", None):
         raise InputError("no samples in SOFT file", path)
     by_platform: dict[str, list] = {}
@@ -135,16 +136,41 @@ def _check_file(path: Path) -> None:
         raise InputError("file is empty", path)
 
 
-def _check_gzip(path: Path) -> None:
-    """Fail early and clearly on missing, empty or truncated files (GEOparse's errors are cryptic)."""
+def _check_tables(path: Path) -> None:
+    """One pass before GEOparse, which accepts a file cut inside a table and silently loses the
+    probes after the cut: every ``!..._table_begin`` needs its ``!..._table_end``, and no fewer
+    rows than its ``!..._data_row_count`` says. Missing, empty or truncated gzip files fail here
+    too, clearly (GEOparse's errors are cryptic)."""
     _check_file(path)
-    if path.suffix == ".gz":
-        try:
-            with gzip.open(path, "rb") as fh:
-                while fh.read(1 << 20):
-                    pass
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError):
-            raise InputError("truncated or corrupt gzip file", path) from None
+    entity, stated, rows, end = "", None, None, ""    # rows: None outside a table, -1 before its header
+    try:
+        with (gzip.open if path.suffix == ".gz" else open)(path, "rb") as fh:
+            for line in fh:
+                if rows is not None:
+                    if line.startswith(b"!") and line.rstrip().endswith(b"_table_end"):
+                        if stated is not None and rows < stated:
+                            raise InputError(f"{entity}: table has {rows} rows, its data_row_count says {stated}", path)
+                        rows = None
+                    elif line.startswith(b"^"):
+                        following = line[1:].decode("utf-8", "replace").strip()
+                        raise InputError(f"{entity}: its table has no {end} before {following}", path)
+                    elif line.strip():
+                        rows += 1
+                elif line.startswith(b"^"):
+                    kind, _, name = line[1:].decode("utf-8", "replace").partition("=")
+                    entity, stated = f"{kind.strip().lower()} {name.strip()}", None
+                elif line.startswith(b"!"):
+                    key, _, value = line.partition(b"=")
+                    if key.rstrip().endswith(b"_data_row_count") and value.strip().isdigit():
+                        stated = int(value)
+                    elif key.rstrip().endswith(b"_table_begin"):
+                        rows, end = -1, key.strip().decode("ascii", "replace").removesuffix("begin") + "end"
+    except (EOFError, zlib.error, gzip.BadGzipFile, OSError):
+        raise InputError("truncated or corrupt gzip file", path) from None
+    if rows is not None:
+        of = "" if stated is None else f" of {stated}"
+        raise InputError(f"{entity}: the file ends inside its table, after {max(rows, 0)}{of} rows with no {end} "
+                         "(truncated?)", path)
 
 
 # --- series matrix files ---------------------------------------------------------------------

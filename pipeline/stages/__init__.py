@@ -1,7 +1,8 @@
 """The build's registry: every stage, in the order the runner walks it.
 
 A build starts from co-expression; an import (``import-embedding``) is the same registry with an
-imported embedding as its first stage. To add a stage, write it in its module and list it here.
+imported embedding as its first stage; ``evaluate methods`` walks the stages up to the quality
+figures once per embedding method. To add a stage, write it in its module and list it here.
 """
 from __future__ import annotations
 
@@ -17,3 +18,4 @@ AFTER_EMBEDDING: tuple[Stage, ...] = (SYMBOLS, QUALITY, GGI_PAPER, GGI_DEGREE, G
 
 BUILD: tuple[Stage, ...] = (*REFERENCES, COEXPRESSION, EMBEDDING, *AFTER_EMBEDDING)
 IMPORT: tuple[Stage, ...] = (*REFERENCES, IMPORTED, *AFTER_EMBEDDING)
+COMPARE: tuple[Stage, ...] = (GENE_TABLE, GENE_SETS, COEXPRESSION, EMBEDDING, QUALITY)   # evaluate methods

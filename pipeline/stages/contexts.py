@@ -12,13 +12,11 @@ import pandas as pd
 
 from pipeline.cache import file_sha256
 from pipeline.coexpression import StoredPairs, run_coexpression
-from pipeline.embedding import Embedding, PairCorpus, train_embedding
+from pipeline.embedding import Embedding, PairCorpus, embed
 from pipeline.errors import InputError
-from pipeline.evaluate import clusteredness
 from pipeline.progress import bar
 from pipeline.runner import Stage, StageInputs
 from pipeline.sources import demo
-from pipeline.stages.sources import all_sets
 
 log = logging.getLogger("pipeline")
 
@@ -35,6 +33,8 @@ class Vectors:
     embedding: Embedding
     contexts: np.ndarray | None   # each gene's number of contexts (None: imported)
     record: dict
+    datasets: np.ndarray | None = None   # how many sources give each gene its contexts
+    raw: np.ndarray | None = None        # the method's vectors before centring / combining
 
 
 # --- co-expression ------------------------------------------------------------------------------
@@ -105,30 +105,41 @@ COEXPRESSION = Stage(
 # --- embedding ----------------------------------------------------------------------------------
 
 def _train(inputs: StageInputs) -> dict:
-    """Train (or resume from epoch checkpoints) the embedding; clusteredness after every epoch;
-    each embedded gene's number of contexts (its popularity in the corpus) beside it."""
-    p, sets = inputs.params, all_sets(inputs["gene_sets"])
-
-    def per_epoch(epoch: int, emb: Embedding) -> dict:
-        clus = clusteredness(emb.genes, emb.vectors, sets, p["clusteredness"])
-        return {"clusteredness_cosine": round(clus["cosine"]["ratio"], 4),
-                "clusteredness_inner_product": round(clus["inner_product"]["ratio"], 4)}
-
+    """Train (or resume from epoch checkpoints) the embedding of the configured method; beside
+    each embedded gene, its number of contexts and of sources that give it contexts (its support).
+    Gene sets play no part: they grade the vectors (stage quality), never shape or pick them."""
+    p = inputs.params
     sources = [StoredPairs.open(f) for f in inputs["coexpression"].pair_files]
     if p["archs4_pairs"]:
         sources.append(demo.archs4_pairs())
     corpus = PairCorpus.build(sources, inputs.folder / "corpus")
-    emb, stats = train_embedding(corpus, p["embedding"], on_epoch=per_epoch,
-                                 progress=inputs.progress(p["embedding"].epochs, "epoch"),
-                                 checkpoints=inputs.work / "checkpoints")
+    emb, raw, stats = embed(corpus, p["embedding"], progress=inputs.progress(p["embedding"].epochs, "epoch"),
+                            checkpoints=inputs.work / "checkpoints")
+    rows = np.searchsorted(corpus.vocab, emb.genes)
+    np.save(inputs.folder / "contexts.npy", corpus.counts[rows])
+    np.save(inputs.folder / "datasets.npy", _datasets(sources, emb.genes))
     shutil.rmtree(inputs.folder / "corpus")
     emb.save(inputs.folder)
-    np.save(inputs.folder / "contexts.npy", corpus.counts[np.searchsorted(corpus.vocab, emb.genes)])
-    return {**stats, "sources": list(corpus.sources)}
+    if raw is not None:
+        np.save(inputs.folder / "raw.npy", raw.vectors)
+    return {**stats, "sources": list(corpus.sources), "method": p["embedding"].method}
+
+
+def _datasets(sources: list, genes: np.ndarray) -> np.ndarray:
+    """For each embedded gene, how many of the sources (data sets, ARCHS4) give it a context."""
+    seen = np.zeros(len(genes), dtype=np.int32)
+    for src in sources:
+        paired = np.zeros(len(src.genes), dtype=bool)
+        for chunk in src.chunks(1 << 20):
+            paired[chunk.ravel()] = True
+        seen += np.isin(genes, np.asarray(src.genes, dtype=str)[paired])
+    return seen
 
 
 def _trained(folder: Path, record: dict) -> Vectors:
-    return Vectors(Embedding.load(folder), np.load(folder / "contexts.npy"), record)
+    raw = np.load(folder / "raw.npy") if (folder / "raw.npy").is_file() else None
+    return Vectors(Embedding.load(folder), np.load(folder / "contexts.npy"), record,
+                   np.load(folder / "datasets.npy"), raw)
 
 
 def _trained_report(v: Vectors) -> dict:
@@ -139,8 +150,7 @@ def _trained_report(v: Vectors) -> dict:
             "embedding_training": {"epochs": r["epochs"]}}
 
 
-EMBEDDING = Stage("embedding", _train, needs=("coexpression", "gene_sets"),
-                  params=("embedding", "clusteredness", "archs4_pairs"),
+EMBEDDING = Stage("embedding", _train, needs=("coexpression",), params=("embedding", "archs4_pairs"),
                   files=lambda p: [demo.ARCHS4_FILE] if p["archs4_pairs"] else [],
                   load=_trained, outs=Embedding.FILES, report=_trained_report)
 

@@ -14,6 +14,7 @@ from pipeline.ggi import SPLITS, degree_balance, labelled_pairs
 from pipeline.runner import Stage, StageInputs
 from pipeline.stages.contexts import current_symbols, expression_files
 from pipeline.stages.sources import all_sets
+from pipeline.support import tier_report
 
 
 def _quality(inputs: StageInputs) -> dict:
@@ -26,12 +27,27 @@ def _quality(inputs: StageInputs) -> dict:
     def datasets():
         return ((d.genes, d.values) for d in preprocessed_sets(expression, p["coexpression"], p["gene_table"]))
 
-    clus = clusteredness(emb.genes, emb.vectors, sets, p["clusteredness"])
+    clus = clusteredness(emb.genes, emb.vectors, sets, p["clusteredness"], ", ".join(files))
     if expression:
         clus["coexpression"] = coexpression_clusteredness(datasets(), emb.genes, sets, p["clusteredness"])
     similarity = (lambda rows: fisher_z_similarity(datasets(), emb.genes, rows)) if expression else None
-    return {"clusteredness": clus,
-            "neighbours": {name: neighbour_report(emb.genes, emb.vectors, s, p["neighbours"], similarity)
+    out = {"clusteredness": clus,
+           "neighbours": {name: neighbour_report(emb.genes, emb.vectors, s, p["neighbours"], similarity, name)
+                          for name, s in files.items()}}
+    vectors = inputs["embedding"]
+    if vectors.contexts is not None:
+        out["support"] = {name: tier_report(emb.genes, emb.vectors, vectors.contexts, s, p["neighbours"], None, name)
+                          for name, s in files.items()}
+    if vectors.raw is not None:
+        out["without_postprocessing"] = _plain_figures(emb.genes, vectors.raw, sets, files, p)
+    return out
+
+
+def _plain_figures(genes, raw, sets: dict, files: dict, p: dict) -> dict:
+    """The method's own vectors (before centring / combining): the figures the post-processing moves."""
+    clus = clusteredness(genes, raw, sets, p["clusteredness"])
+    return {"clusteredness": {k: clus["cosine"][k] for k in ("ratio", "pair_auc", "within", "random")},
+            "neighbours": {name: neighbour_report(genes, raw, s, p["neighbours"])["embedding"]
                            for name, s in files.items()}}
 
 

@@ -13,6 +13,7 @@ from pipeline.ggi import term_gene_sets
 from pipeline.layout import neighbourhood_preservation, tsne_layout
 from pipeline.runner import Stage, StageInputs
 from pipeline.sources.atlases import atlas_by_symbol
+from pipeline.support import tier
 
 
 def _layout(inputs: StageInputs) -> dict:
@@ -46,6 +47,8 @@ def _annotations(inputs: StageInputs) -> dict:
         "description": table["description"].fillna("").to_numpy(),
         "aliases": table["aliases"].fillna("").to_numpy(),
         "contexts": pd.array(vectors.contexts if vectors.contexts is not None else [pd.NA] * n, dtype="Int64"),
+        "datasets": pd.array(vectors.datasets if vectors.datasets is not None else [pd.NA] * n, dtype="Int64"),
+        "support": tier(vectors.contexts if vectors.contexts is not None else np.full(n, np.nan)),
         "x": xy[:, 0], "y": xy[:, 1],
     })
     frame.insert(3, "display_class", display_class(frame["symbol"], frame["type_of_gene"], frame["gene_type"]))

@@ -1,0 +1,63 @@
+"""Support: how much co-expression evidence stands behind a gene's vector.
+
+A gene seen in a handful of pairs gets a vector placed by little, and its neighbours are mostly
+noise; every figure over genes is therefore also given per support tier, beside that tier's own
+random expectation (sparsely observed genes belong to fewer gene sets).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from pipeline.config import NeighbourConfig
+from pipeline.evaluate import membership, neighbour_precision
+
+# (lowest number of contexts, tier name, what it means for a reader)
+TIERS = ((100, "high", "placed by 100 or more co-expression contexts"),
+         (30, "medium", "placed by 30-99 contexts"),
+         (10, "low", "placed by 10-29 contexts: neighbours are a rough guide"),
+         (0, "very low", "placed by fewer than 10 contexts: its neighbours are mostly noise"))
+LOW = ("low", "very low")
+
+
+def tier(contexts: np.ndarray) -> np.ndarray:
+    """Tier name of each gene ("unknown" where the number of contexts is not known)."""
+    counts = np.asarray(contexts, dtype=float)
+    out = np.full(len(counts), "unknown", dtype=object)
+    for lowest, name, _ in reversed(TIERS):
+        out[counts >= lowest] = name
+    return out
+
+
+def cone(vectors: np.ndarray, rows: np.ndarray) -> float:
+    """Median cosine of the ``rows`` genes to the mean direction of all genes: near 1, they sit in
+    one narrow cone and are each other's neighbours whatever their biology."""
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    mean = unit.mean(axis=0, dtype=np.float64)
+    norm = np.linalg.norm(mean)
+    return float(np.median(unit[rows] @ (mean / norm))) if norm > 1e-6 and len(rows) else float("nan")
+
+
+def tier_report(genes: np.ndarray, vectors: np.ndarray, contexts: np.ndarray, gene_sets: dict[str, list[str]],
+                config: NeighbourConfig = NeighbourConfig(),
+                similarity: Callable[[np.ndarray], np.ndarray] | None = None, sets_file: str | None = None) -> dict:
+    """Per tier: its genes, their cone, and neighbour precision of up to ``config.queries`` of its
+    genes that are in a set, beside random genes of the same tier's set membership."""
+    from pipeline.evaluate import cosine_similarity
+
+    sets = membership(np.asarray(genes), gene_sets, config.min_set_size, config.max_set_size, sets_file)
+    in_sets = np.asarray(sets.sum(axis=0)).ravel() > 0
+    names = tier(contexts)
+    similarity = similarity or cosine_similarity(vectors)
+    out = {}
+    for lowest, name, _ in TIERS:
+        rows = np.flatnonzero(names == name)
+        queries = rows[in_sets[rows]]
+        if len(queries) > config.queries:
+            queries = np.sort(np.random.default_rng(config.seed).choice(queries, config.queries, replace=False))
+        out[name] = {"min_contexts": lowest, "genes": int(len(rows)), "cone": round(cone(vectors, rows), 4),
+                     "queries": int(len(queries))}
+        if len(queries):
+            out[name].update(neighbour_precision(similarity, sets, queries, config.k, config.top_fraction))
+    return out
