@@ -157,8 +157,8 @@ def read_bundle(path: str | Path) -> Bundle:
     names = _gene_names(path / "embedding.genes.txt")
     vectors = _vectors(path / "embedding.npy", names)
     if len(genes) != len(names) or (genes["symbol"].to_numpy(dtype=str) != names).any():
-        raise InputError(f"genes.parquet lists {len(genes):,} genes but embedding.genes.txt {len(names):,}, "
-                         "or in another order", path / "genes.parquet")
+        raise InputError(f"genes.parquet and embedding.genes.txt list different genes ({len(genes):,} and "
+                         f"{len(names):,}), or the same in another order", path / "genes.parquet")
     return Bundle(path, manifest, genes, vectors)
 
 
