@@ -115,7 +115,7 @@ def calibrate(model: PairModel, tensors: dict[str, torch.Tensor], labels: dict[s
     with torch.no_grad():
         valid = model(tensors["valid"]).numpy().astype(np.float64)
         before = torch.sigmoid(model(tensors[last])).numpy()
-    fit_ = LogisticRegression(C=1e6).fit(valid[:, None], labels["valid"])
+    fit_ = LogisticRegression().fit(valid[:, None], labels["valid"])       # L2 keeps the slope finite
     a, b = float(fit_.coef_[0, 0]), float(fit_.intercept_[0])
     enc = model.encoder
     with torch.no_grad():
