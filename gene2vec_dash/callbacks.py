@@ -13,7 +13,7 @@ from gene2vec_dash import figures, ids, inputs, queries
 from gene2vec_dash.genelists import MAX_LIST, enrichment, read_gene_list
 from gene2vec_dash.layout import legend, z_legend
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import COLOR_MODES, ViewState, find_tissue, parse_query
+from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, find_tissue, parse_query
 from pipeline.bundle import tissue_column
 
 
@@ -26,6 +26,7 @@ def register(app: Dash, data: MapData) -> None:
     _gene_list(app, data)
     _pathway(app, data)
     _whole_map(app, data)
+    _support_view(app, data)
 
 
 def _options(*symbols: str | None) -> list[str]:
@@ -55,13 +56,14 @@ def _state(app: Dash, data: MapData) -> None:
                     pair_b=Output(ids.PAIR_B, "value"), pair_b_options=Output(ids.PAIR_B, "options"),
                     gene_message=Output(ids.GENE_MESSAGE, "children"),
                     colour_message=Output(ids.COLOUR_MESSAGE, "children"),
-                    k_message=Output(ids.K_MESSAGE, "children"), pathway=Output(ids.PATHWAY, "value")),
+                    k_message=Output(ids.K_MESSAGE, "children"), pathway=Output(ids.PATHWAY, "value"),
+                    support=Output(ids.SUPPORT_VIEW, "value")),
         inputs=dict(search=Input(ids.URL, "search"), click=Input(ids.MAP, "clickData"),
                     n_cell=Input(ids.NEIGHBOURS, "active_cell"), p_cell=Input(ids.PARTNERS, "active_cell"),
                     gene=Input(ids.GENE, "value"), k=Input(ids.K, "value"), color=Input(ids.COLOR_MODE, "value"),
                     atlas=Input(ids.ATLAS, "value"), tissue=Input(ids.TISSUE, "value"),
                     pair_a=Input(ids.PAIR_A, "value"), pair_b=Input(ids.PAIR_B, "value"),
-                    pathway=Input(ids.PATHWAY, "value")),
+                    pathway=Input(ids.PATHWAY, "value"), support=Input(ids.SUPPORT_VIEW, "value")),
         state=dict(n_rows=State(ids.NEIGHBOURS, "data"), p_rows=State(ids.PARTNERS, "data")),
     )
     def sync(search, click, n_cell, p_cell, n_rows, p_rows, **controls) -> dict:
@@ -80,7 +82,8 @@ def _state(app: Dash, data: MapData) -> None:
                 "gene": state.gene, "gene_options": _options(state.gene), "k": state.k, "color": state.color,
                 "atlas": state.atlas, "tissue": state.tissue, "tissues": atlases.get(state.atlas, []),
                 "pair_a": state.pair_a, "pair_a_options": _options(state.pair_a),
-                "pair_b": state.pair_b, "pair_b_options": _options(state.pair_b), "pathway": pathway}
+                "pair_b": state.pair_b, "pair_b_options": _options(state.pair_b), "pathway": pathway,
+                "support": state.support}
 
 
 def _from_link(data: MapData, atlases: Atlases, search: object) -> tuple[ViewState, int | None, dict]:
@@ -115,7 +118,8 @@ def _picked(trigger: str, click: object, n_cell: object, n_rows: object, p_cell:
 
 def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[str | None, str | None], *,
                    gene: object, k: object, color: object, atlas: object, tissue: object,
-                   pair_a: object, pair_b: object, pathway: object) -> tuple[ViewState, int | None, dict]:
+                   pair_a: object, pair_b: object, pathway: object, support: object
+                   ) -> tuple[ViewState, int | None, dict]:
     """The view after a control changed or a gene was clicked, and which messages that sets or
     clears (a control's value that could not be used is said in its panel's message)."""
     notes = {}
@@ -135,7 +139,8 @@ def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[
     state = ViewState(gene=clicked if clicked in data.row else resolved, k=checked, color=colour or "class",
                       atlas=atlas_key, tissue=tissue_name, pair_a=_gene(data, pair_a),
                       pair_b=data.resolve(partner) or _gene(data, pair_b),
-                      gene_set=None if set_k is None else str(data.sets.name[set_k]))
+                      gene_set=None if set_k is None else str(data.sets.name[set_k]),
+                      support=inputs.choice(support, SUPPORT_VIEWS) or "show")
     if state.gene != resolved or trigger == ids.GENE:
         notes["gene_message"] = inputs.ignored(gene, chosen, "a gene name") if trigger == ids.GENE else ""
         state = replace(state, pair_a=state.gene or state.pair_a)   # the pair panel follows the gene
@@ -196,6 +201,7 @@ def _colouring(app: Dash, data: MapData) -> None:
 def _gene_panel(app: Dash, data: MapData) -> None:
     @app.callback(Output(ids.NEIGHBOURS, "data"), Output(ids.MAP, "figure", allow_duplicate=True),
                   Output(ids.DOWNLOAD_BUTTON, "disabled"), Output(ids.GENE_CARD, "children"),
+                  Output(ids.SUPPORT_CAUTION, "children"),
                   Input(ids.GENE, "value"), Input(ids.K, "value"), prevent_initial_call="initial_duplicate")
     def select(gene, k):
         patch = Patch()
@@ -204,7 +210,7 @@ def _gene_panel(app: Dash, data: MapData) -> None:
             for trace in (figures.NEIGHBOURS, figures.SELECTED):
                 figures.overlay(patch, trace, data.genes, [])
             patch["data"][figures.SELECTED]["text"] = []
-            return [], patch, True, None
+            return [], patch, True, None, None
         table = queries.neighbours(data, symbol, inputs.k(k)[0])
         rows = table["row"].to_numpy()
         me = data.row[symbol]
@@ -215,7 +221,8 @@ def _gene_panel(app: Dash, data: MapData) -> None:
                         [f"{symbol} · {g.at[me, 'display_class']}<br>{str(g.at[me, 'description'])[:60]}"])
         patch["data"][figures.SELECTED]["text"] = [symbol]
         figures.set_ranges(patch, figures.view_around(g, [me, *rows[:30]]))
-        return table.drop(columns="row").to_dict("records"), patch, False, gene_card(data, symbol)
+        return (table.drop(columns="row").to_dict("records"), patch, False, gene_card(data, symbol),
+                caution(data, symbol, "neighbours"))
 
     @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.GENE, "value"), State(ids.K, "value"), prevent_initial_call=True)
@@ -230,13 +237,24 @@ def _gene_panel(app: Dash, data: MapData) -> None:
 def gene_card(data: MapData, symbol: str) -> html.Div:
     c = queries.gene_card(data, symbol)
     facts = [("Entrez", c["entrez"]), ("Ensembl", c["ensembl"]), ("Type", c["type"]), ("Map class", c["class"]),
-             ("Aliases", ", ".join(c["aliases"][:12])), ("Contexts", c["contexts"])]
+             ("Aliases", ", ".join(c["aliases"][:12])), ("Support", c["support"])]
     return html.Div([
         html.Div([html.Span(symbol, className="card-symbol"), html.Span(c["name"], className="card-name")]),
         html.Dl([part for k, v in facts if v for part in (html.Dt(k), html.Dd(v))], className="card-facts"),
         html.Div([html.A(name, href=url, target="_blank", rel="noopener noreferrer", className="card-link")
                   for name, url in c["links"]], className="card-links"),
     ])
+
+
+def caution(data: MapData, symbol: str, what: str) -> html.Div | None:
+    """A visible warning above the neighbours (or partners) of a gene that few contexts placed."""
+    s = queries.support(data, symbol)
+    if not s["low"]:
+        return None
+    return html.Div([html.Strong("Low support: "), f"{symbol} was placed by only {s['contexts']} co-expression "
+                     f"contexts, so its {what} are {'mostly noise' if s['tier'] == 'very low' else 'a rough guide'}; "
+                     "genes marked “low” or “very low” below are placed by as little."], className="caution",
+                    role="alert")
 
 
 # --- gene pair: the pair model --------------------------------------------------------------------
@@ -253,10 +271,13 @@ def _pair_panel(app: Dash, data: MapData) -> None:
                          "GO biological process, from their vectors alone (trained on GO pairs in which every "
                          "gene has as many negatives as positives, so popular genes are not favoured).",
                          className="note")
+        warning = caution(data, sa, "predicted partners")
         if sb is None:
-            return html.Div([html.P(f"Top predicted partners of {sa}; choose a second gene for a pair."), meaning])
+            return html.Div([warning, html.P(f"Top predicted partners of {sa}; choose a second gene for a pair."),
+                             meaning])
         r = queries.pair(data, sa, sb)
         return html.Div([
+            warning,
             html.Div([html.Span("P(interaction)", className="label"),
                       html.Span(f"{r['probability']:.3f}", id=ids.PAIR_PROBABILITY, className="value")]),
             html.Div([html.Span("cosine similarity", className="label"),
@@ -392,6 +413,17 @@ def _pathway(app: Dash, data: MapData) -> None:
             f"Clusteredness {view['ratio']:.2f}: mean cosine within the set {view['within']:.3f} / random gene "
             f"pairs {view['random']:.3f} (1 = no tighter than chance; the paper's average over pathways: 1.52).",
         ], id=ids.PATHWAY_CLUSTEREDNESS), patch
+
+
+def _support_view(app: Dash, data: MapData) -> None:
+    low = queries.low_support(data.genes)
+
+    @app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.SUPPORT_VIEW, "value"),
+                  prevent_initial_call=True)
+    def support_view(mode):
+        patch = Patch()
+        figures.show_support(patch, data.genes, low, inputs.choice(mode, SUPPORT_VIEWS) or "show")
+        return patch
 
 
 def _whole_map(app: Dash, data: MapData) -> None:

@@ -26,6 +26,7 @@ NO_DATA = "#dcdcdc"
 Z_SCALE = "RdBu_r"
 Z_BINS = 41               # colours are quantised so the patch is short repeated strings
 MAP, LIST, PATHWAY, NEIGHBOURS, SELECTED = 0, 1, 2, 3, 4     # overlays drawn in this order, the gene on top
+OPACITY, FADED = 0.8, 0.08
 
 
 def class_colours(genes: pd.DataFrame) -> list[str]:
@@ -57,7 +58,7 @@ def map_figure(genes: pd.DataFrame, colours: list[str]) -> go.Figure:
     fig = go.Figure([
         go.Scattergl(x=x, y=y, mode="markers", name="genes", hovertext=hover_text(genes), hoverinfo="text",
                      customdata=genes["symbol"].astype(str).tolist(),
-                     marker={"color": colours, "size": 4, "opacity": 0.8},
+                     marker={"color": colours, "size": 4, "opacity": OPACITY},
                      unselected={"marker": {"opacity": 0.3}}),
         go.Scattergl(x=[], y=[], mode="markers", name="gene list", hoverinfo="text", hovertext=[],
                      marker={"size": 6, "color": "#1d2733", "line": {"width": 0}}),
@@ -101,6 +102,22 @@ def overlay(patch, trace: int, genes: pd.DataFrame, rows, hover: list[str] | Non
     symbols = genes["symbol"].to_numpy(dtype=object)[rows].tolist()
     patch["data"][trace].update(x=genes["x"].to_numpy()[rows].tolist(), y=genes["y"].to_numpy()[rows].tolist(),
                                 customdata=symbols, hovertext=hover if hover is not None else symbols)
+
+
+def show_support(patch, genes: pd.DataFrame, low: np.ndarray, mode: str) -> None:
+    """Low-support genes (rows ``low``) shown like the others, faded, or hidden: a hidden gene has no
+    position, so it is neither drawn, hovered, clicked nor selected (its overlays stay)."""
+    xs = genes["x"].to_numpy(dtype=np.float64).round(4).astype(object)
+    ys = genes["y"].to_numpy(dtype=np.float64).round(4).astype(object)
+    if mode == "hide":
+        xs[low] = ys[low] = None
+    opacity: float | list[float] = OPACITY
+    if mode == "fade":
+        faded = np.full(len(genes), OPACITY)
+        faded[low] = FADED
+        opacity = faded.tolist()
+    patch["data"][MAP]["x"], patch["data"][MAP]["y"] = xs.tolist(), ys.tolist()
+    patch["data"][MAP]["marker"]["opacity"] = opacity
 
 
 def view_around(genes: pd.DataFrame, rows: np.ndarray, pad: float = 0.25) -> tuple[list[float], list[float]]:

@@ -12,6 +12,7 @@ COLOR_MODE = "color-mode"
 ATLAS = "atlas"
 TISSUE = "tissue"
 WHOLE_MAP = "whole-map"
+SUPPORT_VIEW = "support-view"           # low-support genes: show, fade or hide
 COLOUR_MESSAGE = "colour-message"
 
 # the side panel's tabs, and the values of SIDE_TABS that select them
@@ -23,6 +24,7 @@ TAB_GENE, TAB_PAIR, TAB_LIST, TAB_ABOUT = "gene", "pair", "list", "about"
 GENE = "gene"
 GENE_MESSAGE = "gene-message"
 GENE_CARD = "gene-card"
+SUPPORT_CAUTION = "support-caution"     # shown above the neighbours of a low-support gene
 K = "k"
 K_MESSAGE = "k-message"
 DOWNLOAD_BUTTON = "download-button"
@@ -33,6 +35,7 @@ NEIGHBOURS = "neighbours"
 PAIR_A = "pair-a"
 PAIR_B = "pair-b"
 PAIR_RESULT = "pair-result"
+PAIR_CAUTION = "pair-caution"           # shown above the partners of a low-support gene
 PAIR_PROBABILITY = "pair-probability"
 PAIR_COSINE = "pair-cosine"
 PARTNERS = "partners"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from gene2vec_dash import figures, ids
-from gene2vec_dash.queries import AtlasView, MapData
+from gene2vec_dash.queries import AtlasView, MapData, low_support
+from pipeline.support import LOW
 
 TABLE_STYLE = dict(
     style_table={"overflowY": "auto", "overflowX": "hidden", "maxHeight": "calc(100vh - 360px)", "minHeight": "120px"},
@@ -115,9 +116,27 @@ def _patterns(data: MapData) -> list:
             html.P(", ".join(f"{t} {p['map_ratio']:.1f}×" for t, p in ranked), className="note patterns")]
 
 
+def _support_control(data: MapData) -> list:
+    """Show, fade or hide the genes few contexts placed (disabled when the bundle does not know)."""
+    n_low = len(low_support(data.genes))
+    return [html.Label("Low-support genes", htmlFor=ids.SUPPORT_VIEW,
+                       title=f"{n_low:,} genes placed by fewer than 30 co-expression contexts"),
+            dcc.RadioItems(id=ids.SUPPORT_VIEW, value="show", inline=True, className="support-view",
+                           options=[{"label": v, "value": v, "disabled": not n_low} for v in ("show", "fade", "hide")])]
+
+
 def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:
     return dcc.Dropdown(id=id_, options=[], value=None, placeholder=placeholder, searchable=True,
                         clearable=True, className="gene-dropdown")
+
+
+# rows of genes that few contexts placed: greyed, their support word in the caution colour
+LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, "color": "#7b8590",
+             "fontStyle": "italic"},
+            {"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW), "column_id": "support"},
+             "color": "#a4260f", "fontWeight": 600}]
+SUPPORT_TIP = ("How much co-expression placed the gene: high ≥ 100 contexts, medium 30–99, low 10–29, very low < 10. "
+               "Neighbours of low-support genes are a rough guide at best.")
 
 
 def _table(id_: str, columns: list[tuple[str, str]], **extra) -> dash_table.DataTable:
@@ -130,6 +149,7 @@ def gene_tab() -> dcc.Tab:
         gene_dropdown(ids.GENE, "Search a gene symbol, alias or Entrez id…"),
         html.Div(id=ids.GENE_MESSAGE, className="message", role="status"),
         html.Div(id=ids.GENE_CARD, className="gene-card"),
+        html.Div(id=ids.SUPPORT_CAUTION),
         html.Div([
             html.Label("Neighbours", htmlFor=ids.K),
             dcc.Input(id=ids.K, type="number", step=1, value=15, debounce=True),
@@ -137,8 +157,9 @@ def gene_tab() -> dcc.Tab:
             html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button"),
             dcc.Download(id=ids.DOWNLOAD),
         ], className="row"),
-        _table(ids.NEIGHBOURS, [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Class", "class"),
-                              ("Description", "description")]),
+        _table(ids.NEIGHBOURS, [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Support", "support"),
+                              ("Class", "class"), ("Description", "description")],
+               style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP}),
     ], className="tab", selected_className="tab-selected")
 
 
@@ -148,10 +169,12 @@ def partners_tab() -> dcc.Tab:
                  className="pair-inputs"),
         html.Div(id=ids.PAIR_RESULT, className="pair-result", role="status"),
         _table(ids.PARTNERS, [("#", "rank"), ("Predicted partner", "symbol"), ("P", "probability"),
-                            ("Reciprocal rank", "reciprocal"), ("Class", "class"), ("Description", "description")],
+                            ("Reciprocal rank", "reciprocal"), ("Support", "support"), ("Class", "class"),
+                            ("Description", "description")],
+               style_data_conditional=LOW_ROWS,
                tooltip_header={"reciprocal": "Where the first gene stands among this partner's own predicted "
                                              "partners (1 = its best): a specific partner ranks it near the top, "
-                                             "a generic one far down."}),
+                                             "a generic one far down.", "support": SUPPORT_TIP}),
     ], className="tab", selected_className="tab-selected")
 
 
@@ -205,6 +228,7 @@ def page(data: MapData) -> html.Div:
                                  disabled=True, placeholder="Tissue…", className="tissue-dropdown"),
                     html.Button("Whole map", id=ids.WHOLE_MAP, className="button",
                                 title="Reset the view to every gene"),
+                    *_support_control(data),
                     html.Div(id=ids.COLOUR_MESSAGE, className="message", role="status"),
                 ], className="controls"),
                 html.Div(legend(data), id=ids.LEGEND, className="legend"),

@@ -16,6 +16,7 @@ from gene2vec_dash.genelists import GeneSets
 from pipeline.bundle import Bundle, read_bundle
 from pipeline.evaluate import mean_pairwise
 from pipeline.pairs import PairPredictor
+from pipeline.support import LOW, TIERS
 
 MAX_K = 500
 
@@ -113,8 +114,38 @@ def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                          "similarity": np.round(sims[top].astype(np.float64), 4),
-                         "class": g["display_class"].astype(str).to_numpy(),
+                         "support": _tiers(g), "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy(), "row": top})
+
+
+def _tiers(genes: pd.DataFrame) -> np.ndarray:
+    """Each gene's support tier ("unknown" for an imported embedding, which has no contexts)."""
+    if "support" not in genes.columns:
+        return np.full(len(genes), "unknown", dtype=object)
+    return genes["support"].fillna("unknown").astype(str).to_numpy()
+
+
+def low_support(genes: pd.DataFrame) -> np.ndarray:
+    """Rows of the genes whose vectors few contexts placed (tiers "low" and "very low")."""
+    return np.flatnonzero(np.isin(_tiers(genes), LOW))
+
+
+def support(data: MapData, symbol: str) -> dict:
+    """How much co-expression evidence placed a gene, in numbers and in words, and whether its
+    neighbours need a caution."""
+    g = data.genes.iloc[data.row[symbol]]
+    tier = str(_tiers(data.genes.iloc[[data.row[symbol]]])[0])
+    meaning = {name: words for _, name, words in TIERS}
+    m = data.bundle.manifest
+    sources = len(m.get("inputs", [])) + len(m.get("extra_pairs", []))
+    contexts, datasets = _text(g.get("contexts")), _text(g.get("datasets"))
+    if tier == "unknown":
+        words = "not known (an imported embedding records no contexts)"
+    else:
+        where = f" from {datasets} of {sources} data sets" if datasets and sources else ""
+        words = f"{tier}: {contexts} co-expression contexts{where}; {meaning[tier]}"
+    return {"tier": tier, "contexts": contexts, "datasets": datasets, "sources": sources, "words": words,
+            "low": tier in LOW}
 
 
 def _rank_among(scores: np.ndarray, of: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -143,7 +174,7 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     """The genes the pair model rates most likely to interact with ``a``, and for each, the rank of
     ``a`` among that gene's own predicted partners: a specific partner ranks ``a`` near the top, a
     generic one (likely with everyone) far down."""
-    columns = ["rank", "symbol", "probability", "reciprocal", "class", "description"]
+    columns = ["rank", "symbol", "probability", "reciprocal", "support", "class", "description"]
     if data.predictor is None:
         return pd.DataFrame(columns=columns)
     ra = data.row[a]
@@ -155,6 +186,7 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                          "probability": np.round(prob[top].astype(np.float64), 3), "reciprocal": reciprocal,
+                         "support": _tiers(g),
                          "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy()})[columns]
 
@@ -177,8 +209,8 @@ def gene_card(data: MapData, symbol: str) -> dict:
              if all(ids[key] for key in re.findall(r"{(\w+)}", url))]
     aliases = [a for a in _text(g.get("aliases")).split("|") if a]
     kind = _text(g.get("gene_type")) or _text(g.get("type_of_gene"))          # GENCODE's, else NCBI's
-    return {**ids, "name": _text(g.get("description")), "type": kind,
-            "class": str(g["display_class"]), "aliases": aliases, "contexts": _text(g.get("contexts")), "links": links}
+    return {**ids, "name": _text(g.get("description")), "type": kind, "class": str(g["display_class"]),
+            "aliases": aliases, "support": support(data, symbol)["words"], "links": links}
 
 
 def _text(value: object) -> str:

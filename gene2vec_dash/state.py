@@ -1,5 +1,5 @@
 """The view's state in the URL query string, so that a view can be bookmarked and shared:
-``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...``."""
+``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...&support=fade``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode
 from gene2vec_dash import inputs
 
 COLOR_MODES = ("class", "tissue")
+SUPPORT_VIEWS = ("show", "fade", "hide")     # what the map does with low-support genes
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,14 @@ class ViewState:
     pair_a: str | None = None
     pair_b: str | None = None
     gene_set: str | None = None         # a gene set shown on the map, by name
+    support: str = "show"               # low-support genes shown, faded or hidden on the map
 
     def to_query(self) -> str:
         tissue = self.color == "tissue"
         items = {"gene": self.gene, "k": self.k, "color": self.color,
                  "atlas": self.atlas if tissue else None, "tissue": self.tissue if tissue else None,
                  "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None,
-                 "set": self.gene_set}
+                 "set": self.gene_set, "support": None if self.support == "show" else self.support}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
 
 
@@ -54,6 +56,14 @@ def parse_query(search: str, atlases: dict[str, list[str]]) -> tuple[ViewState, 
     notices = []
     if q.get("color") in COLOR_MODES:
         state = replace(state, color=q["color"])
+    elif q.get("color"):
+        notices.append(f"No colouring “{inputs.shown(q['color'])}” (use {' or '.join(COLOR_MODES)}): "
+                       "showing gene classes.")
+    if q.get("support") in SUPPORT_VIEWS:
+        state = replace(state, support=q["support"])
+    elif q.get("support"):
+        notices.append(f"support=“{inputs.shown(q['support'])}” is not one of {', '.join(SUPPORT_VIEWS)}: "
+                       "showing every gene.")
     atlas = q.get("atlas")
     if atlas and atlas not in atlases:
         notices.append(f"No tissue atlas “{inputs.shown(atlas)}” in this map "

@@ -41,6 +41,8 @@ class EmbeddingConfig:
     method: str = param("skipgram-pairs", "skipgram-pairs (paper) | skipgram-walks | ppmi-svd | skipgram+ppmi "
                                           "(centred skip-gram and PPMI-SVD, unit rows side by side)")
     centre: bool = param(False, "subtract the mean skip-gram vector (the common direction SGNS gives every gene)")
+    remove_top: int = param(0, "after centring, project out this many top principal directions of the skip-gram "
+                               "vectors (all-but-the-top): the direction the rarely seen genes share")
     dims: int = param(200, "paper")
     epochs: int = param(10, "paper: 10 iterations")
     window: int = param(1, "2-token sentences: each gene sees its partner only")
@@ -63,6 +65,8 @@ class EmbeddingConfig:
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise InputError(f"embedding method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if not 0 <= self.remove_top < self.dims // 2:
+            raise InputError(f"embedding: remove_top must be 0 to {self.dims // 2 - 1}, got {self.remove_top}")
         if self.dims < 2 or self.epochs < 1 or self.walk_length < 2 or min(self.walk_p, self.walk_q) <= 0:
             raise InputError(f"embedding: dims >= 2, epochs >= 1, walk_length >= 2 and walk_p, walk_q > 0, got "
                              f"{self.dims}, {self.epochs}, {self.walk_length}, {self.walk_p}, {self.walk_q}")
@@ -243,9 +247,10 @@ def with_preset(config: BuildConfig, preset: str) -> BuildConfig:
     other contexts. ``demo``: the setting measured best on the demo compendium (README, "Demo
     results"): each gene's 20 best partners with r >= 0.3 in each data set (a fixed r >= 0.9
     leaves most genes of a few small data sets without contexts), the ARCHS4 TF co-expression
-    pairs where the compendium is used, 15 epochs, min_count 1; the vectors: the centred skip-gram
-    vectors beside PPMI-SVD of the same counts (``skipgram+ppmi``, chosen on the compendium's own
-    Reactome and WikiPathways sets; README, "Embedding methods")."""
+    pairs where the compendium is used, 15 epochs, min_count 1; the vectors: the skip-gram vectors,
+    centred and with their top principal direction removed, beside PPMI-SVD of the same counts
+    (``skipgram+ppmi``, chosen on the compendium's own Reactome and WikiPathways sets and the
+    low-support cone; README, "Embedding methods")."""
     if preset not in PRESETS:
         raise InputError(f"unknown preset {preset!r}: use one of {', '.join(PRESETS)}")
     paper = preset == "paper"
@@ -253,7 +258,7 @@ def with_preset(config: BuildConfig, preset: str) -> BuildConfig:
                            components=0)
     embedding = replace(config.embedding, dims=200, epochs=10 if paper else 15, window=1, negative=5, sample=1e-3,
                         min_count=5 if paper else 1, method="skipgram-pairs" if paper else "skipgram+ppmi",
-                        centre=not paper)
+                        centre=not paper, remove_top=0 if paper else 1)
     return replace(config, preset=preset, archs4_pairs=config.demo and not paper, coexpression=coexpression,
                    embedding=embedding)
 

@@ -214,13 +214,28 @@ def embed(corpus: PairCorpus, config: EmbeddingConfig, progress: Callable[[Itera
                  "pairs": corpus.n_pairs, "epochs": []}
     else:
         raw, stats = train_embedding(corpus, config, progress=progress, checkpoints=checkpoints)
-    emb = Embedding(raw.genes, raw.vectors - raw.vectors.mean(axis=0)) if config.centre else raw
+    emb = Embedding(raw.genes, postprocess(raw.vectors, config.centre, config.remove_top)) if (
+        config.centre or config.remove_top) else raw
     if config.method == "skipgram+ppmi":
         other = ppmi_embedding(corpus, config)
         if not np.array_equal(other.genes, emb.genes):
             raise InputError("skip-gram and PPMI-SVD embedded different genes")   # both keep counts >= min_count
         emb = Embedding(emb.genes, np.hstack([unit_rows(emb.vectors), unit_rows(other.vectors)]).astype(np.float32))
     return emb, None if emb is raw else raw, stats
+
+
+def postprocess(vectors: np.ndarray, centre: bool, remove_top: int) -> np.ndarray:
+    """Centred and with the top ``remove_top`` principal directions projected out ("all-but-the-top",
+    Mu & Viswanath, ICLR 2018). Skip-gram gives every gene a common direction, and the genes seen in
+    few pairs share one more (they barely move from where training pushes all of them): removed, the
+    cosine compares what is specific to each gene."""
+    x = np.asarray(vectors, dtype=np.float64)
+    if centre or remove_top:
+        x = x - x.mean(axis=0)
+    if remove_top:
+        top = np.linalg.svd(x, full_matrices=False)[2][:remove_top]
+        x = x - (x @ top.T) @ top
+    return x.astype(np.float32)
 
 
 def ppmi_embedding(corpus: PairCorpus, config: EmbeddingConfig) -> Embedding:

@@ -13,11 +13,11 @@ import numpy as np
 from pipeline.config import NeighbourConfig
 from pipeline.evaluate import membership, neighbour_precision
 
-# (lowest number of contexts, tier name, what it means for a reader)
-TIERS = ((100, "high", "placed by 100 or more co-expression contexts"),
-         (30, "medium", "placed by 30-99 contexts"),
-         (10, "low", "placed by 10-29 contexts: neighbours are a rough guide"),
-         (0, "very low", "placed by fewer than 10 contexts: its neighbours are mostly noise"))
+# (lowest number of contexts, tier name, what it means for a reader of a gene's neighbours)
+TIERS = ((100, "high", "its neighbours are the best this map has"),
+         (30, "medium", "its neighbours are a fair guide"),
+         (10, "low", "its neighbours are a rough guide at best"),
+         (0, "very low", "its neighbours are mostly noise"))
 LOW = ("low", "very low")
 
 

@@ -1,8 +1,12 @@
 """The app's queries, URL state and callbacks without a browser (the browser tests drive the UI)."""
 import json
 import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from fixtures import gene_names
 
@@ -68,9 +72,14 @@ def test_url_state_round_trip_and_leniency():
     state = ViewState(gene="TP53", k=20, color="tissue", atlas="hpa_cell", tissue="T-cells", pair_a="TP53",
                       pair_b="MDM2", gene_set="GO:0007059 chromosome segregation, mitotic & more")
     assert parse_query(state.to_query(), ATLASES) == (state, "", "")
-    odd, notice, k_note = parse_query("?k=abc&color=rainbow&pair=A", ATLASES)
-    assert odd == ViewState(gene=None, k=15, color="class", atlas="gtex", tissue="Heart", pair_a="A") and not notice
+    odd, notice, k_note = parse_query("?k=abc&color=rainbow&pair=A&support=dim", ATLASES)
+    assert odd == ViewState(gene=None, k=15, color="class", atlas="gtex", tissue="Heart", pair_a="A")
     assert "not a number" in k_note
+    assert "No colouring “rainbow”" in notice and "support=“dim” is not one of show, fade, hide" in notice
+    faded = ViewState(gene="TP53", support="fade")
+    assert "support=fade" in faded.to_query() and parse_query(faded.to_query(), ATLASES)[0] == replace(
+        faded, atlas="gtex", tissue="Heart")
+    assert "support" not in ViewState(gene="TP53").to_query()        # the default is not spelled out
 
 
 @pytest.mark.parametrize("query, atlas, tissue, words", [
@@ -144,6 +153,9 @@ def test_gene_card_has_identifiers_and_links(data):
     assert links["NCBI Gene"] == f"https://www.ncbi.nlm.nih.gov/gene/{entrez}"
     assert {"HGNC", "GeneCards", "GTEx portal", "STRING", "ARCHS4"} <= set(links)
     assert data.resolve(entrez) == "G010"                              # an Entrez id finds the gene too
+    g = data.genes.iloc[data.row["G010"]]
+    assert card["support"].startswith(f"{g['support']}: {g['contexts']} co-expression contexts from "
+                                      f"{g['datasets']} of 2 data sets")         # the 12-sample set is skipped
     no_gencode = MapData.load(data.bundle.path)
     no_gencode.genes["gene_type"] = None                               # no GENCODE type: NCBI's is shown
     assert gene_card(no_gencode, "G010")["type"] == str(data.genes.at[data.row["G010"], "type_of_gene"])
@@ -203,3 +215,49 @@ def test_about_says_what_each_figure_means(data):
     for words in ("Clusteredness", "1 means pathways are no tighter than chance", "Neighbours vs modules.gmt",
                   "raw co-expression", "Pair model AUC", "scoring each gene alone", "Tissue patterns", "liver"):
         assert words in text, words
+
+
+def _with_high_support(bundle: Path, folder: Path) -> Path:
+    """A copy of the small bundle (where every gene has < 30 contexts) in which the genes of the
+    first three modules are well supported."""
+    copy = folder / "bundle"
+    shutil.copytree(bundle, copy)
+    genes = pd.read_parquet(copy / "genes.parquet")
+    strong = genes["description"].str.contains(r"module [012] ", regex=True)
+    genes.loc[strong, "contexts"], genes.loc[strong, "support"] = 150, "high"
+    genes.to_parquet(copy / "genes.parquet", index=False)
+    return copy
+
+
+def test_low_support_genes_are_marked_and_cautioned(small_bundle, tmp_path):
+    """A query placed by few contexts gets a caution above its neighbours; the table names each
+    neighbour's tier; a well-supported query gets no caution."""
+    bundle = _with_high_support(small_bundle, tmp_path)
+    app = create_app(bundle)
+    tiers = MapData.load(bundle).genes.set_index("symbol")["support"]
+    low, high = (tiers[tiers.isin(["low", "very low"]) == flag].index[0] for flag in (True, False))
+    for gene, cautioned in ((low, True), (high, False)):
+        status, body = _call(app, (ids.NEIGHBOURS, "data"), {(ids.GENE, "value"): gene, (ids.K, "value"): 5})
+        response = body["response"]
+        assert status == 200 and {r["support"] for r in response[ids.NEIGHBOURS]["data"]} <= set(tiers)
+        caution = json.dumps(response[ids.SUPPORT_CAUTION]["children"])
+        assert ("Low support" in caution and f"{gene} was placed by only" in caution) == cautioned
+    status, body = _call(app, (ids.PAIR_RESULT, "children"), {(ids.PAIR_A, "value"): low, (ids.PAIR_B, "value"): None})
+    assert "Low support" in json.dumps(body["response"][ids.PAIR_RESULT]["children"])
+
+
+@pytest.mark.parametrize("mode", ["show", "fade", "hide", "nonsense"])
+def test_support_view_fades_or_hides_exactly_the_low_support_genes(small_bundle, tmp_path, mode):
+    bundle = _with_high_support(small_bundle, tmp_path)
+    app, data = create_app(bundle), MapData.load(bundle)
+    status, body = _call(app, (ids.MAP, "figure"), {(ids.SUPPORT_VIEW, "value"): mode})
+    assert status == 200
+    ops = {tuple(o["location"]): o["params"]["value"] for o in body["response"][ids.MAP]["figure"]["operations"]}
+    low = data.genes["support"].isin(["low", "very low"]).to_numpy()
+    x, opacity = np.array(ops[("data", 0, "x")], dtype=float), ops[("data", 0, "marker", "opacity")]
+    assert low.any() and (~low).any()
+    assert np.isnan(x[low]).all() == (mode == "hide") and not np.isnan(x[~low]).any()
+    if mode == "fade":
+        assert max(np.array(opacity)[low]) < 0.1 < min(np.array(opacity)[~low])
+    else:
+        assert opacity == 0.8

@@ -91,3 +91,22 @@ def test_tier_report_gives_each_tier_its_own_random_expectation(planted):
     for t in report.values():
         if t["queries"]:
             assert 0 < t["random"] < t["precision"] <= 1
+
+
+def test_all_but_the_top_removes_the_shared_direction_of_rare_genes():
+    """Rare genes that share one direction (a cone) stop being each other's neighbours once the top
+    principal direction is projected out; the vectors of the others keep their structure."""
+    from pipeline.embedding import postprocess
+
+    rng = np.random.default_rng(1)
+    spread = rng.normal(size=(200, 16))
+    rare = np.full((60, 16), 3.0) + 0.3 * rng.normal(size=(60, 16))
+    x = np.vstack([spread, rare]) + 5.0                        # and a common offset for every gene
+    rows = np.arange(200, 260)
+    assert cone(x, rows) > 0.9
+    centred, cleaned = postprocess(x, True, 0), postprocess(x, True, 1)
+    assert abs(centred.mean(axis=0)).max() < 1e-4 and cone(cleaned, rows) < 0.5
+    assert np.allclose(cleaned @ np.linalg.svd(x - x.mean(0), full_matrices=False)[2][0], 0, atol=1e-3)
+    assert np.array_equal(postprocess(x, True, 1), cleaned)    # deterministic
+    with pytest.raises(Exception, match="remove_top"):
+        EmbeddingConfig(remove_top=200)
