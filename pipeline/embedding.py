@@ -225,14 +225,17 @@ def embed(corpus: PairCorpus, config: EmbeddingConfig, progress: Callable[[Itera
 
 
 def postprocess(vectors: np.ndarray, centre: bool, remove_top: int) -> np.ndarray:
-    """Centred and with the top ``remove_top`` principal directions projected out ("all-but-the-top",
-    Mu & Viswanath, ICLR 2018). Skip-gram gives every gene a common direction, and the genes seen in
-    few pairs share one more (they barely move from where training pushes all of them): removed, the
-    cosine compares what is specific to each gene."""
+    """Centred and, with ``remove_top``, the top principal directions of the centred unit rows
+    projected out ("all-but-the-top", Mu & Viswanath, ICLR 2018). Skip-gram gives every gene a common
+    direction, and the genes seen in few pairs share one more: they barely move from where training
+    pushes all of them. On unit rows every gene weighs the same in the PCA, so that shared direction
+    is found (on raw vectors the well-seen genes' larger norms dominate it, and the cone stays)."""
     x = np.asarray(vectors, dtype=np.float64)
     if centre or remove_top:
         x = x - x.mean(axis=0)
     if remove_top:
+        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        x = x - x.mean(axis=0)
         top = np.linalg.svd(x, full_matrices=False)[2][:remove_top]
         x = x - (x @ top.T) @ top
     return x.astype(np.float32)

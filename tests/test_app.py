@@ -1,17 +1,14 @@
 """The app's queries, URL state and callbacks without a browser (the browser tests drive the UI)."""
 import json
 import re
-import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from fixtures import gene_names
+from fixtures import gene_names, with_high_support
 
 from gene2vec_dash import create_app, ids, inputs
-from gene2vec_dash.bench import request
+from gene2vec_dash.bench import request, request_for
 from gene2vec_dash.queries import MAX_K, MapData, gene_card, neighbours, pair, partners, search
 from gene2vec_dash.state import ViewState, parse_query
 from pipeline.errors import InputError
@@ -212,27 +209,16 @@ def test_about_says_what_each_figure_means(data):
     from gene2vec_dash.layout import about
 
     text = str(about(data))
-    for words in ("Clusteredness", "1 means pathways are no tighter than chance", "Neighbours vs modules.gmt",
+    for words in ("Pathway-pair AUC", "0.5 is chance", "raw co-expression it was learned from", "Clusteredness",
+                  "anisotropic", "Neighbours, modules", "Support: how much co-expression", "very low",
                   "raw co-expression", "Pair model AUC", "scoring each gene alone", "Tissue patterns", "liver"):
         assert words in text, words
-
-
-def _with_high_support(bundle: Path, folder: Path) -> Path:
-    """A copy of the small bundle (where every gene has < 30 contexts) in which the genes of the
-    first three modules are well supported."""
-    copy = folder / "bundle"
-    shutil.copytree(bundle, copy)
-    genes = pd.read_parquet(copy / "genes.parquet")
-    strong = genes["description"].str.contains(r"module [012] ", regex=True)
-    genes.loc[strong, "contexts"], genes.loc[strong, "support"] = 150, "high"
-    genes.to_parquet(copy / "genes.parquet", index=False)
-    return copy
 
 
 def test_low_support_genes_are_marked_and_cautioned(small_bundle, tmp_path):
     """A query placed by few contexts gets a caution above its neighbours; the table names each
     neighbour's tier; a well-supported query gets no caution."""
-    bundle = _with_high_support(small_bundle, tmp_path)
+    bundle = with_high_support(small_bundle, tmp_path)
     app = create_app(bundle)
     tiers = MapData.load(bundle).genes.set_index("symbol")["support"]
     low, high = (tiers[tiers.isin(["low", "very low"]) == flag].index[0] for flag in (True, False))
@@ -248,9 +234,13 @@ def test_low_support_genes_are_marked_and_cautioned(small_bundle, tmp_path):
 
 @pytest.mark.parametrize("mode", ["show", "fade", "hide", "nonsense"])
 def test_support_view_fades_or_hides_exactly_the_low_support_genes(small_bundle, tmp_path, mode):
-    bundle = _with_high_support(small_bundle, tmp_path)
+    bundle = with_high_support(small_bundle, tmp_path)
     app, data = create_app(bundle), MapData.load(bundle)
-    status, body = _call(app, (ids.MAP, "figure"), {(ids.SUPPORT_VIEW, "value"): mode})
+    key = next(k for k in app.callback_map if "map.figure" in k and app.callback_map[k]["inputs"] == [
+        {"id": ids.SUPPORT_VIEW, "property": "value"}])
+    r = app.server.test_client().post("/_dash-update-component",
+                                      json=request_for(app, key, {(ids.SUPPORT_VIEW, "value"): mode}))
+    status, body = r.status_code, r.get_json()
     assert status == 200
     ops = {tuple(o["location"]): o["params"]["value"] for o in body["response"][ids.MAP]["figure"]["operations"]}
     low = data.genes["support"].isin(["low", "very low"]).to_numpy()

@@ -5,7 +5,7 @@ import json
 import shutil
 
 import pytest
-from fixtures import gene_names
+from fixtures import gene_names, with_high_support
 from selenium.webdriver.common.keys import Keys
 
 from gene2vec_dash import ids
@@ -218,3 +218,38 @@ def test_lasso_paste_and_pathway(dash_duo, app):
     dash_duo.wait_for_element(f"#{ids.SIDE_TABS}", timeout=20)
     _tab(dash_duo, "Gene list")
     dash_duo.wait_for_contains_text(f"#{ids.PATHWAY_SUMMARY}", "Clusteredness", timeout=15)
+
+
+def test_low_support_caution_and_hiding(dash_duo, small_bundle, tmp_path):
+    """A low-support gene's neighbours come with a caution; "hide" takes the low-support genes off
+    the map (no position: not drawn, hovered or selected), and the link keeps that."""
+    import pandas as pd
+
+    from gene2vec_dash import create_app
+
+    bundle = with_high_support(small_bundle, tmp_path)
+    tiers = pd.read_parquet(bundle / "genes.parquet").set_index("symbol")["support"]
+    low = tiers.isin(["low", "very low"])
+    gene = tiers[low].index[0]
+    dash_duo.start_server(create_app(bundle))
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene={gene}")
+    dash_duo.wait_for_contains_text(f"#{ids.SUPPORT_CAUTION}", f"{gene} was placed by only", timeout=20)
+    assert dash_duo.find_element(f"#{ids.SUPPORT_CAUTION} [role=alert]").is_displayed()
+    assert "very low" in dash_duo.find_element(f"#{ids.GENE_CARD}").text or \
+        "low:" in dash_duo.find_element(f"#{ids.GENE_CARD}").text
+    positions = f"const t = {PLOT_JS}._fullData[0]; return t.customdata.map((s, k) => [s, t.x[k]]);"
+
+    def hidden() -> set[str]:
+        return {s for s, x in _js(dash_duo, positions) if x is None or x != x}
+
+    assert hidden() == set()
+    dash_duo.find_element(f"#{ids.SUPPORT_VIEW} input[value=hide]").click()
+    _wait(lambda: hidden() == set(tiers[low].index))
+    assert "support=hide" in dash_duo.driver.current_url
+    dash_duo.driver.get(dash_duo.driver.current_url)                # a shared link hides them too
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    _wait(lambda: hidden() == set(tiers[low].index), timeout=20)
+    dash_duo.find_element(f"#{ids.SUPPORT_VIEW} input[value=fade]").click()
+    _wait(lambda: hidden() == set())
+    opacity = _js(dash_duo, f"return {PLOT_JS}._fullData[0].marker.opacity;")
+    assert isinstance(opacity, list) and min(opacity) < 0.1 < max(opacity)
