@@ -25,6 +25,11 @@ VIEWS = [  # file, window, link, actions
     ("map-partners.png", SMALL, "/?gene=CDK1&pair=CDK1,CCNB1", [("tab", "Partners")]),
     ("map-pathway.png", SMALL, "/?color=class", [("tab", "Gene list"), ("pathway", "sarcomere organization")]),
     ("map-class.png", SMALL, "/?color=class", []),
+    ("map-class-large.png", LARGE, "/?color=class", []),
+    ("map-low-support.png", SMALL, "/?gene=POLR2MP1&k=15", []),
+    ("map-support-faded.png", SMALL, "/?gene=TTN&k=15&support=fade", []),
+    ("about.png", SMALL, "/?gene=CDK1", [("tab", "About")]),
+    ("about-large.png", LARGE, "/?gene=CDK1", [("tab", "About")]),
 ]
 
 

@@ -116,6 +116,17 @@ def _embedding(args: argparse.Namespace):
     return read_embedding(args.bundle or args.embedding)
 
 
+def _bundle_contexts(bundle: str, genes):
+    """Each gene's number of contexts from a bundle's gene table, as floats (None for an imported
+    embedding, which records none)."""
+    from pipeline.bundle import read_bundle
+
+    table = read_bundle(bundle).genes.set_index("symbol")
+    if "contexts" not in table.columns or table["contexts"].isna().all():
+        return None
+    return table["contexts"].reindex(genes).to_numpy(dtype=float, na_value=float("nan"))
+
+
 def cmd_clusteredness(args: argparse.Namespace) -> None:
     from pipeline.config import ClusterednessConfig
     from pipeline.evaluate import clusteredness, coexpression_clusteredness
@@ -142,6 +153,7 @@ def cmd_neighbours(args: argparse.Namespace) -> None:
     from pipeline.evaluate import fisher_z_similarity, neighbour_report
     from pipeline.report import neighbour_lines
     from pipeline.sources.genesets import read_gmt
+    from pipeline.support import tier_report
 
     config = config_from_args(args, NeighbourConfig)
     emb = _embedding(args)
@@ -150,9 +162,13 @@ def cmd_neighbours(args: argparse.Namespace) -> None:
                          args.bundle or args.embedding)
     datasets = _expression(args)
     similarity = (lambda rows: fisher_z_similarity(datasets(), emb.genes, rows)) if datasets else None
+    contexts = _bundle_contexts(args.bundle, emb.genes) if args.bundle else None
     reports = {}
     for gmt in args.gmt:
-        reports[Path(gmt).name] = neighbour_report(emb.genes, emb.vectors, read_gmt(gmt), config, similarity, gmt)
+        sets = read_gmt(gmt)
+        reports[Path(gmt).name] = neighbour_report(emb.genes, emb.vectors, sets, config, similarity, gmt)
+        if contexts is not None:
+            reports[Path(gmt).name]["support"] = tier_report(emb.genes, emb.vectors, contexts, sets, config, None, gmt)
         for line in neighbour_lines(Path(gmt).name, reports[Path(gmt).name]):
             print(line)
     if not datasets:

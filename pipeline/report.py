@@ -67,6 +67,10 @@ def neighbour_lines(name: str, report: dict) -> list[str]:
              f"of {report['genes']:,}):", line("embedding (cosine)", report["embedding"])]
     if "coexpression" in report:
         lines.append(line("raw co-expression (mean Fisher z)", report["coexpression"]))
+    for tier, t in report.get("support", {}).items():
+        lines.append(f"  support {tier:<8} ({t['genes']:,} genes, cone {t['cone']:.2f}): " + (
+            f"precision@{report['k']} {t['precision']:.3f} (random for this tier {t['random']:.3f}, "
+            f"{t['queries']} queries)" if t.get("queries") else "no gene of this tier is in a set"))
     return lines
 
 

@@ -120,6 +120,9 @@ def test_neighbours_cli_on_a_bundle_with_its_data_sets(small_bundle, inputs, cap
     assert report["embedding"]["precision"] > 0.8 > 0.2 > report["embedding"]["random"]
     assert report["coexpression"]["precision"] > 0.8                   # planted modules: both find them
     assert any(line.startswith("neighbours vs modules.gmt") for line in out)
+    tiers = report["support"]                                          # a bundle knows each gene's contexts
+    assert sum(t["genes"] for t in tiers.values()) == report["genes"]
+    assert any(line.strip().startswith("support very low") for line in out)
     assert main(["evaluate", "neighbours", "--embedding", str(small_bundle / "embedding.w2v.txt"),
                  "--gmt", str(inputs["gmt"])]) == 0
     assert "no expression data sets" in capsys.readouterr().out
