@@ -143,8 +143,9 @@ def about(data: MapData) -> list:
                 for d in m.get("inputs", [])]
     datasets += [html.Li(f"{e['name']}: {e['pairs']:,} pairs") for e in m.get("extra_pairs", [])]
     return [
-        html.Table([html.Tr([html.Th(k), html.Td(v, className="value"), html.Td(note, className="note")])
-                    for k, v, note in rows], className="facts"),
+        html.Div([html.Div([html.Div([html.Span(k, className="fact-name"), html.Span(v, className="fact-value")],
+                                     className="fact-head"), html.Div(note, className="note")], className="fact")
+                  for k, v, note in rows], className="facts"),
         *_tiers(metrics.get("support") or {}),
         *_patterns(data),
         html.H4("Data sets"),
@@ -194,10 +195,12 @@ def _patterns(data: MapData) -> list:
 def _support_control(data: MapData) -> list:
     """Show, fade or hide the genes few contexts placed (disabled when the bundle does not know)."""
     n_low = len(low_support(data.genes))
-    return [html.Label("Low-support genes", htmlFor=ids.SUPPORT_VIEW,
-                       title=f"{n_low:,} genes placed by fewer than 30 co-expression contexts"),
-            dcc.RadioItems(id=ids.SUPPORT_VIEW, value="show", inline=True, className="support-view",
-                           options=[{"label": v, "value": v, "disabled": not n_low} for v in ("show", "fade", "hide")])]
+    return [html.Div([
+        html.Label("Low-support genes", htmlFor=ids.SUPPORT_VIEW,
+                   title=f"{n_low:,} genes placed by fewer than 30 co-expression contexts"),
+        dcc.RadioItems(id=ids.SUPPORT_VIEW, value="show", inline=True, className="support-view",
+                       options=[{"label": v, "value": v, "disabled": not n_low} for v in ("show", "fade", "hide")]),
+    ], className="support-control")]
 
 
 def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:
