@@ -234,7 +234,9 @@ def _kill_during(stage: str, config: Path, out: Path, cache: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stage", ["coexpression", "embedding", "ggipnn", "layout", "annotations"])
+# the first stage, the one with its own epoch checkpoints, and the last (the others resume by the same
+# runner code as these; ggipnn and layout were dropped to keep CI under its 20 minutes)
+@pytest.mark.parametrize("stage", ["coexpression", "embedding", "annotations"])
 def test_a_killed_build_leaves_no_bundle_and_resumes(stage, inputs, tmp_path):
     from pipeline.bundle import read_bundle
 
