@@ -35,7 +35,6 @@ NEIGHBOURS = "neighbours"
 PAIR_A = "pair-a"
 PAIR_B = "pair-b"
 PAIR_RESULT = "pair-result"
-PAIR_CAUTION = "pair-caution"           # shown above the partners of a low-support gene
 PAIR_PROBABILITY = "pair-probability"
 PAIR_COSINE = "pair-cosine"
 PARTNERS = "partners"

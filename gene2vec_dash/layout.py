@@ -6,7 +6,7 @@ from dash import dash_table, dcc, html
 
 from gene2vec_dash import figures, ids
 from gene2vec_dash.queries import AtlasView, MapData, low_support
-from pipeline.support import LOW
+from pipeline.support import LOW, LOW_BELOW, tier_bounds
 
 TABLE_STYLE = dict(
     style_table={"overflowY": "auto", "overflowX": "hidden", "maxHeight": "calc(100vh - 360px)", "minHeight": "120px"},
@@ -164,7 +164,7 @@ def _tiers(support: dict) -> list:
     first = support[files[0]]
     head = [html.Th("Support"), html.Th("Contexts"), html.Th("Genes"), html.Th("Cone")]
     head += [html.Th(f"{set_name(f)} p@10 (random)") for f in files]
-    bounds = {"high": "≥ 100", "medium": "30–99", "low": "10–29", "very low": "< 10"}
+    bounds = tier_bounds()
     body = [html.Tr([html.Td(t), html.Td(bounds.get(t, "")), html.Td(f"{first[t]['genes']:,}"),
                      html.Td(_fmt(first[t]["cone"], 2)),
                      *[html.Td(f"{_fmt(support[f][t].get('precision'))} ({_fmt(support[f][t].get('random'))})")
@@ -197,7 +197,7 @@ def _support_control(data: MapData) -> list:
     n_low = len(low_support(data.genes))
     return [html.Div([
         html.Label("Low-support genes", htmlFor=ids.SUPPORT_VIEW,
-                   title=f"{n_low:,} genes placed by fewer than 30 co-expression contexts"),
+                   title=f"{n_low:,} genes placed by fewer than {LOW_BELOW} co-expression contexts"),
         dcc.RadioItems(id=ids.SUPPORT_VIEW, value="show", inline=True, className="support-view",
                        options=[{"label": v, "value": v, "disabled": not n_low} for v in ("show", "fade", "hide")]),
     ], className="support-control")]
@@ -213,8 +213,10 @@ LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in 
              "fontStyle": "italic"},
             {"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW), "column_id": "support"},
              "color": "#a4260f", "fontWeight": 600}]
-SUPPORT_TIP = ("How much co-expression placed the gene: high ≥ 100 contexts, medium 30–99, low 10–29, very low < 10. "
-               "Neighbours of low-support genes are a rough guide at best.")
+SUPPORT_TIP = ("How much co-expression placed the gene: "
+               + ", ".join(f"{tier} {bound}" + (" contexts" if k == 0 else "")
+                           for k, (tier, bound) in enumerate(tier_bounds().items()))
+               + ". Neighbours of low-support genes are a rough guide at best.")
 
 
 def _table(id_: str, columns: list[tuple[str, str]], **extra) -> dash_table.DataTable:

@@ -134,7 +134,7 @@ def support(data: MapData, symbol: str) -> dict:
     """How much co-expression evidence placed a gene, in numbers and in words, and whether its
     neighbours need a caution."""
     g = data.genes.iloc[data.row[symbol]]
-    tier = str(_tiers(data.genes.iloc[[data.row[symbol]]])[0])
+    tier = _text(g.get("support")) or "unknown"
     meaning = {name: words for _, name, words in TIERS}
     m = data.bundle.manifest
     sources = len(m.get("inputs", [])) + len(m.get("extra_pairs", []))

@@ -230,11 +230,13 @@ def postprocess(vectors: np.ndarray, centre: bool, remove_top: int) -> np.ndarra
     direction, and the genes seen in few pairs share one more: they barely move from where training
     pushes all of them. On unit rows every gene weighs the same in the PCA, so that shared direction
     is found (on raw vectors the well-seen genes' larger norms dominate it, and the cone stays)."""
+    from pipeline.layout import unit_rows
+
     x = np.asarray(vectors, dtype=np.float64)
     if centre or remove_top:
         x = x - x.mean(axis=0)
     if remove_top:
-        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        x = unit_rows(x)
         x = x - x.mean(axis=0)
         top = np.linalg.svd(x, full_matrices=False)[2][:remove_top]
         x = x - (x @ top.T) @ top

@@ -19,6 +19,16 @@ TIERS = ((100, "high", "its neighbours are the best this map has"),
          (10, "low", "its neighbours are a rough guide at best"),
          (0, "very low", "its neighbours are mostly noise"))
 LOW = ("low", "very low")
+LOW_BELOW = min(lowest for lowest, name, _ in TIERS if name not in LOW)   # contexts: under this, a gene is low
+
+
+def tier_bounds() -> dict[str, str]:
+    """Each tier's range of contexts in words ("≥ 100", "30–99", …, "< 10"), from TIERS."""
+    out, upper = {}, None
+    for lowest, name, _ in TIERS:
+        out[name] = f"≥ {lowest}" if upper is None else f"< {upper}" if lowest == 0 else f"{lowest}–{upper - 1}"
+        upper = lowest
+    return out
 
 
 def tier(contexts: np.ndarray) -> np.ndarray:
