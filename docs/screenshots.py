@@ -1,5 +1,6 @@
 """Make the README's screenshots from a bundle in headless Chromium (needs requirements-dev.txt and
-Debian's chromium + chromium-driver): ``python docs/screenshots.py [--bundle bundles/demo]``.
+Debian's chromium + chromium-driver): ``python docs/screenshots.py [--bundle bundles/demo]
+[--compare DIR]`` (the Compare views need a second bundle; ``{compare}`` in a link is its name).
 
 Each view is a shared link plus what a user then does (open a tab, box-select around a gene,
 paste a list, choose a gene set), at the two window sizes the app is checked at."""
@@ -30,6 +31,9 @@ VIEWS = [  # file, window, link, actions
     ("map-support-faded.png", SMALL, "/?gene=TTN&k=15&support=fade", []),
     ("about.png", SMALL, "/?gene=CDK1", [("tab", "About")]),
     ("about-large.png", LARGE, "/?gene=CDK1", [("tab", "About")]),
+    ("compare.png", SMALL, "/?gene=CDK1&k=15&compare={compare}", []),
+    ("compare-large.png", LARGE, "/?gene=HBB&k=15&compare={compare}", []),
+    ("about-compare.png", SMALL, "/?gene=CDK1&compare={compare}", [("tab", "About"), ("scroll", "table.compared")]),
 ]
 
 
@@ -37,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=Path, default=ROOT / "bundles" / "demo")
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--compare", type=Path, help="a second bundle, for the Compare views")
     parser.add_argument("--only", nargs="*", help="file names of the views to make (default: all)")
     args = parser.parse_args()
 
@@ -46,7 +51,8 @@ def main() -> None:
 
     from gene2vec_dash import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(args.bundle).server, threaded=True)
+    compared = [args.compare] if args.compare else []
+    server = make_server("127.0.0.1", 0, create_app(args.bundle, compared).server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     options = Options()
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -55,8 +61,9 @@ def main() -> None:
     driver = webdriver.Chrome(options=options)
     try:
         for name, (width, height), link, actions in VIEWS:
-            if args.only and name not in args.only:
+            if (args.only and name not in args.only) or ("{compare}" in link and not args.compare):
                 continue
+            link = link.replace("{compare}", args.compare.name if args.compare else "")
             driver.set_window_size(width, height + 200)          # the viewport itself is width x height:
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
@@ -113,7 +120,11 @@ def _pathway(driver, text: str) -> None:
     _wait(driver, f"#{ids.PATHWAY_CLUSTEREDNESS}", 30)
 
 
-ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway}
+def _scroll(driver, selector: str) -> None:
+    driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", selector)
+
+
+ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway, "scroll": _scroll}
 
 
 if __name__ == "__main__":

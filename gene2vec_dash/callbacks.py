@@ -17,8 +17,10 @@ from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, find_tiss
 from pipeline.bundle import tissue_column
 
 
-def register(app: Dash, data: MapData) -> None:
-    _state(app, data)
+def register(app: Dash, data: MapData, others: dict[str, MapData] | None = None) -> None:
+    """Every callback of the page; ``others``: the embeddings this map is compared with, by name."""
+    others = others or {}
+    _state(app, data, others)
     _search(app, data)
     _colouring(app, data)
     _gene_panel(app, data)
@@ -27,6 +29,8 @@ def register(app: Dash, data: MapData) -> None:
     _pathway(app, data)
     _whole_map(app, data)
     _support_view(app, data)
+    if others:
+        _compare_panel(app, data, others)
 
 
 def _options(*symbols: str | None) -> list[str]:
@@ -44,8 +48,9 @@ Atlases = dict[str, list[str]]
 KEEP_MESSAGES = {"gene_message": no_update, "colour_message": no_update, "k_message": no_update}
 
 
-def _state(app: Dash, data: MapData) -> None:
+def _state(app: Dash, data: MapData, others: dict[str, MapData]) -> None:
     atlases = {key: a.tissues for key, a in data.atlases.items()}
+    first_other = next(iter(others), None)
 
     @app.callback(
         output=dict(search=Output(ids.URL, "search"), gene=Output(ids.GENE, "value"),
@@ -57,24 +62,29 @@ def _state(app: Dash, data: MapData) -> None:
                     gene_message=Output(ids.GENE_MESSAGE, "children"),
                     colour_message=Output(ids.COLOUR_MESSAGE, "children"),
                     k_message=Output(ids.K_MESSAGE, "children"), pathway=Output(ids.PATHWAY, "value"),
-                    support=Output(ids.SUPPORT_VIEW, "value")),
+                    support=Output(ids.SUPPORT_VIEW, "value"), compare=Output(ids.COMPARE, "value"),
+                    tab=Output(ids.SIDE_TABS, "value", allow_duplicate=True)),
         inputs=dict(search=Input(ids.URL, "search"), click=Input(ids.MAP, "clickData"),
                     n_cell=Input(ids.NEIGHBOURS, "active_cell"), p_cell=Input(ids.PARTNERS, "active_cell"),
                     gene=Input(ids.GENE, "value"), k=Input(ids.K, "value"), color=Input(ids.COLOR_MODE, "value"),
                     atlas=Input(ids.ATLAS, "value"), tissue=Input(ids.TISSUE, "value"),
                     pair_a=Input(ids.PAIR_A, "value"), pair_b=Input(ids.PAIR_B, "value"),
-                    pathway=Input(ids.PATHWAY, "value"), support=Input(ids.SUPPORT_VIEW, "value")),
+                    pathway=Input(ids.PATHWAY, "value"), support=Input(ids.SUPPORT_VIEW, "value"),
+                    compare=Input(ids.COMPARE, "value"), tab=Input(ids.SIDE_TABS, "value")),
         state=dict(n_rows=State(ids.NEIGHBOURS, "data"), p_rows=State(ids.PARTNERS, "data")),
+        prevent_initial_call="initial_duplicate",
     )
     def sync(search, click, n_cell, p_cell, n_rows, p_rows, **controls) -> dict:
         """The URL is the state: on load (or back/forward) it sets the controls; any control
         change (or a click on the map or a table) rewrites it."""
         trigger = ctx.triggered_id
+        tab = no_update
         if trigger in (None, ids.URL):
-            state, pathway, notes = _from_link(data, atlases, search)
+            state, pathway, notes = _from_link(data, atlases, search, tuple(others))
+            tab = ids.TAB_COMPARE if state.compare else no_update       # a link that names a comparison
         else:
             picked = _picked(trigger, click, n_cell, n_rows, p_cell, p_rows)
-            state, pathway, notes = _from_controls(data, atlases, trigger, picked, **controls)
+            state, pathway, notes = _from_controls(data, atlases, trigger, picked, tuple(others), **controls)
         if state.gene and not state.pair_a:
             state = replace(state, pair_a=state.gene)
         query = state.to_query()
@@ -83,14 +93,15 @@ def _state(app: Dash, data: MapData) -> None:
                 "atlas": state.atlas, "tissue": state.tissue, "tissues": atlases.get(state.atlas, []),
                 "pair_a": state.pair_a, "pair_a_options": _options(state.pair_a),
                 "pair_b": state.pair_b, "pair_b_options": _options(state.pair_b), "pathway": pathway,
-                "support": state.support}
+                "support": state.support, "compare": state.compare or first_other, "tab": tab}
 
 
-def _from_link(data: MapData, atlases: Atlases, search: object) -> tuple[ViewState, int | None, dict]:
+def _from_link(data: MapData, atlases: Atlases, search: object, compared: tuple[str, ...]
+               ) -> tuple[ViewState, int | None, dict]:
     """The view a link asks for, its genes resolved, and what of it could not be followed (said in
     the gene, colour and k messages)."""
     query, link_note = inputs.link(search)
-    state, colour_message, k_message = parse_query(query, atlases)
+    state, colour_message, k_message = parse_query(query, atlases, compared)
     requested = state.gene
     state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
                     pair_b=data.resolve(state.pair_b))
@@ -116,10 +127,10 @@ def _picked(trigger: str, click: object, n_cell: object, n_rows: object, p_cell:
     return None, None
 
 
-def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[str | None, str | None], *,
-                   gene: object, k: object, color: object, atlas: object, tissue: object,
-                   pair_a: object, pair_b: object, pathway: object, support: object
-                   ) -> tuple[ViewState, int | None, dict]:
+def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[str | None, str | None],
+                   compared: tuple[str, ...], *, gene: object, k: object, color: object, atlas: object,
+                   tissue: object, pair_a: object, pair_b: object, pathway: object, support: object,
+                   compare: object, tab: object) -> tuple[ViewState, int | None, dict]:
     """The view after a control changed or a gene was clicked, and which messages that sets or
     clears (a control's value that could not be used is said in its panel's message)."""
     notes = {}
@@ -140,7 +151,9 @@ def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[
                       atlas=atlas_key, tissue=tissue_name, pair_a=_gene(data, pair_a),
                       pair_b=data.resolve(partner) or _gene(data, pair_b),
                       gene_set=None if set_k is None else str(data.sets.name[set_k]),
-                      support=inputs.choice(support, SUPPORT_VIEWS) or "show")
+                      support=inputs.choice(support, SUPPORT_VIEWS) or "show",
+                      # the link names the comparison while the Compare tab shows it
+                      compare=inputs.choice(compare, compared) if tab == ids.TAB_COMPARE else None)
     if state.gene != resolved or trigger == ids.GENE:
         notes["gene_message"] = inputs.ignored(gene, chosen, "a gene name") if trigger == ids.GENE else ""
         state = replace(state, pair_a=state.gene or state.pair_a)   # the pair panel follows the gene
@@ -433,3 +446,36 @@ def _whole_map(app: Dash, data: MapData) -> None:
         patch = Patch()
         figures.set_ranges(patch, figures.whole_map(data.genes))
         return patch
+
+
+# --- two embeddings side by side ------------------------------------------------------------------
+
+def _compare_panel(app: Dash, data: MapData, others: dict[str, MapData]) -> None:
+    here = data.bundle.path.name
+
+    @app.callback(Output(ids.COMPARE_SUMMARY, "children"), Output(ids.COMPARE_A, "data"),
+                  Output(ids.COMPARE_A, "columns"), Output(ids.COMPARE_B, "data"), Output(ids.COMPARE_B, "columns"),
+                  Output(ids.COMPARE_B_TITLE, "children"),
+                  Input(ids.GENE, "value"), Input(ids.K, "value"), Input(ids.COMPARE, "value"))
+    def compare(gene, k, other):
+        name = inputs.choice(other, others) or next(iter(others))
+
+        def columns(where: str) -> list[dict]:
+            return [{"name": n, "id": i} for n, i in (("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"),
+                                                      (f"Rank in {where}", "other_rank"), ("Support", "support"))]
+
+        symbol = _gene(data, gene)
+        if symbol is None:
+            return (html.P(f"Choose a gene to see its neighbours here ({here}) and in {name}."), [], columns(name),
+                    [], columns(here), name)
+        r = queries.compare(data, others[name], symbol, inputs.k(k)[0])
+        shown = ["rank", "symbol", "similarity", "other_rank", "support"]
+        if r["b"] is None:
+            summary = html.P(f"{symbol} is not in {name}: it has no neighbours there.")
+            return summary, r["a"][shown].to_dict("records"), columns(name), [], columns(here), name
+        n = len(r["a"])
+        summary = html.P([html.Strong(f"{r['shared']} of {n}"), f" of {symbol}'s nearest genes are the same in "
+                          f"{here} and {name} (Jaccard {r['jaccard']:.2f}). “Rank in” says where each gene stands "
+                          "among the gene's neighbours in the other embedding (– : not in it)."])
+        return (summary, r["a"][shown].to_dict("records"), columns(name), r["b"][shown].to_dict("records"),
+                columns(here), name)

@@ -18,7 +18,7 @@ COLOUR_MESSAGE = "colour-message"
 # the side panel's tabs, and the values of SIDE_TABS that select them
 SIDE_TABS = "side-tabs"
 BUNDLE_PANEL = "bundle-panel"
-TAB_GENE, TAB_PAIR, TAB_LIST, TAB_ABOUT = "gene", "pair", "list", "about"
+TAB_GENE, TAB_PAIR, TAB_LIST, TAB_COMPARE, TAB_ABOUT = "gene", "pair", "list", "compare", "about"
 
 # Gene tab
 GENE = "gene"
@@ -52,6 +52,13 @@ ENRICHMENT = "enrichment"
 PATHWAY = "pathway"
 PATHWAY_SUMMARY = "pathway-summary"
 PATHWAY_CLUSTEREDNESS = "pathway-clusteredness"
+
+# Compare tab (present when the server compares this map with other bundles: --compare DIR)
+COMPARE = "compare-with"                # which other embedding (URL key compare=NAME)
+COMPARE_SUMMARY = "compare-summary"
+COMPARE_A = "compare-a"                 # the gene's neighbours here, with their rank in the other
+COMPARE_B = "compare-b"                 # ... and in the other, with their rank here
+COMPARE_B_TITLE = "compare-b-title"
 
 MAP_PLOT = f"#{MAP} .js-plotly-plot"
 """CSS selector of the plotly div inside the map, which holds the figure's data and layout in the browser."""

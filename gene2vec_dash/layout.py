@@ -85,9 +85,10 @@ def _embedding_words(emb: dict | None) -> tuple[str, str]:
             + (f"; skip-gram vectors {' and '.join(post)}" if post else ""))
 
 
-def about(data: MapData) -> list:
+def about(data: MapData, others: dict[str, MapData] | None = None) -> list:
     """What data and settings built this map, and what each figure means, from the manifest: the
-    scale-free pathway-pair AUC first, each figure beside what could fake it."""
+    scale-free pathway-pair AUC first, each figure beside what could fake it; with ``others``, the
+    compared embeddings' figures beside this one's."""
     m = data.bundle.manifest
     cfg, metrics = m.get("config", {}), m.get("metrics", {})
     co = cfg.get("coexpression", {})
@@ -146,6 +147,7 @@ def about(data: MapData) -> list:
         html.Div([html.Div([html.Div([html.Span(k, className="fact-name"), html.Span(v, className="fact-value")],
                                      className="fact-head"), html.Div(note, className="note")], className="fact")
                   for k, v, note in rows], className="facts"),
+        *_compared(data, others or {}),
         *_tiers(metrics.get("support") or {}),
         *_patterns(data),
         html.H4("Data sets"),
@@ -153,6 +155,40 @@ def about(data: MapData) -> list:
         html.P("GO, pathways and tissue atlases never feed the embedding: they only grade it and colour it.",
                className="note"),
     ]
+
+
+def headline(m: dict) -> dict[str, str]:
+    """One embedding's figures as the comparison table shows them, from its manifest."""
+    metrics, emb = m.get("metrics", {}), m.get("config", {}).get("embedding")
+    out = {"Genes": f"{_metric(m, 'counts', 'genes_embedded') or 0:,}",
+           "Embedding": _embedding_words(emb)[0],
+           "Pathway-pair AUC": _fmt(_metric(metrics, "clusteredness", "cosine", "pair_auc")),
+           "Clusteredness": _fmt(_metric(metrics, "clusteredness", "cosine", "ratio"), 2)}
+    for name, report in (metrics.get("neighbours") or {}).items():
+        out[f"Neighbours, {set_name(name)}"] = (f"{_fmt(report['embedding']['precision'])} "
+                                                f"(random {_fmt(report['embedding']['random'])})")
+    out["Pair model AUC"] = _fmt(_metric(metrics, "pairs", "pair_model", "auc"))
+    out["GGIPNN test AUC"] = _fmt(_metric(metrics, "ggipnn", "gene2vec_frozen", "test_auc"))
+    out["Map 10-NN kept"] = _fmt(_metric(metrics, "layout", "neighbourhood_preservation_10nn"))
+    out["Built"] = built_on(m.get("created", ""))
+    return out
+
+
+def _compared(data: MapData, others: dict[str, MapData]) -> list:
+    """This map's figures and each compared embedding's, a column each."""
+    if not others:
+        return []
+    columns = {data.bundle.path.name + " (this map)": headline(data.bundle.manifest),
+               **{name: headline(o.bundle.manifest) for name, o in others.items()}}
+    labels = list(dict.fromkeys(label for figures in columns.values() for label in figures))
+    return [html.H4("Compared embeddings"),
+            html.P("Each as its own build measured it: on its own genes, random genes and seed, so a figure moves "
+                   "by the seed alone (two seeds of the demo build: pair model AUC 0.624 and 0.651). On the same "
+                   "genes and samples, with the raw co-expression beside them: python -m pipeline evaluate compare "
+                   "A B.", className="note"),
+            html.Table([html.Tr([html.Th(""), *[html.Th(name) for name in columns]]),
+                        *[html.Tr([html.Td(label), *[html.Td(f.get(label, "–")) for f in columns.values()]])
+                          for label in labels]], className="tiers compared")]
 
 
 def _tiers(support: dict) -> list:
@@ -284,7 +320,29 @@ def list_tab() -> dcc.Tab:
     ], className="tab", selected_className="tab-selected")
 
 
-def page(data: MapData) -> html.Div:
+def compare_tab(data: MapData, others: dict[str, MapData]) -> dcc.Tab:
+    """A gene's neighbours here and in another embedding, each with its genes' rank in the other."""
+    here, first = data.bundle.path.name, next(iter(others))
+    columns = [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Rank in", "other_rank"),
+               ("Support", "support")]
+    half = {**TABLE_STYLE["style_table"], "maxHeight": "calc(50vh - 190px)"}      # both lists in view
+    return dcc.Tab(label="Compare", value=ids.TAB_COMPARE, children=[
+        html.Div([html.Label("Compare with", htmlFor=ids.COMPARE),
+                  dcc.Dropdown(id=ids.COMPARE, options=list(others), value=first, clearable=False,
+                               className="compare-dropdown")], className="row"),
+        html.Div(id=ids.COMPARE_SUMMARY, className="note", role="status"),
+        html.H4(f"Neighbours in {here} (this map)"),
+        _table(ids.COMPARE_A, columns, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
+               style_table=half),
+        html.H4(["Neighbours in ", html.Span(first, id=ids.COMPARE_B_TITLE)]),
+        _table(ids.COMPARE_B, columns, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
+               style_table=half),
+    ], className="tab", selected_className="tab-selected")
+
+
+def page(data: MapData, others: dict[str, MapData] | None = None) -> html.Div:
+    """The whole page; ``others``: the embeddings it is compared with (a Compare tab, an About table)."""
+    others = others or {}
     first = next(iter(data.atlases.values()), None)
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
@@ -323,10 +381,13 @@ def page(data: MapData) -> html.Div:
             ], className="map-column"),
             html.Aside([
                 dcc.Tabs(id=ids.SIDE_TABS, value=ids.TAB_GENE, className="tabs", children=[
-                    gene_tab(), partners_tab(), list_tab(),
-                    dcc.Tab(label="About", value=ids.TAB_ABOUT, children=about(data), id=ids.BUNDLE_PANEL,
+                    gene_tab(), partners_tab(), list_tab(), *([compare_tab(data, others)] if others else []),
+                    dcc.Tab(label="About", value=ids.TAB_ABOUT, children=about(data, others), id=ids.BUNDLE_PANEL,
                             className="tab", selected_className="tab-selected"),
                 ]),
+                # no comparison: the URL's compare control still exists, empty and hidden
+                *([] if others else [html.Div(dcc.Dropdown(id=ids.COMPARE, options=[], value=None),
+                                              hidden=True)]),
             ], className="side-column"),
         ]),
     ], className="app")

@@ -1,5 +1,5 @@
 """The view's state in the URL query string, so that a view can be bookmarked and shared:
-``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...&support=fade``."""
+``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...&support=fade&compare=NAME``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -22,13 +22,15 @@ class ViewState:
     pair_b: str | None = None
     gene_set: str | None = None         # a gene set shown on the map, by name
     support: str = "show"               # low-support genes shown, faded or hidden on the map
+    compare: str | None = None          # the embedding this map is compared with (by name; None: the first)
 
     def to_query(self) -> str:
         tissue = self.color == "tissue"
         items = {"gene": self.gene, "k": self.k, "color": self.color,
                  "atlas": self.atlas if tissue else None, "tissue": self.tissue if tissue else None,
                  "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None,
-                 "set": self.gene_set, "support": None if self.support == "show" else self.support}
+                 "set": self.gene_set, "support": None if self.support == "show" else self.support,
+                 "compare": self.compare}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
 
 
@@ -46,10 +48,12 @@ def find_tissue(atlases: dict[str, list[str]], tissue: str | None, atlas: str | 
     return None
 
 
-def parse_query(search: str, atlases: dict[str, list[str]]) -> tuple[ViewState, str, str]:
+def parse_query(search: str, atlases: dict[str, list[str]], compared: tuple[str, ...] = ()
+                ) -> tuple[ViewState, str, str]:
     """Lenient: anything missing or invalid falls back to the default (a shared link never
     errors). Returns the state and what was not understood, said in two notes ("" when all was):
-    one for the colouring (atlas, tissue) and one for k. ``search`` is at most inputs.MAX_LINK long."""
+    one for the link's view (colouring, support, comparison) and one for k. ``compared``: the
+    names of the embeddings this server compares with. ``search`` is at most inputs.MAX_LINK long."""
     q = {k: v[0] for k, v in parse_qs(search.lstrip("?")).items() if v}
     k, k_note = inputs.k(q.get("k"))
     state = ViewState(gene=q.get("gene") or None, k=k)
@@ -64,6 +68,12 @@ def parse_query(search: str, atlases: dict[str, list[str]]) -> tuple[ViewState, 
     elif q.get("support"):
         notices.append(f"support=“{inputs.shown(q['support'])}” is not one of {', '.join(SUPPORT_VIEWS)}: "
                        "showing every gene.")
+    if q.get("compare") in compared:
+        state = replace(state, compare=q["compare"])
+    elif q.get("compare"):
+        notices.append(f"No embedding “{inputs.shown(q['compare'])}” to compare with " + (
+            f"(this map is compared with {', '.join(compared)})." if compared else
+            "(this server compares with none: start it with --compare DIR)."))
     atlas = q.get("atlas")
     if atlas and atlas not in atlases:
         notices.append(f"No tissue atlas “{inputs.shown(atlas)}” in this map "

@@ -154,8 +154,8 @@ def read_bundle(path: str | Path) -> Bundle:
         if not (path / name).is_file():
             raise InputError(f"bundle is missing {name}", path)
     genes = _gene_table(path / "genes.parquet")
-    names = _gene_names(path / "embedding.genes.txt")
-    vectors = _vectors(path / "embedding.npy", names)
+    names = read_gene_names(path / "embedding.genes.txt")
+    vectors = read_vectors(path / "embedding.npy", names)
     if len(genes) != len(names) or (genes["symbol"].to_numpy(dtype=str) != names).any():
         raise InputError(f"genes.parquet and embedding.genes.txt list different genes ({len(genes):,} and "
                          f"{len(names):,}), or the same in another order", path / "genes.parquet")
@@ -234,7 +234,7 @@ def _gene_table(path: Path) -> pd.DataFrame:
     return genes
 
 
-def _gene_names(path: Path) -> np.ndarray:
+def read_gene_names(path: Path) -> np.ndarray:
     try:
         names = path.read_bytes().decode("utf-8").split("\n")
     except UnicodeDecodeError as exc:
@@ -246,8 +246,8 @@ def _gene_names(path: Path) -> np.ndarray:
     return names
 
 
-def _vectors(path: Path, names: np.ndarray) -> np.ndarray:
-    """embedding.npy: a finite float matrix, one row per gene of embedding.genes.txt (no pickles)."""
+def read_vectors(path: Path, names: np.ndarray, names_file: str = "embedding.genes.txt") -> np.ndarray:
+    """embedding.npy: a finite float matrix, one row per gene of ``names_file`` (no pickles)."""
     try:
         vectors = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -255,7 +255,7 @@ def _vectors(path: Path, names: np.ndarray) -> np.ndarray:
     if vectors.ndim != 2 or vectors.dtype.kind != "f" or vectors.shape[1] < 2:
         raise InputError(f"holds a {vectors.dtype} array of shape {vectors.shape}, not genes x dims floats", path)
     if len(vectors) != len(names):
-        raise InputError(f"{len(vectors):,} vectors but embedding.genes.txt lists {len(names):,} genes", path)
+        raise InputError(f"{len(vectors):,} vectors but {names_file} lists {len(names):,} genes", path)
     bad = ~np.isfinite(vectors).all(axis=1)
     if bad.any():
         raise InputError(f"{int(bad.sum())} vectors hold NaN or infinity (first: {names[bad][0]})", path)

@@ -82,7 +82,8 @@ def _coexpress(sub: Sub) -> None:
 def _import_embedding(sub: Sub) -> None:
     p = sub.add_parser("import-embedding", help="any embedding file -> a bundle the app can show",
                        description="FILE: the paper's gene2vec_dim_200_iter_9.txt (GENE<TAB>floats, no header), "
-                                   "word2vec text format or a bundle folder. Adds the map layout, gene classes, "
+                                   "word2vec text format, a bundle folder, or an export (.npy with its .genes.txt, "
+                                   ".h5ad, .parquet). Adds the map layout, gene classes, "
                                    "tissue z-scores, clusteredness, a frozen GGIPNN and the pair model (GO labels "
                                    "of the compendium).")
     p.add_argument("file")
@@ -96,8 +97,27 @@ def _import_embedding(sub: Sub) -> None:
     p.set_defaults(func=commands.cmd_import_embedding)
 
 
+def _export(sub: Sub) -> None:
+    from pipeline.export import FORMATS
+
+    p = sub.add_parser("export", help="a bundle's embedding as .h5ad (AnnData), .npy, word2vec text or .parquet",
+                       description="h5ad: genes as obs (symbol, Entrez, Ensembl, class, support, tissue z-scores), "
+                                   "vectors as X, the map as obsm['X_tsne'], parameters and figures in uns (opens in "
+                                   "scanpy). npy: the matrix, its gene order beside it (x.npy -> x.genes.txt). w2v: "
+                                   "word2vec text (gensim, the paper's tools). parquet: one row per gene, its "
+                                   "annotations and map position, the vector as dim_0, dim_1, ... columns. Every "
+                                   "format reads back with --embedding and import-embedding.")
+    p.add_argument("--bundle", required=True, help="a bundle folder")
+    p.add_argument("--out", required=True, metavar="FILE", help="file to write (replaced atomically)")
+    p.add_argument("--format", choices=list(FORMATS),
+                   help="default: from FILE's suffix (" + ", ".join(f"{v} {k}" for k, v in FORMATS.items()) + ")")
+    _json(p)
+    p.set_defaults(func=commands.cmd_export)
+
+
 def _embedding_arguments(q: argparse.ArgumentParser) -> None:
-    q.add_argument("--embedding", help="word2vec text, GENE<TAB>floats, or a bundle folder")
+    q.add_argument("--embedding", help="word2vec text, GENE<TAB>floats, an export (.npy, .h5ad, .parquet) or a "
+                                       "bundle folder")
     q.add_argument("--bundle", help="a bundle folder (its data sets give the co-expression baseline)")
     q.add_argument("--expression", nargs="+", metavar="PATH",
                    help="expression data sets for the raw co-expression baseline (default: the bundle's)")
@@ -137,6 +157,19 @@ def _evaluate(sub: Sub) -> None:
     q.add_argument("--gmt", required=True, nargs="+", help="gene sets (GMT), one report each")
     config_arguments(q, NeighbourConfig)
     q.set_defaults(func=commands.cmd_neighbours)
+
+    q = ev.add_parser("compare", help="two embeddings side by side on the genes they share",
+                      description="A, B: bundle folders or embedding files (word2vec text, GENE<TAB>floats, an "
+                                  "export). On the genes both embed: each one's pathway-pair AUC, clusteredness and "
+                                  "precision@k per gene-set file, beside the raw co-expression of A's data sets "
+                                  "(when A is a bundle) and random genes; then each gene's neighbour agreement "
+                                  "(Jaccard of its top k in A and in B), overall and by A's support tier.")
+    q.add_argument("a", metavar="A")
+    q.add_argument("b", metavar="B")
+    q.add_argument("--gmt", nargs="+", help="gene sets (GMT) to grade by (default: the demo compendium's)")
+    _json(q, "JSON result")
+    config_arguments(q, NeighbourConfig)
+    q.set_defaults(func=commands.cmd_compare)
 
     q = ev.add_parser("methods", help="every embedding method side by side on the same pairs and genes",
                       description="Builds (or reuses from the cache) each method's embedding of the same "
@@ -211,18 +244,25 @@ def _demo_data(sub: Sub) -> None:
     p.set_defaults(func=commands.cmd_demo_data)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline",
-                                     description="The offline pipeline: co-expression -> embedding -> bundle.")
+def build_parser(prog: str = "python -m pipeline", extra: tuple = ()) -> argparse.ArgumentParser:
+    """The commands; ``extra`` adds more (the installed ``gene2vec-dash`` adds ``serve``)."""
+    parser = argparse.ArgumentParser(prog=prog, description="The offline pipeline: co-expression -> embedding -> "
+                                                            "bundle" + (", and the map's server." if extra else "."))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_build, _coexpress, _import_embedding, _evaluate, _ggipnn, _fetch, _bench, _demo_data):
+    for add in (_build, _coexpress, _import_embedding, _export, _evaluate, _ggipnn, _fetch, _bench, _demo_data,
+                *extra):
         add(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    return run(build_parser(), argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse and run one command: an expected problem is one line and status 2, an interrupt 130."""
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
     for noisy in ("gensim", "GEOparse", "openTSNE", "distributed", "numexpr"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -42,6 +42,20 @@ def cmd_import_embedding(args: argparse.Namespace) -> None:
     _report(import_embedding(Path(args.file), config, Path(args.out), Path(args.cache), args.skip or ()), args)
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    from pipeline.bundle import read_bundle
+    from pipeline.export import export
+
+    bundle = read_bundle(args.bundle)
+    written = export(bundle, Path(args.out), args.format)
+    for path in written:
+        print(f"{path}  ({path.stat().st_size / 1e6:.1f} MB)")
+    print(f"{len(bundle.genes):,} genes x {bundle.vectors.shape[1]} dims")
+    if args.json:
+        _print_json({"files": [str(p) for p in written], "genes": len(bundle.genes),
+                     "dims": int(bundle.vectors.shape[1])})
+
+
 def _report(manifest: dict, args: argparse.Namespace) -> None:
     from pipeline.report import summary_lines
 
@@ -175,6 +189,30 @@ def cmd_neighbours(args: argparse.Namespace) -> None:
         print("(no expression data sets: give --expression PATH... or --bundle DIR for the co-expression baseline)")
     if args.json:
         _print_json(reports)
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    """Two embeddings on their shared genes, each figure beside the raw co-expression and random genes."""
+    from pipeline.compare import compare
+    from pipeline.config import ClusterednessConfig, NeighbourConfig
+    from pipeline.report import compare_lines
+    from pipeline.sources import demo
+    from pipeline.sources.embeddings import read_embedding
+    from pipeline.sources.genesets import read_gmt
+    from pipeline.support import tier
+
+    a, b = read_embedding(args.a), read_embedding(args.b)
+    files = {Path(g).name: read_gmt(g) for g in args.gmt or demo.gene_set_files()}
+    contexts = _bundle_contexts(args.a, a.genes) if Path(args.a).is_dir() else None
+    datasets = _expression(argparse.Namespace(bundle=args.a, embedding=None, expression=None)) \
+        if Path(args.a).is_dir() else None
+    result = compare(a, b, files, ClusterednessConfig(), config_from_args(args, NeighbourConfig),
+                     None if contexts is None else tier(contexts), datasets)
+    names = tuple(Path(p).name.removesuffix(".txt") for p in (args.a, args.b))
+    for line in compare_lines(result, names if names[0] != names[1] else ("A", "B")):
+        print(line)
+    if args.json:
+        _print_json(result)
 
 
 def cmd_methods(args: argparse.Namespace) -> None:

@@ -124,3 +124,34 @@ def method_lines(quality: dict[str, dict]) -> list[str]:
                 f"{name} {t.get('precision', float('nan')):.3f}/{t.get('random', float('nan')):.3f} "
                 f"cone {t['cone']:.2f}" for name, t in tiers.items()))
     return lines
+
+
+def compare_lines(result: dict, names: tuple[str, str]) -> list[str]:
+    """Two embeddings' figures on their shared genes, in columns beside the raw co-expression and
+    random genes, then how far each gene's neighbours agree."""
+    g, a, b, co, o = result["genes"], result["a"], result["b"], result.get("coexpression"), result["overlap"]
+    width = max(12, *(len(n) for n in names))
+    lines = [f"A = {names[0]} ({g['a']:,} genes), B = {names[1]} ({g['b']:,} genes); every figure on the "
+             f"{g['shared']:,} genes of both",
+             f"{'':<30} {names[0]:>{width}} {names[1]:>{width}} {'raw co-expr.':>12} {'random':>8}"]
+
+    def row(label: str, va: float, vb: float, vc: float | None, vr: float | None, digits: int = 3) -> str:
+        cells = [f"{v:>{w}.{digits}f}" if v is not None else f"{'-':>{w}}"
+                 for v, w in ((va, width), (vb, width), (vc, 12), (vr, 8))]
+        return f"{label:<30} " + " ".join(cells)
+
+    lines.append(row("pathway-pair AUC", a["clusteredness"]["pair_auc"], b["clusteredness"]["pair_auc"],
+                     co and co["pair_auc"], 0.5))
+    lines.append(row("clusteredness (cosine)", a["clusteredness"]["ratio"], b["clusteredness"]["ratio"], None, 1.0,
+                     2))
+    for name, report in a["neighbours"].items():
+        label = f"precision@{o['k']}, {name.removesuffix('.gz').removesuffix('.gmt')[:17]}"
+        lines.append(row(label, report["precision"], b["neighbours"][name]["precision"],
+                         co and co["neighbours"][name]["precision"], report["random"]))
+    lines.append(f"neighbour agreement (Jaccard of each gene's top {o['k']} in A and in B): mean {o['mean']:.3f}, "
+                 f"median {o['q50']:.3f} (10-90%: {o['q10']:.3f}-{o['q90']:.3f}); no neighbour in common "
+                 f"{o['none_shared']:.1%}, half or more {o['half_or_more']:.1%}; random lists {o['random']:.4f}")
+    for tier, d in o.get("by_support", {}).items():
+        lines.append(f"  support in A {tier:<8} ({d['genes']:,} genes): mean {d['mean']:.3f}, median {d['q50']:.3f}, "
+                     f"none in common {d['none_shared']:.1%}")
+    return lines

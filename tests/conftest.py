@@ -42,6 +42,17 @@ def small_bundle(inputs, small_cache, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_bundle_seed1(inputs, small_cache, small_bundle, tmp_path_factory) -> Path:
+    """The same inputs built with another seed: a second embedding to compare with (same genes)."""
+    from pipeline.cli import main
+
+    out = tmp_path_factory.mktemp("bundle-seed1") / "seed1"
+    assert main(["build", "--config", str(inputs["config"]), "--out", str(out), "--cache", str(small_cache),
+                 "--seed", "1", "--skip", "ggipnn", "ggipnn_baselines"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
 def demo_bundle(tmp_path_factory) -> Path:
     """The real demo bundle (``build --demo``): minutes, so built once per session, without the
     paper's GGIPNN stages (3 of its 9 minutes; GGIPNN is tested on the small bundle and, with this

@@ -251,3 +251,49 @@ def test_support_view_fades_or_hides_exactly_the_low_support_genes(small_bundle,
         assert max(np.array(opacity)[low]) < 0.1 < min(np.array(opacity)[~low])
     else:
         assert opacity == 0.8
+
+
+# --- two embeddings side by side ----------------------------------------------------------------------
+
+def test_compare_lists_both_neighbourhoods_with_their_ranks_in_the_other(small_bundle, small_bundle_seed1):
+    from gene2vec_dash.queries import compare, ranks_around
+
+    a, b = MapData.load(small_bundle), MapData.load(small_bundle_seed1)
+    r = compare(a, b, "G010", 5)
+    ranks_b = ranks_around(b, "G010")
+    assert r["a"]["other_rank"].tolist() == [int(ranks_b[b.row[s]]) for s in r["a"]["symbol"]]
+    assert r["b"]["symbol"].tolist() == neighbours(b, "G010", 5)["symbol"].tolist()
+    assert r["b"]["other_rank"].tolist()[0] >= 1
+    assert r["jaccard"] == pytest.approx(r["shared"] / (10 - r["shared"]))
+    assert sorted(ranks_b)[:3] == [1, 2, 3] and ranks_b[b.row["G010"]] == len(b.genes)   # the gene itself last
+
+
+def test_compare_tab_and_link(small_bundle, small_bundle_seed1):
+    app = create_app(small_bundle, [small_bundle_seed1])
+    status, body = _call(app, (ids.COMPARE_A, "data"), {(ids.GENE, "value"): "G010", (ids.K, "value"): 5,
+                                                       (ids.COMPARE, "value"): "seed1"})
+    r = body["response"]
+    assert status == 200 and len(r[ids.COMPARE_A]["data"]) == 5 and len(r[ids.COMPARE_B]["data"]) == 5
+    assert r[ids.COMPARE_A]["columns"][3]["name"] == "Rank in seed1"
+    assert r[ids.COMPARE_B]["columns"][3]["name"] == "Rank in small"
+    assert "of 5" in json.dumps(r[ids.COMPARE_SUMMARY]["children"])
+    status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=seed1"})
+    view = body["response"]
+    assert view[ids.COMPARE]["value"] == "seed1" and view[ids.SIDE_TABS]["value"] == ids.TAB_COMPARE
+    status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=nope"})
+    assert "No embedding “nope” to compare with (this map is compared with seed1)" in \
+        body["response"][ids.COLOUR_MESSAGE]["children"]
+    alone = create_app(small_bundle)
+    status, body = _call(alone, (ids.URL, "search"), {(ids.URL, "search"): "?compare=x"})
+    assert "compares with none: start it with --compare DIR" in body["response"][ids.COLOUR_MESSAGE]["children"]
+
+
+def test_about_puts_the_compared_embeddings_side_by_side(small_bundle, small_bundle_seed1):
+    from gene2vec_dash.layout import about
+    from gene2vec_dash.server import named
+
+    a, b = MapData.load(small_bundle), MapData.load(small_bundle_seed1)
+    text = json.dumps(about(a, named([b, b], "small")), default=str)
+    assert "Compared embeddings" in text and "small (this map)" in text and "seed1 (2)" in text
+    assert "Pathway-pair AUC" in text and "evaluate compare A B" in text
+    assert named([a], "small") == {"small (2)": a}                       # never this map's own name

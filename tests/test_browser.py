@@ -253,3 +253,27 @@ def test_low_support_caution_and_hiding(dash_duo, small_bundle, tmp_path):
     _wait(lambda: hidden() == set())
     opacity = _js(dash_duo, f"return {PLOT_JS}._fullData[0].marker.opacity;")
     assert isinstance(opacity, list) and min(opacity) < 0.1 < max(opacity)
+
+
+def test_compare_view_from_a_link(dash_duo, small_bundle, small_bundle_seed1):
+    """``--compare``: a link naming the other embedding opens the Compare tab with the gene's
+    neighbours in both, each with its rank in the other, and the About tab shows both builds."""
+    from gene2vec_dash import create_app
+
+    dash_duo.start_server(create_app(small_bundle, [small_bundle_seed1]))
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=5&compare=seed1")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_SUMMARY}", "of G010's nearest genes are the same", timeout=20)
+    _wait(lambda: [len(_table_symbols(dash_duo, t)) for t in (ids.COMPARE_A, ids.COMPARE_B)] == [5, 5])
+    assert dash_duo.find_element(f"#{ids.COMPARE_A}").is_displayed()
+    assert "Rank in seed1" in dash_duo.find_element(f"#{ids.COMPARE_A}").text
+    ranks = [c.text for c in dash_duo.find_elements(f"#{ids.COMPARE_A} td[data-dash-column=other_rank]")]
+    assert all(r.isdigit() for r in ranks)
+    _tab(dash_duo, "Gene")                                            # the link names a comparison shown
+    _wait(lambda: "compare=" not in dash_duo.driver.current_url)
+    _choose(dash_duo, ids.GENE, "G03", "G030")                        # the Compare tab follows the gene
+    _tab(dash_duo, "Compare")
+    dash_duo.wait_for_contains_text(f"#{ids.COMPARE_SUMMARY}", "G030", timeout=10)
+    _wait(lambda: "compare=seed1" in dash_duo.driver.current_url)
+    _tab(dash_duo, "About")
+    dash_duo.wait_for_element("table.compared", timeout=10)
+    assert "seed1" in dash_duo.find_element("table.compared").text

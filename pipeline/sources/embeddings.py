@@ -1,5 +1,7 @@
 """Embedding files: word2vec text format (``N DIMS`` header, then ``GENE v1 v2 ...``), the paper's
-released ``gene2vec_dim_200_iter_9.txt`` (``GENE<TAB>v1 v2 ...``, no header), or a bundle folder.
+released ``gene2vec_dim_200_iter_9.txt`` (``GENE<TAB>v1 v2 ...``, no header), a bundle folder, or
+what ``export`` writes: ``.npy`` with its ``.genes.txt`` beside it, ``.h5ad`` (genes as
+``obs_names``, vectors as ``X``) and ``.parquet`` (a ``symbol`` column and ``dim_`` columns).
 
 Every command that takes an embedding reads it here, so the vectors are checked once, before any
 work: a file the map or cosine cannot use (:func:`pipeline.layout.unmappable`), or gene names
@@ -24,12 +26,66 @@ def read_embedding(path: str | Path) -> Embedding:
 
         bundle = read_bundle(path)
         emb, path = Embedding(bundle.genes["symbol"].to_numpy(dtype=str), bundle.vectors), path / "embedding.npy"
+    elif not path.is_file():
+        raise InputError("embedding file not found", path)
     else:
-        emb = _read_text(path)
+        emb = READERS.get(path.suffix.lower(), _read_text)(path)
     problem = unmappable(emb.vectors, emb.genes)
     if problem:
         raise InputError(problem, path)
     return emb
+
+
+def _read_npy(path: Path) -> Embedding:
+    from pipeline.bundle import read_gene_names, read_vectors
+    from pipeline.export import genes_file
+
+    names = genes_file(path)
+    if not names.is_file():
+        raise InputError(f"a .npy embedding needs its gene order beside it, in {names.name}", path)
+    genes = read_gene_names(names)
+    return Embedding(genes, read_vectors(path, genes, names.name).astype(np.float32))
+
+
+def _read_h5ad(path: Path) -> Embedding:
+    import anndata
+    from scipy import sparse
+
+    try:
+        adata = anndata.read_h5ad(path)
+    except Exception as exc:      # h5py and anndata raise many types for a damaged file
+        raise InputError(f"not a readable .h5ad file ({exc.__class__.__name__}: {str(exc)[:60]})", path) from None
+    x = adata.X.toarray() if sparse.issparse(adata.X) else np.asarray(adata.X)
+    return _checked(np.asarray(adata.obs_names, dtype=str), x, path)
+
+
+def _read_parquet(path: Path) -> Embedding:
+    import pandas as pd
+
+    from pipeline.export import DIM_PREFIX
+
+    try:
+        table = pd.read_parquet(path)
+    except Exception as exc:      # pyarrow raises several types for damaged files
+        raise InputError(f"unreadable ({exc.__class__.__name__})", path) from None
+    dims = [f"{DIM_PREFIX}{k}" for k in range(len(table.columns)) if f"{DIM_PREFIX}{k}" in table.columns]
+    if "symbol" not in table.columns or not dims:
+        raise InputError(f"needs a 'symbol' column and {DIM_PREFIX}0, {DIM_PREFIX}1, ... columns", path)
+    if not all(pd.api.types.is_numeric_dtype(table[c]) for c in dims):
+        raise InputError(f"its {DIM_PREFIX} columns must hold numbers", path)
+    return _checked(table["symbol"].astype(str).to_numpy(), table[dims].to_numpy(dtype=np.float32), path)
+
+
+def _checked(genes: np.ndarray, vectors: np.ndarray, path: Path) -> Embedding:
+    """Genes named once each, vectors of finite floats, one row per gene."""
+    unique, counts = np.unique(genes, return_counts=True)
+    if (counts > 1).any():
+        raise InputError(f"gene {str(unique[counts > 1][0])[:40]!r} appears twice", path)
+    if vectors.ndim != 2 or len(vectors) != len(genes) or vectors.shape[1] < 2:
+        raise InputError(f"holds an array of shape {vectors.shape} for {len(genes):,} genes", path)
+    if not np.isfinite(vectors).all():
+        raise InputError("holds NaN or infinity", path)
+    return Embedding(genes, vectors.astype(np.float32))
 
 
 def _read_text(path: Path) -> Embedding:
@@ -92,3 +148,6 @@ def _to_matrix(rows: list[str], genes: list[str], path: Path, first_line: int) -
                 raise InputError(f"non-numeric value on line {k + first_line} ({genes[k]})", path) from None
         raise
     return vectors
+
+
+READERS = {".npy": _read_npy, ".h5ad": _read_h5ad, ".parquet": _read_parquet}

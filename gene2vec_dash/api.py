@@ -1,0 +1,110 @@
+"""The embedding as a library: open a bundle (or import any embedding file) and ask it what the app
+asks, from a notebook or a script::
+
+    from gene2vec_dash.api import open_bundle
+    emb = open_bundle("bundles/demo")
+    emb.neighbours("CDK1", k=10)            # a DataFrame: rank, symbol, similarity, support, ...
+    adata = emb.to_anndata()                # scanpy: sc.pl.embedding(adata, basis="tsne", color="class")
+
+The answers are the app's own (:mod:`gene2vec_dash.queries`) and the exports the CLI's
+(:mod:`pipeline.export`); nothing here imports Dash.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from gene2vec_dash import queries
+from gene2vec_dash.queries import MapData
+from pipeline import export as exports
+
+
+class GeneEmbedding:
+    """One bundle's genes, vectors, map and pair model. Genes may be named by symbol, alias (any
+    case) or Entrez id; an unknown one raises ``KeyError``."""
+
+    def __init__(self, data: MapData):
+        self._data = data
+
+    def __repr__(self) -> str:
+        return f"GeneEmbedding({str(self.path)!r}: {len(self.genes):,} genes x {self.vectors.shape[1]} dims)"
+
+    @property
+    def path(self) -> Path:
+        return self._data.bundle.path
+
+    @property
+    def genes(self) -> pd.DataFrame:
+        """One row per gene, row k <-> ``vectors[k]``: symbol, identifiers, class, support, map x/y,
+        tissue z-scores (``tissue:ATLAS:TISSUE`` columns)."""
+        return self._data.genes
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._data.bundle.vectors
+
+    @property
+    def manifest(self) -> dict:
+        """Every parameter, seed, input and quality figure of the build."""
+        return self._data.bundle.manifest
+
+    def symbol(self, name: str) -> str:
+        """The official symbol for a symbol, alias or Entrez id."""
+        found = self._data.resolve(name)
+        if found is None:
+            raise KeyError(f"no gene {name!r} in {self.path}")
+        return found
+
+    def neighbours(self, gene: str, k: int = 10) -> pd.DataFrame:
+        """The ``k`` genes most similar to ``gene`` (cosine in the full embedding), best first."""
+        return queries.neighbours(self._data, self.symbol(gene), k).drop(columns="row").reset_index(drop=True)
+
+    def partners(self, gene: str, k: int = 10) -> pd.DataFrame:
+        """The pair model's ``k`` most likely interaction partners of ``gene``, with where ``gene``
+        ranks among each partner's own (a generic partner ranks it far down)."""
+        if self._data.predictor is None:
+            raise ValueError(f"{self.path} has no pair model (pairs.pt)")
+        return queries.partners(self._data, self.symbol(gene), k).reset_index(drop=True)
+
+    def pair(self, a: str, b: str) -> dict:
+        """Interaction probability (None without a pair model), cosine, and ranks both ways."""
+        return queries.pair(self._data, self.symbol(a), self.symbol(b))
+
+    def keyed_vectors(self):
+        """gensim ``KeyedVectors`` of the embedding."""
+        return exports.keyed_vectors(self.genes["symbol"].to_numpy(dtype=str), self.vectors)
+
+    def to_anndata(self):
+        """An AnnData: genes as ``obs``, vectors as ``X``, the map in ``obsm["X_tsne"]``, the build
+        in ``uns``."""
+        return exports.to_anndata(self._data.bundle)
+
+    def export(self, out: str | Path, format: str | None = None) -> list[Path]:
+        """Write the embedding as h5ad, npy, w2v or parquet (default: from ``out``'s suffix)."""
+        return exports.export(self._data.bundle, Path(out), format)
+
+
+def open_bundle(path: str | Path) -> GeneEmbedding:
+    """A bundle folder, validated (a damaged one raises :class:`pipeline.errors.InputError`)."""
+    return GeneEmbedding(MapData.load(path))
+
+
+def import_embedding(file: str | Path, out: str | Path, *, gene_sets: Iterable[str | Path] = (),
+                     gene_table: str | Path = "", tissues: Iterable[str | Path] = (), seed: int = 0,
+                     cache: str | Path | None = None, skip: Iterable[str] = ()) -> GeneEmbedding:
+    """Any embedding file (word2vec text, the paper's GENE<TAB>floats, an export) -> a bundle at
+    ``out`` with the map, annotations and quality figures, opened: ``python -m pipeline
+    import-embedding`` with its ``--gmt``, ``--gene-table``, ``--tissues`` (default: the demo
+    compendium's), ``--seed``, ``--cache`` and ``--skip``. Minutes: it lays out the map and trains
+    the pair model."""
+    from pipeline.build import import_embedding as build_import
+    from pipeline.cli import DEFAULT_CACHE
+    from pipeline.config import BuildConfig
+
+    config = BuildConfig(gene_sets=tuple(str(g) for g in gene_sets), gene_table=str(gene_table or ""),
+                         tissues=tuple(str(t) for t in tissues)).seeded(seed)
+    build_import(Path(file), config, Path(out), Path(cache or DEFAULT_CACHE), tuple(skip))
+    return open_bundle(out)

@@ -1,0 +1,53 @@
+"""The Dash app over a bundle (and the bundles it is compared with): layout, callbacks, guards."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from dash import Dash
+
+from gene2vec_dash.callbacks import register
+from gene2vec_dash.layout import page
+from gene2vec_dash.limits import guard
+from gene2vec_dash.queries import MapData
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(bundle: str | Path | MapData, compare: Iterable[str | Path | MapData] = ()) -> Dash:
+    """A Dash app over a bundle folder, compared with the ``compare`` bundles gene by gene
+    (each validated on load: a bad bundle raises InputError)."""
+    data = _loaded(bundle)
+    others = named([_loaded(b) for b in compare], data.bundle.path.name)
+    app = Dash(__name__, title="gene2vec map", assets_folder=str(ASSETS), update_title=None,
+               compress=_can_compress())
+    app.layout = page(data, others)
+    register(app, data, others)
+    guard(app)
+    app.server.config["MAP_DATA"] = data
+    return app
+
+
+def _loaded(bundle: str | Path | MapData) -> MapData:
+    return bundle if isinstance(bundle, MapData) else MapData.load(bundle)
+
+
+def named(bundles: list[MapData], main: str) -> dict[str, MapData]:
+    """Each compared bundle by its folder's name, made unique ("demo (2)") and never this map's."""
+    out: dict[str, MapData] = {}
+    for data in bundles:
+        base = name = data.bundle.path.name
+        n = 1
+        while name in out or name == main:
+            n += 1
+            name = f"{base} ({n})"
+        out[name] = data
+    return out
+
+
+def _can_compress() -> bool:
+    try:
+        import flask_compress  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,158 @@
+"""A bundle's embedding in the formats its users work in: AnnData (``.h5ad``, for scanpy and the
+gene-embedding benchmarks), NumPy (``.npy`` with its gene order beside it, as scBERT loads
+Gene2vec), word2vec text (gensim, the paper's tools) and Parquet (one row per gene: its
+annotations, map position and vector). :mod:`pipeline.sources.embeddings` reads each back.
+
+Each file is written beside its target under a temporary name and renamed into place, so an
+interrupted export never leaves half a file where the user looks for it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from pipeline.bundle import TISSUE_PREFIX, Bundle
+from pipeline.errors import InputError
+
+FORMATS = {"h5ad": ".h5ad", "npy": ".npy", "w2v": ".txt", "parquet": ".parquet"}
+OBS_COLUMNS = ("entrez", "ensembl", "display_class", "gene_type", "type_of_gene", "description", "support",
+               "contexts", "datasets")
+DIM_PREFIX = "dim_"                # the vector's columns in the Parquet export: dim_0, dim_1, ...
+
+
+def format_of(out: Path, fmt: str | None) -> str:
+    """The format asked for, or the one the output's suffix names (``.txt`` / ``.w2v`` is word2vec)."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        return fmt
+    suffix = out.suffix.lower()
+    found = {".w2v": "w2v", **{ext: name for name, ext in FORMATS.items()}}.get(suffix)
+    if found is None:
+        raise InputError(f"cannot tell the format from {suffix or 'no suffix'!r}: give --format "
+                         f"({', '.join(FORMATS)})", out)
+    return found
+
+
+def genes_file(out: Path) -> Path:
+    """The gene-order file beside an ``.npy`` export: ``vectors.npy`` -> ``vectors.genes.txt``."""
+    return out.with_suffix(".genes.txt")
+
+
+def obs_table(bundle: Bundle) -> pd.DataFrame:
+    """One row per gene, indexed by symbol: identifiers, class, support and tissue z-scores."""
+    g = bundle.genes
+    columns = [c for c in OBS_COLUMNS if c in g.columns] + [c for c in g.columns if c.startswith(TISSUE_PREFIX)]
+    obs = g[columns].rename(columns={"display_class": "class"})
+    obs.index = pd.Index(g["symbol"].astype(str).to_numpy(), name="symbol")
+    return obs
+
+
+def flat(tree: dict, prefix: str = "") -> dict:
+    """A nested manifest section as one level of ``a.b.c`` keys whose values h5ad can hold
+    (numbers, text, booleans; lists as JSON text; None left out)."""
+    out = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flat(value, f"{name}."))
+        elif isinstance(value, (list, tuple)):
+            out[name] = json.dumps(value, default=str)
+        elif value is not None:
+            out[name] = value
+    return out
+
+
+@contextmanager
+def _object_strings() -> Iterator[None]:
+    """anndata 0.12.6, the newest that installs beside pandas 3, cannot write pandas 3's default
+    ``str`` arrays: build and write the AnnData with text as plain Python objects."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # the option is deprecated in pandas 3, and still works
+        with pd.option_context("future.infer_string", False):
+            yield
+
+
+def to_anndata(bundle: Bundle):
+    """Genes as ``obs``, vectors as ``X``, the map as ``obsm["X_tsne"]`` (scanpy's
+    ``basis="tsne"``), the build's parameters and figures in ``uns`` (flat, and the whole
+    manifest as JSON text)."""
+    import anndata
+
+    with _object_strings():
+        obs = obs_table(bundle)
+        obs = obs.astype({c: object for c in obs.columns if not pd.api.types.is_numeric_dtype(obs[c])})
+        obs.index = pd.Index(obs.index.to_numpy(dtype=object), name="symbol")
+        dims = bundle.vectors.shape[1]
+        var = pd.DataFrame(index=pd.Index([f"{DIM_PREFIX}{k}" for k in range(dims)], dtype=object))
+        m = bundle.manifest
+        adata = anndata.AnnData(X=np.asarray(bundle.vectors, dtype=np.float32), obs=obs, var=var)
+        adata.obsm["X_tsne"] = bundle.genes[["x", "y"]].to_numpy(dtype=np.float32)
+        adata.uns["params"] = flat(m.get("config", {}))
+        adata.uns["metrics"] = flat(m.get("metrics", {}))
+        adata.uns["manifest"] = json.dumps(m, default=str)
+    return adata
+
+
+def keyed_vectors(genes: np.ndarray, vectors: np.ndarray):
+    """gensim ``KeyedVectors`` (``most_similar``, ``save_word2vec_format``) of the vectors."""
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vector_size=vectors.shape[1])
+    kv.add_vectors([str(g) for g in genes], np.asarray(vectors, dtype=np.float32))
+    return kv
+
+
+def parquet_table(bundle: Bundle) -> pd.DataFrame:
+    """The gene table (annotations, map position, tissue z-scores) with the vector as dim_ columns."""
+    vectors = pd.DataFrame(np.asarray(bundle.vectors, dtype=np.float32),
+                           columns=[f"{DIM_PREFIX}{k}" for k in range(bundle.vectors.shape[1])])
+    return pd.concat([bundle.genes.reset_index(drop=True), vectors], axis=1)
+
+
+def export(bundle: Bundle, out: Path, fmt: str | None = None) -> list[Path]:
+    """Write the bundle's embedding as ``fmt`` (default: from ``out``'s suffix); the files written."""
+    out = Path(out)
+    fmt = format_of(out, fmt)
+    if not out.parent.is_dir():
+        raise InputError(f"folder {out.parent} does not exist", out)
+    if out.is_dir():
+        raise InputError("is a folder: give the file to write", out)
+    genes = bundle.genes["symbol"].to_numpy(dtype=str)
+    if fmt == "h5ad":
+        adata = to_anndata(bundle)
+        with _object_strings():
+            _atomic(out, adata.write_h5ad)
+        return [out]
+    if fmt == "npy":
+        _atomic(out, lambda p: _save_npy(p, bundle.vectors))
+        _atomic(genes_file(out), lambda p: Path(p).write_text("\n".join(genes) + "\n"))
+        return [out, genes_file(out)]
+    if fmt == "w2v":
+        _atomic(out, lambda p: keyed_vectors(genes, bundle.vectors).save_word2vec_format(str(p)))
+        return [out]
+    _atomic(out, lambda p: parquet_table(bundle).to_parquet(p, index=False))
+    return [out]
+
+
+def _save_npy(path: Path, vectors: np.ndarray) -> None:
+    with open(path, "wb") as fh:                    # a handle: np.save adds no ".npy" to the name
+        np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
+
+
+def _atomic(out: Path, write) -> None:
+    """``write(tmp)`` beside ``out``, then rename it into place (nothing half-written is left)."""
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.partial{out.suffix}")
+    try:
+        write(tmp)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
