@@ -59,7 +59,8 @@ def serve(args: argparse.Namespace) -> None:
     app = create_app(bundle, args.compare)
     for noisy in ("werkzeug", "dash.dash"):         # one start-up line (ours), no per-request lines
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    print(f"gene2vec map: http://{args.host}:{args.port}/ (Flask's server, for one user; --workers N for more)")
+    print(f"gene2vec map: http://{args.host}:{args.port}/ (Flask's server, for one user; --workers N for more)",
+          flush=True)                                # before serving: a log sees it even if the server is killed
     import flask.cli
 
     flask.cli.show_server_banner = lambda *_, **__: None       # Flask's banner repeats the line above
