@@ -24,6 +24,7 @@ VIEWS = [  # file, window, link, actions
     ("map-tissue.png", SMALL, "/?gene=HBB&k=15&color=tissue&atlas=gtex&tissue=Blood", []),
     ("map-selection.png", LARGE, "/?gene=CDK1&k=20", [("select", "CDK1")]),
     ("map-partners.png", SMALL, "/?gene=CDK1&pair=CDK1,CCNB1", [("tab", "Partners")]),
+    ("map-selection-small.png", SMALL, "/?gene=CDK1&k=20", [("select", "CDK1")]),
     ("map-pathway.png", SMALL, "/?color=class", [("tab", "Gene list"), ("pathway", "sarcomere organization")]),
     ("map-class.png", SMALL, "/?color=class", []),
     ("map-class-large.png", LARGE, "/?color=class", []),

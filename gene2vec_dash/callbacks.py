@@ -102,16 +102,19 @@ def _from_link(data: MapData, atlases: Atlases, search: object, compared: tuple[
     the gene, colour and k messages)."""
     query, link_note = inputs.link(search)
     state, colour_message, k_message = parse_query(query, atlases, compared)
-    requested = state.gene
+    requested, pair = state.gene, (state.pair_a, state.pair_b)
     state = replace(state, gene=data.resolve(state.gene), pair_a=data.resolve(state.pair_a),
                     pair_b=data.resolve(state.pair_b))
+    pair_note = " ".join(f"Pair: {n}" for n in (_resolution_note(asked, got) for asked, got in
+                                                 zip(pair, (state.pair_a, state.pair_b))) if n)
     pathway = data.sets.index_of(state.gene_set)
     set_note = ""
     if state.gene_set and pathway is None:
         set_note = f"No gene set named “{inputs.shown(state.gene_set)}” in this map."
         state = replace(state, gene_set=None)
     return state, pathway, {"gene_message": _resolution_note(requested, state.gene), "k_message": k_message,
-                            "colour_message": " ".join(filter(None, (link_note, colour_message, set_note)))}
+                            "colour_message": " ".join(filter(None, (link_note, colour_message, set_note,
+                                                                     pair_note)))}
 
 
 def _picked(trigger: str, click: object, n_cell: object, n_rows: object, p_cell: object,
@@ -178,9 +181,14 @@ def _search(app: Dash, data: MapData) -> None:
             if not typed:
                 raise PreventUpdate
             hits = dict(queries.search(data, typed))
-            # "search" holds what was typed: an alias match must survive the dropdown's own filter
-            return [{"label": _label(data, s, hits.get(s)), "value": s, "search": f"{s} {typed}"}
-                    for s in _options(_gene(data, current), *hits)]
+            # "search" holds what was typed: an alias match must survive the dropdown's own filter. The
+            # current gene stays an option (the box shows it) but last, found by its own name only, so a
+            # suggestion is never the gene already shown
+            now = _gene(data, current)
+            found = [{"label": _label(data, s, hits.get(s)), "value": s, "search": f"{s} {typed}"}
+                     for s in hits if s != now]
+            return found + ([{"label": _label(data, now, hits.get(now)), "value": now,
+                              "search": f"{now} {typed}" if now in hits else now}] if now else [])
 
 
 def _label(data: MapData, symbol: str, alias: str | None = None) -> str:
@@ -300,12 +308,15 @@ def _pair_panel(app: Dash, data: MapData) -> None:
             meaning,
         ])
 
-    @app.callback(Output(ids.PARTNERS, "data"), Input(ids.PAIR_A, "value"))
+    @app.callback(Output(ids.PARTNERS, "data"), Output(ids.PARTNERS, "tooltip_data"), Input(ids.PAIR_A, "value"))
     def partners(a):
         symbol = _gene(data, a)
         if symbol is None or data.predictor is None:
-            return []
-        return queries.partners(data, symbol, 10).to_dict("records")
+            return [], []
+        table = queries.partners(data, symbol, 10)
+        tips = [{"symbol": {"value": f"{s}: {d}", "type": "text"}}
+                for s, d in zip(table["symbol"], table["description"])]
+        return table.to_dict("records"), tips
 
 
 def _ordinal(n: int) -> str:
@@ -331,7 +342,7 @@ def _gene_list(app: Dash, data: MapData) -> None:
     @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
                   Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
                   Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
-                  Output(ids.SIDE_TABS, "value"),
+                  Output(ids.SIDE_TABS, "value"), Output(ids.LIST_TEXT, "value"),
                   Input(ids.MAP_SELECTION, "data"), Input(ids.LIST_BUTTON, "n_clicks"),
                   Input(ids.LIST_CLEAR, "n_clicks"), State(ids.LIST_TEXT, "value"), prevent_initial_call=True)
     def gene_list(selection, _, __, text):
@@ -340,7 +351,7 @@ def _gene_list(app: Dash, data: MapData) -> None:
         selected, cut = inputs.symbols(selection)
         if trigger == ids.LIST_CLEAR or (trigger == ids.MAP_SELECTION and selected is None):
             figures.overlay(patch, figures.LIST, data.genes, [])
-            return [], "", [], [], patch, True, no_update
+            return [], "", [], [], patch, True, no_update, "" if trigger == ids.LIST_CLEAR else no_update
         if trigger == ids.MAP_SELECTION:
             rows = np.array(sorted({data.row[n] for n in selected if n in data.row}), dtype=np.int64)
             origin = f"{len(rows):,} genes selected on the map"
@@ -349,7 +360,8 @@ def _gene_list(app: Dash, data: MapData) -> None:
             rows, origin, notes = _pasted(data, text)
         figures.overlay(patch, figures.LIST, data.genes, rows)
         if not len(rows):
-            return [], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, ids.TAB_LIST
+            return ([], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, ids.TAB_LIST,
+                    no_update)
         table = enrichment(data.sets, rows, symbols)
         shown = table.assign(p=table["p"].map("{:.1e}".format), FDR=table["FDR"].map("{:.1e}".format),
                              **{"in list": [f"{k} of {n}" for k, n in zip(table["overlap"], table["set size"])]})
@@ -362,7 +374,7 @@ def _gene_list(app: Dash, data: MapData) -> None:
             html.P("No set shares 2 or more genes with this list." if table.empty else
                    "Hover a gene set for its genes in the list; Export gives every column.", className="note"),
         ])
-        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, False, ids.TAB_LIST
+        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, False, ids.TAB_LIST, no_update
 
     @app.callback(Output(ids.LIST_DOWNLOAD, "data"), Input(ids.LIST_DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.LIST_GENES, "data"), prevent_initial_call=True)

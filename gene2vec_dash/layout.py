@@ -33,7 +33,8 @@ def z_legend(atlas: AtlasView, tissue: str) -> list:
             html.Span(className="z-bar"),
             html.Span(f"≥ +{atlas.z_limit:g}", className="legend-end"),
             html.Span([html.Span(className="swatch", style={"background": figures.NO_DATA}),
-                       f"below {atlas.unit or 'expression'} floor, or no data"], className="legend-item"),
+                       f"no score: below 1 {atlas.unit or 'TPM'} in every tissue, or not measured"],
+                      className="legend-item"),
             html.Span(gather, className="legend-note")]
 
 
@@ -284,13 +285,14 @@ def partners_tab() -> dcc.Tab:
         html.Div([gene_dropdown(ids.PAIR_A, "First gene"), gene_dropdown(ids.PAIR_B, "Second gene")],
                  className="pair-inputs"),
         html.Div(id=ids.PAIR_RESULT, className="pair-result", role="status"),
-        _table(ids.PARTNERS, [("#", "rank"), ("Predicted partner", "symbol"), ("P", "probability"),
-                            ("Reciprocal rank", "reciprocal"), ("Support", "support"), ("Class", "class"),
-                            ("Description", "description")],
-               style_data_conditional=LOW_ROWS,
-               tooltip_header={"reciprocal": "Where the first gene stands among this partner's own predicted "
-                                             "partners (1 = its best): a specific partner ranks it near the top, "
-                                             "a generic one far down.", "support": SUPPORT_TIP}),
+        # six short columns fit the panel at 1280 px; each partner's name is its row's tooltip
+        _table(ids.PARTNERS, [("#", "rank"), ("Partner", "symbol"), ("P", "probability"),
+                            ("Recip.", "reciprocal"), ("Support", "support"), ("Class", "class")],
+               style_data_conditional=LOW_ROWS, tooltip_duration=None,
+               style_cell={**TABLE_STYLE["style_cell"], "padding": "3px 4px"},
+               tooltip_header={"reciprocal": "Reciprocal rank: where the first gene stands among this partner's "
+                                             "own predicted partners (1 = its best): a specific partner ranks it "
+                                             "near the top, a generic one far down.", "support": SUPPORT_TIP}),
     ], className="tab", selected_className="tab-selected")
 
 
@@ -312,7 +314,7 @@ def list_tab() -> dcc.Tab:
                export_format="csv", export_columns="all", tooltip_duration=None,
                hidden_columns=["source", "set size", "overlap", "expected", "genes"],
                css=[{"selector": ".show-hide", "rule": "display: none"}],
-               style_cell_conditional=[{"if": {"column_id": "gene set"}, "maxWidth": 210, "minWidth": 120}]),
+               style_cell_conditional=[{"if": {"column_id": "gene set"}, "maxWidth": 150, "minWidth": 100}]),
         html.H3("Show a gene set on the map"),
         dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True,
                      placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
@@ -346,6 +348,9 @@ def page(data: MapData, others: dict[str, MapData] | None = None) -> html.Div:
     first = next(iter(data.atlases.values()), None)
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
+        # no comparison: the URL's compare control still exists, empty and out of sight
+        *([] if others else [html.Div(dcc.Dropdown(id=ids.COMPARE, options=[], value=None),
+                                      style={"display": "none"})]),
         html.Header([
             html.H1("gene2vec map"),
             html.Span(f"{len(data.genes):,} genes embedded from co-expression · click a gene, search one, or "
@@ -385,9 +390,7 @@ def page(data: MapData, others: dict[str, MapData] | None = None) -> html.Div:
                     dcc.Tab(label="About", value=ids.TAB_ABOUT, children=about(data, others), id=ids.BUNDLE_PANEL,
                             className="tab", selected_className="tab-selected"),
                 ]),
-                # no comparison: the URL's compare control still exists, empty and hidden
-                *([] if others else [html.Div(dcc.Dropdown(id=ids.COMPARE, options=[], value=None),
-                                              hidden=True)]),
+
             ], className="side-column"),
         ]),
     ], className="app")

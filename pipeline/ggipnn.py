@@ -178,10 +178,12 @@ class Trained:
 
 
 def fit(model: nn.Module, tensors: dict[str, torch.Tensor], labels: dict[str, np.ndarray], config,
-        progress: Callable[[Iterable], Iterable] = lambda it: it, sparse: list[nn.Parameter] = ()) -> list[dict]:
+        progress: Callable[[Iterable], Iterable] = lambda it: it, sparse: list[nn.Parameter] = (),
+        name: str = "model") -> list[dict]:
     """Train on ``tensors["train"]`` (pairs of table rows), keep the epoch with the best validation
     AUC, stop after ``config.patience`` epochs without one; returns the per-epoch history. The
-    loss follows the model's output: two logits (cross-entropy) or one (logistic)."""
+    loss follows the model's output: two logits (cross-entropy) or one (logistic). Each epoch is
+    a log line naming the model (a build trains several; a log shows which is where)."""
     torch.manual_seed(config.seed)
     dense = [p for p in model.parameters() if p.requires_grad and all(p is not q for q in sparse)]
     optimisers = [torch.optim.Adam(dense, lr=config.learning_rate)]
@@ -207,7 +209,8 @@ def fit(model: nn.Module, tensors: dict[str, torch.Tensor], labels: dict[str, np
             total += loss.item() * len(batch)
         valid_auc = auc(labels["valid"], scores(model, tensors["valid"]))
         history.append({"epoch": epoch, "loss": round(total / len(order), 5), "valid_auc": round(valid_auc, 5)})
-        log.info("  epoch %d: loss %.4f, valid AUC %.4f", epoch, total / len(order), valid_auc)
+        log.info("%s: epoch %d/%d, loss %.4f, valid AUC %.4f", name, epoch, config.max_epochs, total / len(order),
+                 valid_auc)
         if valid_auc > best:
             best, stale = valid_auc, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -241,7 +244,7 @@ def pair_tensors(emb: Embedding | None, splits: dict[str, PairData], dims: int, 
 
 def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: PairData | None = None,
                  config: GGIPNNConfig = GGIPNNConfig(), dims: int | None = None,
-                 progress: Callable[[Iterable], Iterable] = lambda it: it) -> Trained:
+                 progress: Callable[[Iterable], Iterable] = lambda it: it, name: str = "ggipnn") -> Trained:
     """Train on ``train``, select the epoch by validation AUC, report train/valid/test AUC.
 
     ``emb=None`` gives the random-embedding baseline (with ``dims`` dimensions)."""
@@ -252,7 +255,7 @@ def train_ggipnn(emb: Embedding | None, train: PairData, valid: PairData, test: 
     torch.manual_seed(config.seed)
     model = GGIPNN(table, config)
     history = fit(model, tensors, labels, config, progress,
-                  sparse=list(model.embedding.parameters()) if config.trainable else [])
+                  sparse=list(model.embedding.parameters()) if config.trainable else [], name=name)
     known = set(emb.genes) if emb is not None else set()
     result = split_metrics(model, tensors, labels)
     result.update(best_epoch=max(history, key=lambda h: h["valid_auc"])["epoch"], epochs_run=len(history),

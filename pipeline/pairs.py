@@ -94,7 +94,8 @@ def train_pair_model(kind: str, emb: Embedding, splits: dict[str, PairData],
     genes, table, tensors, labels = pair_tensors(emb, splits, emb.vectors.shape[1], config.seed)
     torch.manual_seed(config.seed)
     model = {"pair": PairModel, "additive": AdditiveModel}[kind](table, config)
-    history = fit(model, tensors, labels, config, progress)
+    history = fit(model, tensors, labels, config, progress,
+                  name="pair model" if kind == "pair" else "additive baseline")
     calibration = calibrate(model, tensors, labels) if kind == "pair" else None
     metrics = split_metrics(model, tensors, labels)
     if calibration:

@@ -277,3 +277,46 @@ def test_compare_view_from_a_link(dash_duo, small_bundle, small_bundle_seed1):
     _tab(dash_duo, "About")
     dash_duo.wait_for_element("table.compared", timeout=10)
     assert "seed1" in dash_duo.find_element("table.compared").text
+
+
+def _inside_panel(dash_duo, table_id: str) -> list[str]:
+    """The headers of a table that reach past the right edge of the side panel (cut off)."""
+    return _js(dash_duo, """
+        const panel = document.querySelector('.side-column > div > div:last-child').getBoundingClientRect();
+        return [...document.querySelectorAll('#%s th')].filter(th => th.getBoundingClientRect().right > panel.right + 1)
+            .map(th => th.textContent);""" % table_id)
+
+
+def test_tables_fit_the_panel_and_the_list_box_clears(dash_duo, app):
+    """At 1280x800: the side panel fills the window's height, the partners and enrichment tables show
+    every column inside it; Clear empties the list box as well as the table."""
+    dash_duo.driver.set_window_size(1280, 800)
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,G011")
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    height = _js(dash_duo, "return document.querySelector('.side-column > div > div:last-child')"
+                           ".getBoundingClientRect().height / window.innerHeight;")
+    assert height > 0.6                                              # the panel is not squeezed by a sibling
+    _tab(dash_duo, "Partners")
+    _wait(lambda: len(_table_symbols(dash_duo, ids.PARTNERS)) == 10)
+    assert _inside_panel(dash_duo, ids.PARTNERS) == []
+    _tab(dash_duo, "Gene list")
+    dash_duo.find_element(f"#{ids.LIST_TEXT}").send_keys("G006 G007 G008 G009 G010 G011")
+    dash_duo.find_element(f"#{ids.LIST_BUTTON}").click()
+    dash_duo.wait_for_element(f"#{ids.ENRICHMENT} td", timeout=10)
+    assert _inside_panel(dash_duo, ids.ENRICHMENT) == []
+    dash_duo.find_element(f"#{ids.LIST_CLEAR}").click()
+    _wait(lambda: dash_duo.find_element(f"#{ids.LIST_TEXT}").get_attribute("value") == "")
+    assert not dash_duo.find_elements(f"#{ids.ENRICHMENT} td")
+
+
+def test_suggestions_never_offer_the_gene_already_shown_and_links_say_aliases(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,oldname1")
+    dash_duo.wait_for_contains_text(f"#{ids.COLOUR_MESSAGE}", "Pair: oldname1 → G010", timeout=20)
+    dash_duo.find_element(f"#{ids.GENE}").click()
+    popover = "#" + dash_duo.find_element(f"#{ids.GENE}").get_attribute("aria-controls").replace(":", "\\:")
+    dash_duo.find_element(f"{popover} input").send_keys("G01")
+    dash_duo.wait_for_contains_text(popover, "G011", timeout=10)
+    offered = [o.text.split(" ")[0] for o in dash_duo.find_elements(f"{popover} [role=option]")]
+    assert offered[0] != "G010" and offered.index("G010") == len(offered) - 1   # the shown gene comes last

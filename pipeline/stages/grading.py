@@ -105,7 +105,7 @@ def _ggipnn(inputs: StageInputs) -> dict:
         run_cfg = replace(cfg, trainable=name.endswith("trainable"))
         trained = train_ggipnn(emb if name.startswith("gene2vec") else None, data["train"], data["valid"],
                                data["test"], run_cfg, dims=emb.vectors.shape[1],
-                               progress=inputs.progress(run_cfg.max_epochs, "epoch", name))
+                               progress=inputs.progress(run_cfg.max_epochs, "epoch", name), name=f"ggipnn {name}")
         results[name] = {**trained.metrics, "history": trained.history}
         if name == "gene2vec_frozen":
             save_predictor(trained, inputs.folder / "ggipnn.pt")
