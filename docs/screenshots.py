@@ -21,9 +21,12 @@ from gene2vec_dash import ids  # noqa: E402
 SMALL, LARGE = (1280, 800), (1920, 1080)
 VIEWS = [  # file, window, link, actions
     ("map-gene.png", LARGE, "/?gene=CDK1&k=20", []),
+    ("map-gene-small.png", SMALL, "/?gene=CDK1&k=20", []),
     ("map-tissue.png", SMALL, "/?gene=HBB&k=15&color=tissue&atlas=gtex&tissue=Blood", []),
+    ("map-tissue-large.png", LARGE, "/?gene=ACTN2&k=15&color=tissue&atlas=gtex&tissue=Muscle", []),
     ("map-selection.png", LARGE, "/?gene=CDK1&k=20", [("select", "CDK1")]),
     ("map-partners.png", SMALL, "/?gene=CDK1&pair=CDK1,CCNB1", [("tab", "Partners")]),
+    ("map-partners-large.png", LARGE, "/?gene=HBB&pair=HBB,HBA1", [("tab", "Partners")]),
     ("map-selection-small.png", SMALL, "/?gene=CDK1&k=20", [("select", "CDK1")]),
     ("map-pathway.png", SMALL, "/?color=class", [("tab", "Gene list"), ("pathway", "sarcomere organization")]),
     ("map-class.png", SMALL, "/?color=class", []),

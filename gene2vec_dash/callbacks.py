@@ -88,12 +88,15 @@ def _state(app: Dash, data: MapData, others: dict[str, MapData]) -> None:
         if state.gene and not state.pair_a:
             state = replace(state, pair_a=state.gene)
         query = state.to_query()
+        values = {"gene": state.gene, "k": state.k, "color": state.color, "atlas": state.atlas,
+                  "tissue": state.tissue, "pair_a": state.pair_a, "pair_b": state.pair_b, "pathway": pathway,
+                  "support": state.support, "compare": state.compare or first_other}
+        # a value is sent only when it changes: Dash fires every callback of a prop it is sent, changed
+        # or not, and each would redraw the 25k-point map (options feed no callback)
         return {**KEEP_MESSAGES, **notes, "search": query if query != (search or "") else no_update,
-                "gene": state.gene, "gene_options": _options(state.gene), "k": state.k, "color": state.color,
-                "atlas": state.atlas, "tissue": state.tissue, "tissues": atlases.get(state.atlas, []),
-                "pair_a": state.pair_a, "pair_a_options": _options(state.pair_a),
-                "pair_b": state.pair_b, "pair_b_options": _options(state.pair_b), "pathway": pathway,
-                "support": state.support, "compare": state.compare or first_other, "tab": tab}
+                **{key: value if value != controls[key] else no_update for key, value in values.items()},
+                "gene_options": _options(state.gene), "pair_a_options": _options(state.pair_a),
+                "pair_b_options": _options(state.pair_b), "tissues": atlases.get(state.atlas, []), "tab": tab}
 
 
 def _from_link(data: MapData, atlases: Atlases, search: object, compared: tuple[str, ...]
@@ -199,22 +202,102 @@ def _label(data: MapData, symbol: str, alias: str | None = None) -> str:
 
 # --- map colouring --------------------------------------------------------------------------
 
-def _colouring(app: Dash, data: MapData) -> None:
-    class_colours = figures.class_colours(data.genes)
+# The map is recoloured in the browser: the bins of the colouring asked for (gene class, or one tissue
+# of an atlas, a slice of the atlas' bins) and its colour scale, assigned to the genes' trace. An
+# atlas' bins come from the server once (ATLAS_REQUEST), then stay in the COLOURS store.
+RECOLOUR_JS = """function (mode, atlas, tissue, colours) {
+    const C = window.dash_clientside;
+    if (!colours) { return C.no_update; }
+    let spec = colours["class"], bins = null;
+    if (mode === "tissue" && atlas) {
+        const a = colours.atlases[atlas];
+        if (!a) { return C.no_update; }
+        const k = a.tissues.indexOf(tissue);
+        if (k >= 0) {
+            const all = gene2vecBins(atlas, a.bins), n = all.length / a.tissues.length;
+            spec = a;
+            bins = all.subarray(k * n, (k + 1) * n);
+        }
+    }
+    if (bins === null) { bins = gene2vecBins("class", spec.bins); }
+    const patch = new C.Patch();
+    for (const key of ["colorscale", "cmin", "cmax"]) { patch.assign(["data", %(map)d, "marker", key], spec[key]); }
+    patch.assign(["data", %(map)d, "marker", "color"], bins);
+    return patch.build();
+}""" % {"map": figures.MAP}
 
-    @app.callback(Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.ATLAS, "disabled"),
-                  Output(ids.TISSUE, "disabled"), Input(ids.COLOR_MODE, "value"), Input(ids.ATLAS, "value"),
-                  Input(ids.TISSUE, "value"))
-    def recolour(mode, atlas, tissue):
+# which atlas' bins the page still needs (none while colouring by class or once they are here)
+ATLAS_NEEDED_JS = """function (mode, atlas, colours) {
+    const needed = mode === "tissue" && atlas && colours && !colours.atlases[atlas];
+    return needed ? atlas : window.dash_clientside.no_update;
+}"""
+
+# Hover labels: the symbol from the figure, the class from the class bins, the description from a
+# store filled once the map is drawn (so the first paint does not wait for 1.5 MB of text)
+HOVER_JS = """function (descriptions, colours) {
+    if (!descriptions || !colours) { return window.dash_clientside.no_update; }
+    const bins = gene2vecBins("class", colours["class"].bins), names = colours["class"].names;
+    const text = descriptions.map((d, k) => names[bins[k]] + (d ? "<br>" + d : ""));
+    const patch = new window.dash_clientside.Patch();
+    patch.assign(["data", %(map)d, "hovertext"], text);
+    patch.assign(["data", %(map)d, "hovertemplate"], "<b>%%{customdata}</b> · %%{hovertext}<extra></extra>");
+    return patch.build();
+}""" % {"map": figures.MAP}
+
+# The Partners tab marks partners and the pair instead of the Gene tab's neighbours (a redraw only
+# when that changes, not on every tab switch)
+OVERLAYS_JS = """function (tab) {
+    const pairs = tab === "%(pair)s";
+    if (pairs === (window.gene2vecPairsShown || false)) { return window.dash_clientside.no_update; }
+    window.gene2vecPairsShown = pairs;
+    const patch = new window.dash_clientside.Patch();
+    patch.assign(["data", %(neighbours)d, "visible"], !pairs);
+    patch.assign(["data", %(partners)d, "visible"], pairs);
+    patch.assign(["data", %(pair_trace)d, "visible"], pairs);
+    return patch.build();
+}""" % {"pair": ids.TAB_PAIR, "neighbours": figures.NEIGHBOURS, "partners": figures.PARTNERS,
+        "pair_trace": figures.PAIR}
+
+
+def _colouring(app: Dash, data: MapData) -> None:
+    atlas_bins: dict[str, dict] = {}
+
+    app.clientside_callback(RECOLOUR_JS, Output(ids.MAP, "figure", allow_duplicate=True),
+                            Input(ids.COLOR_MODE, "value"), Input(ids.ATLAS, "value"), Input(ids.TISSUE, "value"),
+                            Input(ids.COLOURS, "data"), prevent_initial_call=True)
+    app.clientside_callback(ATLAS_NEEDED_JS, Output(ids.ATLAS_REQUEST, "data"), Input(ids.COLOR_MODE, "value"),
+                            Input(ids.ATLAS, "value"), State(ids.COLOURS, "data"), prevent_initial_call=True)
+    app.clientside_callback(HOVER_JS, Output(ids.MAP, "figure", allow_duplicate=True),
+                            Input(ids.HOVER_TEXT, "data"), State(ids.COLOURS, "data"), prevent_initial_call=True)
+    app.clientside_callback(OVERLAYS_JS, Output(ids.MAP, "figure", allow_duplicate=True),
+                            Input(ids.SIDE_TABS, "value"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.COLOURS, "data"), Input(ids.ATLAS_REQUEST, "data"), prevent_initial_call=True)
+    def send_atlas(key):
+        """An atlas' bins, every tissue, the first time the page colours by one of its tissues."""
+        key = inputs.choice(key, data.atlases)
+        if key is None:
+            raise PreventUpdate
+        if key not in atlas_bins:
+            view = data.atlases[key]
+            z = data.genes[[tissue_column(key, t) for t in view.tissues]].to_numpy(dtype=np.float64)
+            atlas_bins[key] = figures.atlas_colours(z, view.tissues, view.z_limit)
         patch = Patch()
+        patch["atlases"][key] = atlas_bins[key]
+        return patch
+
+    @app.callback(Output(ids.HOVER_TEXT, "data"), Input(ids.URL, "pathname"))
+    def hover_text(_):
+        return figures.hover_text(data.genes)
+
+    @app.callback(Output(ids.LEGEND, "children"), Output(ids.ATLAS, "disabled"), Output(ids.TISSUE, "disabled"),
+                  Input(ids.COLOR_MODE, "value"), Input(ids.ATLAS, "value"), Input(ids.TISSUE, "value"))
+    def legend_for(mode, atlas, tissue):
         atlas = inputs.choice(atlas, data.atlases)
         view = data.atlases.get(atlas) if atlas else None
         if mode == "tissue" and view is not None and inputs.choice(tissue, view.tissues):
-            patch["data"][figures.MAP]["marker"]["color"] = figures.z_colours(
-                data.genes[tissue_column(atlas, tissue)], view.z_limit)
-            return patch, z_legend(view, tissue), False, False
-        patch["data"][figures.MAP]["marker"]["color"] = class_colours
-        return patch, legend(data), True, True
+            return z_legend(view, tissue), False, False
+        return legend(data), True, True
 
 
 # --- selected gene: card and neighbours ---------------------------------------------------------
@@ -228,6 +311,8 @@ def _gene_panel(app: Dash, data: MapData) -> None:
         patch = Patch()
         symbol = _gene(data, gene)
         if symbol is None:
+            if ctx.triggered_id is None:            # the page's first call: nothing drawn to clear
+                return [], no_update, True, None, None
             for trace in (figures.NEIGHBOURS, figures.SELECTED):
                 figures.overlay(patch, trace, data.genes, [])
             patch["data"][figures.SELECTED]["text"] = []
@@ -317,6 +402,24 @@ def _pair_panel(app: Dash, data: MapData) -> None:
         tips = [{"symbol": {"value": f"{s}: {d}", "type": "text"}}
                 for s, d in zip(table["symbol"], table["description"])]
         return table.to_dict("records"), tips
+
+    @app.callback(Output(ids.MAP, "figure", allow_duplicate=True), Input(ids.PAIR_A, "value"),
+                  Input(ids.PAIR_B, "value"), Input(ids.SIDE_TABS, "value"), prevent_initial_call=True)
+    def partners_on_map(a, b, tab):
+        """While the Partners tab is shown: the first gene's predicted partners ringed, the pair
+        labelled (the Gene tab's neighbours are hidden meanwhile, in the browser)."""
+        if tab != ids.TAB_PAIR:
+            raise PreventUpdate
+        patch = Patch()
+        symbol, second = _gene(data, a), _gene(data, b)
+        figures.overlay(patch, figures.PAIR, data.genes, [data.row[s] for s in (symbol, second) if s])
+        patch["data"][figures.PAIR]["text"] = [s for s in (symbol, second) if s]
+        table = queries.partners(data, symbol, 10) if symbol and data.predictor is not None else None
+        figures.overlay(patch, figures.PARTNERS, data.genes, [] if table is None else
+                        [data.row[s] for s in table["symbol"]], None if table is None else
+                        [f"{s} · partner {r} of {symbol}, P {p:.3f}"
+                         for s, r, p in zip(table["symbol"], table["rank"], table["probability"])])
+        return patch
 
 
 def _ordinal(n: int) -> str:

@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -51,12 +52,15 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def serve(args: argparse.Namespace) -> None:
     """Check the bundles (one line for a bad one), then serve until interrupted."""
+    from gene2vec_dash.queries import MapData
     from gene2vec_dash.server import create_app
 
     bundle = args.bundle or ensure_demo_bundle(default_bundle())
     if args.workers > 0:
         _gunicorn(bundle, args)
-    app = create_app(bundle, args.compare)
+    loaded = [MapData.load(path, wait=False) for path in (bundle, *args.compare)]
+    threading.Thread(target=_exit_on_error, args=(loaded,), daemon=True).start()
+    app = create_app(loaded[0], loaded[1:])
     for noisy in ("werkzeug", "dash.dash"):         # one start-up line (ours), no per-request lines
         logging.getLogger(noisy).setLevel(logging.WARNING)
     print(f"gene2vec map: http://{args.host}:{args.port}/ (Flask's server, for one user; --workers N for more)",
@@ -65,6 +69,16 @@ def serve(args: argparse.Namespace) -> None:
 
     flask.cli.show_server_banner = lambda *_, **__: None       # Flask's banner repeats the line above
     app.run(host=args.host, port=args.port, debug=args.debug)
+
+
+def _exit_on_error(loaded: list) -> None:
+    """The server answers while the pair models and gene sets load: a bad one stops it, in one line."""
+    for data in loaded:
+        try:
+            data.later.result()
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            os._exit(2)
 
 
 def _gunicorn(bundle: Path, args: argparse.Namespace) -> None:

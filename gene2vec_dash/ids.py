@@ -14,6 +14,9 @@ TISSUE = "tissue"
 WHOLE_MAP = "whole-map"
 SUPPORT_VIEW = "support-view"           # low-support genes: show, fade or hide
 COLOUR_MESSAGE = "colour-message"
+COLOURS = "colours"                     # colour bins in the browser: gene class, and each atlas once fetched
+ATLAS_REQUEST = "atlas-request"         # the atlas whose bins the browser still needs
+HOVER_TEXT = "hover-text"               # the genes' descriptions for the hover label, sent after first paint
 
 # the side panel's tabs, and the values of SIDE_TABS that select them
 SIDE_TABS = "side-tabs"

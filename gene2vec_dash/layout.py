@@ -222,11 +222,18 @@ def _patterns(data: MapData) -> list:
                     key=lambda tp: -tp[1]["map_ratio"])
     if not ranked:
         return []
+    top = max(p["map_ratio"] for _, p in ranked)
+    bars = [part for t, p in ranked for part in (
+        html.Span(t, className="bar-label"),
+        html.Span(html.Span(className="bar-fill", style={"width": f"{100 * p['map_ratio'] / top:.1f}%"}),
+                  className="bar-track", title=f"{t}: {p['specific_genes']:,} specific genes (z ≥ 2)"),
+        html.Span(f"{p['map_ratio']:.1f}×", className="bar-value"))]
     return [html.H4(f"Tissue patterns ({atlas.name})"),
             html.P("For each tissue, its specific genes (z ≥ 2) have this many times as many specific genes among "
-                   "their 10 nearest on the map as random genes of the same number (1 = no pattern):",
+                   "their 10 nearest on the map as random genes of the same number (1× = no pattern):",
                    className="note"),
-            html.P(", ".join(f"{t} {p['map_ratio']:.1f}×" for t, p in ranked), className="note patterns")]
+            html.Div(bars, className="bars patterns", role="img",
+                     **{"aria-label": "; ".join(f"{t} {p['map_ratio']:.1f}×" for t, p in ranked)})]
 
 
 def _support_control(data: MapData) -> list:
@@ -375,7 +382,9 @@ def page(data: MapData, others: dict[str, MapData] | None = None) -> html.Div:
                     html.Div(id=ids.COLOUR_MESSAGE, className="message", role="status"),
                 ], className="controls"),
                 html.Div(legend(data), id=ids.LEGEND, className="legend"),
-                dcc.Graph(id=ids.MAP, figure=figures.map_figure(data.genes, figures.class_colours(data.genes)),
+                dcc.Store(id=ids.COLOURS, data={"class": figures.class_colours(data.genes), "atlases": {}}),
+                dcc.Store(id=ids.ATLAS_REQUEST), dcc.Store(id=ids.HOVER_TEXT),
+                dcc.Graph(id=ids.MAP, figure=figures.map_figure(data.genes),
                           # Plotly's own reset returns to the first view it drew (a shared link's gene):
                           # "Whole map" is the reset; no upload to Plotly's cloud
                           config={"scrollZoom": True, "displaylogo": False, "doubleClick": False,

@@ -6,8 +6,10 @@ distances); one matrix-vector product over all genes, a few milliseconds for 25k
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,8 +17,10 @@ import pandas as pd
 from gene2vec_dash.genelists import GeneSets
 from pipeline.bundle import Bundle, read_bundle
 from pipeline.evaluate import mean_pairwise
-from pipeline.pairs import PairPredictor
 from pipeline.support import LOW, TIERS
+
+if TYPE_CHECKING:
+    from pipeline.pairs import PairPredictor
 
 MAX_K = 500
 
@@ -35,21 +39,33 @@ class AtlasView:
 
 @dataclass
 class MapData:
-    """A loaded bundle plus the indexes the app's queries need."""
+    """A loaded bundle plus the indexes the app's queries need. The pair model and the gene sets load
+    in a thread (``later``): a server answers its first page before torch and scipy.stats are imported."""
 
     bundle: Bundle
     genes: pd.DataFrame
     unit: np.ndarray                    # float32 rows of length 1
     row: dict[str, int]                 # official symbol -> row
     alias: dict[str, str]               # upper-case symbol or alias -> official symbol
-    predictor: PairPredictor | None     # the pair model, every gene encoded at load
     atlases: dict[str, AtlasView]
     entrez: dict[str, str]              # Entrez id (text) -> official symbol
-    sets: GeneSets                      # what a gene list is tested against
     random_similarity: float            # mean cosine of 1,000 random genes' pairs (clusteredness' denominator)
+    later: Future                       # -> (pair model or None, gene sets)
+
+    @property
+    def predictor(self) -> "PairPredictor | None":
+        """The pair model, every gene encoded at load (waits for the loading thread)."""
+        return self.later.result()[0]
+
+    @property
+    def sets(self) -> GeneSets:
+        """What a gene list is tested against (waits for the loading thread)."""
+        return self.later.result()[1]
 
     @classmethod
-    def load(cls, path: str | Path) -> "MapData":
+    def load(cls, path: str | Path, wait: bool = True) -> "MapData":
+        """Read and check a bundle; ``wait=False`` returns before the pair model and gene sets are
+        loaded (their errors are raised by ``later.result()``, or by the first use)."""
         bundle = read_bundle(path)
         genes = bundle.genes.reset_index(drop=True)
         vectors = np.asarray(bundle.vectors, dtype=np.float32)
@@ -61,13 +77,17 @@ class MapData:
                 for name in filter(None, str(names).split("|")):
                     alias.setdefault(name.upper(), symbol)
         alias.update({s.upper(): s for s in symbols})        # official symbols win
-        predictor = PairPredictor(bundle.pair_model_path, vectors) if bundle.pair_model_path else None
         unit = vectors / np.where(norms == 0, 1, norms)
         row = {s: k for k, s in enumerate(symbols)}
         entrez = {str(e): s for e, s in zip(genes["entrez"], symbols) if pd.notna(e)}
         background = np.random.default_rng(0).choice(len(unit), size=min(1000, len(unit)), replace=False)
-        return cls(bundle, genes, unit, row, alias, predictor, _atlases(bundle), entrez,
-                   GeneSets.from_frame(bundle.gene_sets(), row), mean_pairwise(unit[background]))
+        pool = ThreadPoolExecutor(1, thread_name_prefix="gene2vec-load")
+        later = pool.submit(_load_later, bundle, vectors, row)
+        pool.shutdown(wait=False)
+        data = cls(bundle, genes, unit, row, alias, _atlases(bundle), entrez, mean_pairwise(unit[background]), later)
+        if wait:
+            later.result()
+        return data
 
     def resolve(self, text: str | None) -> str | None:
         """Official symbol for a symbol, alias (any case) or Entrez id; None if unknown."""
@@ -75,6 +95,15 @@ class MapData:
             return None
         text = str(text).strip()
         return self.alias.get(text.upper()) or self.entrez.get(text)
+
+
+def _load_later(bundle: Bundle, vectors: np.ndarray, row: dict[str, int]) -> tuple["PairPredictor | None", GeneSets]:
+    from pipeline.pairs import PairPredictor  # imports torch: 2 s the first page does not need
+
+    predictor = PairPredictor(bundle.pair_model_path, vectors) if bundle.pair_model_path else None
+    sets = GeneSets.from_frame(bundle.gene_sets(), row)
+    import scipy.stats  # noqa: F401  (the first enrichment's import, made here instead)
+    return predictor, sets
 
 
 def _atlases(bundle: Bundle) -> dict[str, AtlasView]:

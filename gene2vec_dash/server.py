@@ -15,8 +15,8 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def create_app(bundle: str | Path | MapData, compare: Iterable[str | Path | MapData] = ()) -> Dash:
-    """A Dash app over a bundle folder, compared with the ``compare`` bundles gene by gene
-    (each validated on load: a bad bundle raises InputError)."""
+    """A Dash app over a bundle folder (or a loaded one), compared with the ``compare`` bundles gene by
+    gene (each folder validated on load: a bad bundle raises InputError)."""
     data = _loaded(bundle)
     others = named([_loaded(b) for b in compare], data.bundle.path.name)
     app = Dash(__name__, title="gene2vec map", assets_folder=str(ASSETS), update_title=None,

@@ -1,8 +1,8 @@
 """Benchmarks with in-run baselines: every figure is a ratio against something measured in the
 same process on the same data, so the numbers mean the same on any machine.
 
-``python -m pipeline bench coexpression|embedding|layout|app [--quick] [--json]``; ``app`` runs
-:mod:`gene2vec_dash.bench` in a subprocess.
+``python -m pipeline bench coexpression|embedding|layout|app|browser [--quick] [--json]``; ``app`` and
+``browser`` run :mod:`gene2vec_dash.bench` and :mod:`gene2vec_dash.bench_browser` in a subprocess.
 """
 from __future__ import annotations
 
@@ -255,6 +255,13 @@ def bench_app(quick: bool = False) -> dict:
     return _run_json(["gene2vec_dash.bench", "--json", *(["--quick"] if quick else [])])
 
 
+def bench_browser(quick: bool = False, bundle: Path | None = None, tries: int = 8) -> dict:
+    """The map in headless Chromium (:mod:`gene2vec_dash.bench_browser`: first paint, recolour, search,
+    selection and list times beside the renderer's own floor), run in a subprocess."""
+    return _run_json(["gene2vec_dash.bench_browser", "--json", "--tries", str(tries),
+                      *(["--quick"] if quick else []), *(["--bundle", str(bundle)] if bundle else [])])
+
+
 def _run_json(module_and_args: list[str]) -> dict:
     """``python -m MODULE ARGS...`` from the repository root; the JSON object on its last line."""
     out = subprocess.run([sys.executable, "-m", *module_and_args], cwd=ROOT, capture_output=True, text=True)
@@ -322,7 +329,7 @@ def synthetic_bundle(path: Path, n: int, dims: int = 200, seed: int = 0, n_sets:
 
 
 BENCHES = {"coexpression": bench_coexpression, "embedding": bench_embedding, "layout": bench_layout,
-           "app": bench_app}
+           "app": bench_app, "browser": bench_browser}
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "_embedding_worker":
     print(json.dumps(_embedding_worker(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))

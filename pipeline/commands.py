@@ -367,7 +367,8 @@ def cmd_fetch(args: argparse.Namespace) -> None:
 def cmd_bench(args: argparse.Namespace) -> None:
     from pipeline.bench import BENCHES
 
-    result = BENCHES[args.what](quick=args.quick)
+    options = {"bundle": args.bundle, "tries": max(1, args.tries)} if args.what == "browser" else {}
+    result = BENCHES[args.what](quick=args.quick, **options)
     print(json.dumps(result, indent=1, default=str) if not args.json else _summary(result))
     if args.json:
         _print_json(result)

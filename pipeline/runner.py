@@ -18,11 +18,9 @@ from typing import Any, Callable, Iterable, Sequence
 from pipeline.cache import StageCache, digest, file_sha256
 from pipeline.config import BuildConfig
 from pipeline.errors import InputError
-from pipeline.progress import bar
+from pipeline.progress import bar, heartbeat
 
 log = logging.getLogger("pipeline")
-
-
 def _no_files(params: dict[str, Any]) -> Sequence[Path]:
     return ()
 
@@ -136,9 +134,14 @@ class Runner:
         cached = False
         if stage.load is None:
             log.info("%s ...", stage.name)
-            value = stage.run(inputs)
+            with heartbeat(stage.name):
+                value = stage.run(inputs)
         else:
-            folder, result, cached = self.cache.run(stage.name, key, lambda tmp: stage.run(replace(inputs, folder=tmp)),
+            def compute(tmp: Path) -> Any:
+                with heartbeat(stage.name):
+                    return stage.run(replace(inputs, folder=tmp))
+
+            folder, result, cached = self.cache.run(stage.name, key, compute,
                                                     on_start=lambda: log.info("%s ...", stage.name))
             shutil.rmtree(work, ignore_errors=True)
             value = stage.load(folder, result)

@@ -2,6 +2,7 @@
 in the same run on the same data, and report the figures the issues ask for. Speed ratios are
 printed, not asserted (timed assertions are flaky on a shared 2-core runner); results are."""
 import json
+import shutil
 
 import pytest
 
@@ -52,3 +53,20 @@ def test_app_bench_runs_the_app_in_its_own_process(capsys):
     assert all(t["p95"] >= t["p50"] > 0 for t in result["server_ms"].values())
     assert "gunicorn: 8 clients, 200 requests, 0 failures" in summary(result)       # the readable form
     assert "flask_threaded: 8 clients, 200 requests, 0 failures" in summary(result)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver not installed")
+def test_browser_bench_times_each_action_beside_the_renderers_floor(capsys):
+    from gene2vec_dash.bench_browser import summary
+
+    assert main(["bench", "browser", "--quick", "--tries", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["genes"] == 3000 and 0 < result["layout_bytes"] < 3000 * 60       # ~20 bytes a gene
+    timed = [result["first_paint"], result["recolour"]["class_to_tissue"], result["recolour"]["tissue_to_tissue"],
+             result["search"], result["box_selection"], result["pasted_500"]]
+    assert all(t["failed"] == 0 and t["p95_ms"] >= t["median_ms"] > 0 for t in timed), timed
+    assert result["recolour"]["floor_restyle_ms"] > 0 and result["search"]["floor_update_ms"] > 0
+    assert result["search"]["server_median_ms"] > 0 and result["recolour"]["class_to_tissue"]["vs_restyle"] > 0
+    assert "the bare restyle" in summary(result)

@@ -8,7 +8,7 @@ import pytest
 from fixtures import gene_names, with_high_support
 from selenium.webdriver.common.keys import Keys
 
-from gene2vec_dash import ids
+from gene2vec_dash import figures, ids
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromedriver not installed")]
@@ -110,8 +110,8 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
     # colour by a tissue: the legend says so and every point is recoloured
     dash_duo.find_element(f"#{ids.COLOR_MODE} input[value=tissue]").click()
     dash_duo.wait_for_contains_text(f"#{ids.LEGEND}", "specificity z", timeout=10)
-    colours = _js(dash_duo, f"return {PLOT_JS}.data[0].marker.color;")
-    assert len(colours) > 150 and len(set(colours)) > 5
+    bins = _js(dash_duo, f"return Array.from({PLOT_JS}.data[0].marker.color);")
+    assert len(bins) > 150 and len(set(bins)) > 5 and max(bins) <= figures.Z_BINS
 
     # a pair: probability and cosine shown, partners of the first gene listed
     _tab(dash_duo, "Partners")
@@ -320,3 +320,64 @@ def test_suggestions_never_offer_the_gene_already_shown_and_links_say_aliases(da
     dash_duo.wait_for_contains_text(popover, "G011", timeout=10)
     offered = [o.text.split(" ")[0] for o in dash_duo.find_elements(f"{popover} [role=option]")]
     assert offered[0] != "G010" and offered.index("G010") == len(offered) - 1   # the shown gene comes last
+
+
+def _bins(dash_duo) -> list[int]:
+    return _js(dash_duo, f"return Array.from({PLOT_JS}.data[{figures.MAP}].marker.color);")
+
+
+def test_colours_change_in_the_browser_and_hover_labels_follow_the_first_paint(dash_duo, app):
+    from gene2vec_dash.bench_browser import PRELUDE
+    from pipeline.bundle import tissue_column
+
+    data = app.server.config["MAP_DATA"]
+    atlas = data.atlases["gtex_median_tpm"]
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    _js(dash_duo, PRELUDE)               # records the outputs of every callback request from here on
+    # the first paint has symbols only; the class and description of each gene arrive after it
+    row = data.row["G010"]
+    _wait(lambda: _js(dash_duo, f"return ({PLOT_JS}.data[0].hovertext || []).length") == len(data.genes))
+    label = _js(dash_duo, f"return {PLOT_JS}.data[0].hovertext[{row}];")
+    assert label.startswith(str(data.genes.at[row, "display_class"])), label
+    assert str(data.genes.at[row, "description"])[:20] in label
+
+    def expected(tissue: str) -> list[int]:
+        return figures.z_bins(data.genes[tissue_column(atlas.key, tissue)], atlas.z_limit).tolist()
+
+    # a tissue: its bins exactly as the server would bin it, the atlas' bins fetched once
+    first, second = atlas.tissues[0], atlas.tissues[1]
+    dash_duo.find_element(f"#{ids.COLOR_MODE} input[value=tissue]").click()
+    _wait(lambda: _bins(dash_duo) == expected(first))
+    _wait(lambda: any(ids.COLOURS in r["output"] for r in _js(dash_duo, "return __bench.requests;")))
+    sent = len(_js(dash_duo, "return __bench.requests;"))
+    # another tissue, and back to gene classes: no request brings colours or redraws the map
+    _js(dash_duo, f"window.dash_clientside.set_props({json.dumps(ids.TISSUE)}, {{value: {json.dumps(second)}}});")
+    _wait(lambda: _bins(dash_duo) == expected(second))
+    dash_duo.wait_for_contains_text(f"#{ids.LEGEND}", second, timeout=10)
+    dash_duo.find_element(f"#{ids.COLOR_MODE} input[value=class]").click()
+    _wait(lambda: _bins(dash_duo) == figures.class_bins(data.genes).tolist())
+    later = [r["output"] for r in _js(dash_duo, "return __bench.requests;")[sent:]]
+    assert later and not [o for o in later if f"{ids.MAP}.figure" in o or ids.COLOURS in o], later
+
+
+def test_the_partners_tab_marks_partners_and_the_pair_instead_of_neighbours(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/?gene=G010&pair=G010,G012")
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    dash_duo.wait_for_contains_text(f"#{ids.NEIGHBOURS}", "G0", timeout=10)
+
+    def trace(k: int) -> dict:
+        return _js(dash_duo, f"const t = {PLOT_JS}.data[{k}]; return {{visible: t.visible, x: Array.from(t.x), "
+                             "text: t.text || [], customdata: t.customdata || []};")
+
+    assert trace(figures.NEIGHBOURS)["visible"] is not False and len(trace(figures.NEIGHBOURS)["x"]) == 15
+    _tab(dash_duo, "Partners")
+    dash_duo.wait_for_contains_text(f"#{ids.PARTNERS}", "G0", timeout=10)
+    _wait(lambda: trace(figures.PARTNERS)["visible"] is True and len(trace(figures.PARTNERS)["x"]) == 10)
+    assert trace(figures.PARTNERS)["customdata"] == _table_symbols(dash_duo, ids.PARTNERS)
+    assert trace(figures.PAIR)["text"] == ["G010", "G012"] and trace(figures.PAIR)["visible"] is True
+    assert trace(figures.NEIGHBOURS)["visible"] is False
+    _tab(dash_duo, "Gene")
+    _wait(lambda: trace(figures.NEIGHBOURS)["visible"] is True)
+    assert trace(figures.PARTNERS)["visible"] is False and trace(figures.PAIR)["visible"] is False

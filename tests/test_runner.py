@@ -128,3 +128,19 @@ def test_skipping_a_stage_another_needs_is_refused_up_front(inputs, tmp_path, ca
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
     with pytest.raises(Exception, match="the stages are"):
         plan(BUILD, ["nope"])
+
+
+def test_a_long_stage_is_never_silent_in_a_log(caplog):
+    """A log has no progress bars: while a stage runs, a line comes whenever the pipeline was quiet."""
+    import logging
+    import time
+
+    from pipeline.progress import heartbeat
+
+    with caplog.at_level(logging.INFO, logger="pipeline"), heartbeat("layout", every=0.2):
+        time.sleep(0.75)
+        logging.getLogger("pipeline.embedding").info("embedding: epoch 1/2")     # a stage's own line counts
+    lines = [r.getMessage() for r in caplog.records]
+    beats = [line for line in lines[:lines.index("embedding: epoch 1/2")] if line.startswith("layout: still running")]
+    assert len(beats) >= 2, lines
+    assert all(line.endswith(" s") for line in beats)
