@@ -4,13 +4,14 @@ in the same page and run.
 ``python -m gene2vec_dash.bench_browser [--bundle DIR] [--quick] [--tries N] [--json]`` (``python -m
 pipeline bench browser`` runs this in a subprocess). Headless Chromium (Selenium, as the browser tests)
 loads a served bundle, then each action is started from the page's own controls (Dash's
-``set_props``, a button's click, plotly's selection event) and timed in the page, from the action to
+``set_props``, a button's click, a mouse drag) and timed in the page, from the action to
 the animation frame after the map or table shows its result:
 
 - first paint: navigation start to the map's genes drawn (the first load cold, the others warm);
 - recolour: gene class -> a tissue, and a tissue -> another tissue;
 - search -> neighbours drawn (beside the server's own time for that request, seen from the page);
-- a box selection -> enrichment table shown; a pasted 500-gene list -> table shown.
+- a box drag (the map's box tool, a real mouse drag) -> enrichment table shown, from the mouse's
+  release; a pasted 500-gene list -> table shown.
 
 The floor of a recolour is a bare ``Plotly.restyle`` (and ``Plotly.react``) of the same colour
 arrays; of a search, a bare ``Plotly.update`` of the same overlays and view."""
@@ -196,19 +197,27 @@ def _table_after(driver, action: str, expect: str) -> float | None:
         action, ids.ENRICHMENT, json.dumps(ids.LIST_SUMMARY)), expect)
 
 
-def _box_select(driver, centre: str, half: float) -> float | None:
-    """Plotly's selection event for the genes in a box around ``centre`` (as a box drag ends)."""
-    action = """
-        const gd = __bench.gd(), t = gd._fullData[%d], k0 = t.customdata.indexOf(%s), points = [];
-        for (let k = 0; k < t._length; k++) {
-            if (Math.abs(t.x[k] - t.x[k0]) <= %f && Math.abs(t.y[k] - t.y[k0]) <= %f) {
-                points.push({curveNumber: %d, pointNumber: k, pointIndex: k, x: t.x[k], y: t.y[k],
-                             customdata: t.customdata[k]});
-            }
-        }
-        gd.emit("plotly_selected", {points: points, range: {x: [0, 1], y: [0, 1]}});""" % (
-        figures.MAP, json.dumps(centre), half, half, figures.MAP)
-    return _table_after(driver, action, "genes selected on the map")
+def _box_select(driver, centre: str, half: int = 45) -> float | None:
+    """A real box drag around ``centre`` with the map's box tool (plotly selects and dims the other
+    genes, the page sends the symbols): from the mouse's release to the table shown."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    x, y = driver.execute_script("""
+        const gd = __bench.gd(), t = gd._fullData[%d], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.querySelector(".nsewdrag").getBoundingClientRect(), k = t.customdata.indexOf(%s);
+        return [box.left + xa.l2p(t.x[k]), box.top + ya.l2p(t.y[k])];""" % (figures.MAP, json.dumps(centre)))
+    driver.execute_script("window.__released = null; document.addEventListener('mouseup', "
+                          "() => { window.__released = performance.now(); }, {capture: true, once: true});")
+    drag = ActionBuilder(driver)
+    drag.pointer_action.move_to_location(int(x - half), int(y - half)).pointer_down()
+    drag.pointer_action.move_to_location(int(x), int(y)).move_to_location(int(x + half), int(y + half))
+    drag.pointer_action.pointer_up()
+    drag.perform()
+    return _run(driver, """
+        __bench.shown(() => window.__released !== null && document.querySelector("#%s td")
+                            && document.getElementById(%s).textContent.includes("genes selected on the map"), 60000)
+            .then(t => done(t === null ? null : t - window.__released));""" % (
+        ids.ENRICHMENT, json.dumps(ids.LIST_SUMMARY)))
 
 
 def _paste(driver, genes: list[str]) -> float | None:
@@ -300,13 +309,15 @@ def _measure(driver, data, tries: int) -> dict:
     out["search"] = {**s, "server_median_ms": round(server_ms, 1), "floor_update_ms": round(floor, 1),
                      "vs_server_plus_floor": round(s["median_ms"] / (server_ms + floor), 2) if "median_ms" in s
                      else None}
-    span = float(max(np.ptp(data.genes["x"]), np.ptp(data.genes["y"])))
     _run(driver, "window.dash_clientside.set_props(%s, {value: %s}); __bench.shown(() => document.getElementById(%s),"
          " 20000).then(done);" % (json.dumps(ids.SIDE_TABS), json.dumps(ids.TAB_LIST), json.dumps(ids.LIST_CLEAR)))
+    driver.find_element("id", ids.WHOLE_MAP).click()                      # every gene in view
+    driver.find_element("css selector", f"#{ids.MAP} .modebar-btn[data-val=select]").click()
+    time.sleep(1)
     boxes = []
     for g in genes:
         _clear_list(driver)
-        boxes.append(_box_select(driver, g, span * 0.04))
+        boxes.append(_box_select(driver, g))
     out["box_selection"] = _stats(boxes)
     pasted = []
     for _ in range(tries):

@@ -444,26 +444,33 @@ def _gene_list(app: Dash, data: MapData) -> None:
 
     @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
                   Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
-                  Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
+                  Output(ids.LIST_ON_MAP, "data"), Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
                   Output(ids.SIDE_TABS, "value"), Output(ids.LIST_TEXT, "value"),
                   Input(ids.MAP_SELECTION, "data"), Input(ids.LIST_BUTTON, "n_clicks"),
-                  Input(ids.LIST_CLEAR, "n_clicks"), State(ids.LIST_TEXT, "value"), prevent_initial_call=True)
-    def gene_list(selection, _, __, text):
-        patch = Patch()
+                  Input(ids.LIST_CLEAR, "n_clicks"), State(ids.LIST_TEXT, "value"), State(ids.LIST_ON_MAP, "data"),
+                  State(ids.SIDE_TABS, "value"), prevent_initial_call=True)
+    def gene_list(selection, _, __, text, drawn, tab):
+        """A map selection is already marked by plotly (the rest dimmed): only a pasted list is drawn
+        on the list overlay, and the overlay is cleared only when it holds genes (each is a redraw)."""
+        patch = Patch() if drawn else no_update
+        if drawn:
+            figures.overlay(patch, figures.LIST, data.genes, [])
         trigger = ctx.triggered_id
+        to_tab = ids.TAB_LIST if tab != ids.TAB_LIST else no_update
         selected, cut = inputs.symbols(selection)
         if trigger == ids.LIST_CLEAR or (trigger == ids.MAP_SELECTION and selected is None):
-            figures.overlay(patch, figures.LIST, data.genes, [])
-            return [], "", [], [], patch, True, no_update, "" if trigger == ids.LIST_CLEAR else no_update
+            return [], "", [], [], patch, False, True, no_update, "" if trigger == ids.LIST_CLEAR else no_update
         if trigger == ids.MAP_SELECTION:
             rows = np.array(sorted({data.row[n] for n in selected if n in data.row}), dtype=np.int64)
             origin = f"{len(rows):,} genes selected on the map"
             notes = [f"only the first {inputs.MAX_SELECTED:,} selected genes were read"] if cut else []
         else:
             rows, origin, notes = _pasted(data, text)
-        figures.overlay(patch, figures.LIST, data.genes, rows)
+            patch = Patch()
+            figures.overlay(patch, figures.LIST, data.genes, rows)
+        on_map = trigger != ids.MAP_SELECTION and len(rows) > 0
         if not len(rows):
-            return ([], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, True, ids.TAB_LIST,
+            return ([], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, on_map, True, to_tab,
                     no_update)
         table = enrichment(data.sets, rows, symbols)
         shown = table.assign(p=table["p"].map("{:.1e}".format), FDR=table["FDR"].map("{:.1e}".format),
@@ -477,7 +484,8 @@ def _gene_list(app: Dash, data: MapData) -> None:
             html.P("No set shares 2 or more genes with this list." if table.empty else
                    "Hover a gene set for its genes in the list; Export gives every column.", className="note"),
         ])
-        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, False, ids.TAB_LIST, no_update
+        return (symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, on_map, False, to_tab,
+                no_update)
 
     @app.callback(Output(ids.LIST_DOWNLOAD, "data"), Input(ids.LIST_DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.LIST_GENES, "data"), prevent_initial_call=True)

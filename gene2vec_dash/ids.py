@@ -50,6 +50,7 @@ LIST_DOWNLOAD_BUTTON = "list-download-button"
 LIST_DOWNLOAD = "list-download"
 LIST_SUMMARY = "list-summary"
 LIST_GENES = "list-genes"
+LIST_ON_MAP = "list-on-map"         # whether the list overlay holds genes (a pasted list's)
 MAP_SELECTION = "map-selection"     # the symbols of a map selection (box or lasso), set in the browser
 ENRICHMENT = "enrichment"
 PATHWAY = "pathway"

@@ -314,7 +314,7 @@ def list_tab() -> dcc.Tab:
                   dcc.Download(id=ids.LIST_DOWNLOAD)], className="row"),
         html.Div(id=ids.LIST_SUMMARY, className="list-summary", role="status"),
         dcc.Store(id=ids.LIST_GENES, data=[]),
-        dcc.Store(id=ids.MAP_SELECTION),
+        dcc.Store(id=ids.MAP_SELECTION), dcc.Store(id=ids.LIST_ON_MAP, data=False),
         _table(ids.ENRICHMENT, [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"), ("p", "p"),
                               ("FDR", "FDR"), ("Source", "source"), ("Set size", "set size"),
                               ("Overlap", "overlap"), ("Expected", "expected"), ("Genes", "genes")],

@@ -223,3 +223,21 @@ def _attack(port: int, attack: bytes, normal: list[bytes], rounds: int = 5) -> t
     for t in threads:
         t.join(timeout=300)
     return latencies, statuses
+
+
+def test_only_a_pasted_list_is_drawn_on_the_list_overlay(app):
+    """A map selection is already marked by plotly; a pasted list is drawn, and cleared only when drawn
+    (every figure update redraws 25k points in the browser)."""
+    def figure_of(response: dict):
+        return response.get(ids.MAP, {}).get("figure")
+
+    pasted = _response(app, (ids.LIST_GENES, "data"), {(ids.LIST_BUTTON, "n_clicks"): 1,
+                                                      (ids.LIST_TEXT, "value"): "G010 G011 G012",
+                                                      (ids.LIST_ON_MAP, "data"): False})
+    assert pasted[ids.LIST_ON_MAP]["data"] is True and figure_of(pasted) is not None
+    assert "G011" in json.dumps(figure_of(pasted))
+    selected = {(ids.MAP_SELECTION, "data"): ["G010", "G013"]}
+    cleared = _response(app, (ids.LIST_GENES, "data"), {**selected, (ids.LIST_ON_MAP, "data"): True})
+    assert cleared[ids.LIST_ON_MAP]["data"] is False and "G011" not in json.dumps(figure_of(cleared))
+    untouched = _response(app, (ids.LIST_GENES, "data"), {**selected, (ids.LIST_ON_MAP, "data"): False})
+    assert figure_of(untouched) is None and untouched[ids.LIST_GENES]["data"] == ["G010", "G013"]
