@@ -303,7 +303,8 @@ def _colouring(app: Dash, data: MapData) -> None:
 # --- selected gene: card and neighbours ---------------------------------------------------------
 
 def _gene_panel(app: Dash, data: MapData) -> None:
-    @app.callback(Output(ids.NEIGHBOURS, "data"), Output(ids.MAP, "figure", allow_duplicate=True),
+    @app.callback(Output(ids.NEIGHBOURS, "data"), Output(ids.NEIGHBOURS, "tooltip_data"),
+                  Output(ids.MAP, "figure", allow_duplicate=True),
                   Output(ids.DOWNLOAD_BUTTON, "disabled"), Output(ids.GENE_CARD, "children"),
                   Output(ids.SUPPORT_CAUTION, "children"),
                   Input(ids.GENE, "value"), Input(ids.K, "value"), prevent_initial_call="initial_duplicate")
@@ -312,11 +313,11 @@ def _gene_panel(app: Dash, data: MapData) -> None:
         symbol = _gene(data, gene)
         if symbol is None:
             if ctx.triggered_id is None:            # the page's first call: nothing drawn to clear
-                return [], no_update, True, None, None
+                return [], [], no_update, True, None, None
             for trace in (figures.NEIGHBOURS, figures.SELECTED):
                 figures.overlay(patch, trace, data.genes, [])
             patch["data"][figures.SELECTED]["text"] = []
-            return [], patch, True, None, None
+            return [], [], patch, True, None, None
         table = queries.neighbours(data, symbol, inputs.k(k)[0])
         rows = table["row"].to_numpy()
         me = data.row[symbol]
@@ -327,7 +328,9 @@ def _gene_panel(app: Dash, data: MapData) -> None:
                         [f"{symbol} · {g.at[me, 'display_class']}<br>{str(g.at[me, 'description'])[:60]}"])
         patch["data"][figures.SELECTED]["text"] = [symbol]
         figures.set_ranges(patch, figures.view_around(g, [me, *rows[:30]]))
-        return (table.drop(columns="row").to_dict("records"), patch, False, gene_card(data, symbol),
+        tips = [{"symbol": {"value": f"{s} ({c}): {d}", "type": "text"}}
+                for s, c, d in zip(table["symbol"], table["class"], table["description"])]
+        return (table.drop(columns="row").to_dict("records"), tips, patch, False, gene_card(data, symbol),
                 caution(data, symbol, "neighbours"))
 
     @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),

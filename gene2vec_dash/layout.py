@@ -10,7 +10,7 @@ from pipeline.support import LOW, LOW_BELOW, tier_bounds
 
 TABLE_STYLE = dict(
     style_table={"overflowY": "auto", "overflowX": "hidden", "maxHeight": "calc(100vh - 360px)", "minHeight": "120px"},
-    style_cell={"fontFamily": "inherit", "fontSize": 13, "padding": "3px 6px", "textAlign": "left",
+    style_cell={"fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', "fontSize": 13, "padding": "3px 6px", "textAlign": "left",
                 "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": 220},
     style_header={"fontWeight": 600, "backgroundColor": "#f2f4f7"},
     page_action="none", sort_action="native",
@@ -263,9 +263,14 @@ SUPPORT_TIP = ("How much co-expression placed the gene: "
                + ". Neighbours of low-support genes are a rough guide at best.")
 
 
-def _table(id_: str, columns: list[tuple[str, str]], **extra) -> dash_table.DataTable:
+def _table(id_: str, columns: list[tuple[str, str]], widths: list[int], **extra) -> dash_table.DataTable:
+    """A table that fits the side panel at any width: fixed layout, each shown column a share of the
+    panel (``widths``, percent, for the first columns), long text cut with an ellipsis."""
+    sized = [{"if": {"column_id": i}, "width": f"{w}%", "minWidth": f"{w}%", "maxWidth": f"{w}%"}
+             for (_, i), w in zip(columns, widths)]
+    css = [{"selector": "table", "rule": "table-layout: fixed; width: 100% !important"}, *extra.pop("css", [])]
     return dash_table.DataTable(id=id_, data=[], columns=[{"name": n, "id": i} for n, i in columns],
-                                **{**TABLE_STYLE, **extra})
+                                **{**TABLE_STYLE, "style_cell_conditional": sized, "css": css, **extra})
 
 
 def gene_tab() -> dcc.Tab:
@@ -281,8 +286,9 @@ def gene_tab() -> dcc.Tab:
             html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button"),
             dcc.Download(id=ids.DOWNLOAD),
         ], className="row"),
+        # five columns fit the panel at 1280 px; each gene's class and whole name are its row's tooltip
         _table(ids.NEIGHBOURS, [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Support", "support"),
-                              ("Class", "class"), ("Description", "description")],
+                              ("Description", "description")], [8, 18, 15, 19, 40], tooltip_duration=None,
                style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP}),
     ], className="tab", selected_className="tab-selected")
 
@@ -295,7 +301,7 @@ def partners_tab() -> dcc.Tab:
         # six short columns fit the panel at 1280 px; each partner's name is its row's tooltip
         _table(ids.PARTNERS, [("#", "rank"), ("Partner", "symbol"), ("P", "probability"),
                             ("Recip.", "reciprocal"), ("Support", "support"), ("Class", "class")],
-               style_data_conditional=LOW_ROWS, tooltip_duration=None,
+               [7, 19, 12, 13, 19, 30], style_data_conditional=LOW_ROWS, tooltip_duration=None,
                style_cell={**TABLE_STYLE["style_cell"], "padding": "3px 4px"},
                tooltip_header={"reciprocal": "Reciprocal rank: where the first gene stands among this partner's "
                                              "own predicted partners (1 = its best): a specific partner ranks it "
@@ -318,10 +324,10 @@ def list_tab() -> dcc.Tab:
         _table(ids.ENRICHMENT, [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"), ("p", "p"),
                               ("FDR", "FDR"), ("Source", "source"), ("Set size", "set size"),
                               ("Overlap", "overlap"), ("Expected", "expected"), ("Genes", "genes")],
+               [37, 19, 11, 16, 17],
                export_format="csv", export_columns="all", tooltip_duration=None,
                hidden_columns=["source", "set size", "overlap", "expected", "genes"],
-               css=[{"selector": ".show-hide", "rule": "display: none"}],
-               style_cell_conditional=[{"if": {"column_id": "gene set"}, "maxWidth": 150, "minWidth": 100}]),
+               css=[{"selector": ".show-hide", "rule": "display: none"}]),
         html.H3("Show a gene set on the map"),
         dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True,
                      placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
@@ -334,6 +340,7 @@ def compare_tab(data: MapData, others: dict[str, MapData]) -> dcc.Tab:
     here, first = data.bundle.path.name, next(iter(others))
     columns = [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Rank in", "other_rank"),
                ("Support", "support")]
+    widths = [9, 25, 20, 22, 24]
     half = {**TABLE_STYLE["style_table"], "maxHeight": "calc(50vh - 190px)"}      # both lists in view
     return dcc.Tab(label="Compare", value=ids.TAB_COMPARE, children=[
         html.Div([html.Label("Compare with", htmlFor=ids.COMPARE),
@@ -341,10 +348,10 @@ def compare_tab(data: MapData, others: dict[str, MapData]) -> dcc.Tab:
                                className="compare-dropdown")], className="row"),
         html.Div(id=ids.COMPARE_SUMMARY, className="note", role="status"),
         html.H4(f"Neighbours in {here} (this map)"),
-        _table(ids.COMPARE_A, columns, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
+        _table(ids.COMPARE_A, columns, widths, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
                style_table=half),
         html.H4(["Neighbours in ", html.Span(first, id=ids.COMPARE_B_TITLE)]),
-        _table(ids.COMPARE_B, columns, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
+        _table(ids.COMPARE_B, columns, widths, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
                style_table=half),
     ], className="tab", selected_className="tab-selected")
 
