@@ -35,6 +35,7 @@ VIEWS = [  # file, window, link, actions
     ("map-support-faded.png", SMALL, "/?gene=TTN&k=15&support=fade", []),
     ("about.png", SMALL, "/?gene=CDK1", [("tab", "About")]),
     ("about-large.png", LARGE, "/?gene=CDK1", [("tab", "About")]),
+    ("about-patterns.png", SMALL, "/?gene=CDK1", [("tab", "About"), ("scroll", ".bars")]),
     ("compare.png", SMALL, "/?gene=CDK1&k=15&compare={compare}", []),
     ("compare-large.png", LARGE, "/?gene=HBB&k=15&compare={compare}", []),
     ("about-compare.png", SMALL, "/?gene=CDK1&compare={compare}", [("tab", "About"), ("scroll", "table.compared")]),

@@ -152,7 +152,7 @@ def about(data: MapData, others: dict[str, MapData] | None = None) -> list:
         *_tiers(metrics.get("support") or {}),
         *_patterns(data),
         html.H4("Data sets"),
-        html.Ul(datasets or [html.Li("imported embedding")]),
+        html.Ul(datasets or [html.Li("imported embedding")], className="datasets"),
         html.P("GO, pathways and tissue atlases never feed the embedding: they only grade it and colour it.",
                className="note"),
     ]
