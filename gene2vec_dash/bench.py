@@ -177,16 +177,27 @@ def summary(result: dict) -> str:
     return "\n".join([*lines, *(f"target {k}: {v}" for k, v in result["targets"].items())])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (for tests), not the issue's targets")
-    parser.add_argument("--json", action="store_true", help="last line: one JSON object of figures and ratios")
-    args = parser.parse_args(argv)
-    result = bench_app(quick=args.quick)
-    print(summary(result))
-    if args.json:
+def parser(doc: str) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring's first line, and ``--json``."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--json", action="store_true", help="last line: one JSON object of figures and ratios")
+    return p
+
+
+def report(result: dict, text: str, as_json: bool) -> int:
+    """The summary lines, then (``--json``) the whole result as one JSON line for scripts."""
+    print(text)
+    if as_json:
         print(json.dumps(result, default=str))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser(__doc__)
+    cli.add_argument("--quick", action="store_true", help="small sizes (for tests), not the issue's targets")
+    args = cli.parse_args(argv)
+    result = bench_app(quick=args.quick)
+    return report(result, summary(result), args.json)
 
 
 if __name__ == "__main__":

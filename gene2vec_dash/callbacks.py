@@ -4,6 +4,8 @@ message, never an error page. Heavy lifting is in :mod:`gene2vec_dash.queries`."
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
@@ -15,6 +17,9 @@ from gene2vec_dash.layout import legend, z_legend
 from gene2vec_dash.queries import MapData
 from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, find_tissue, parse_query
 from pipeline.bundle import tissue_column
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(app: Dash, data: MapData, others: dict[str, MapData] | None = None) -> None:
@@ -214,12 +219,12 @@ RECOLOUR_JS = """function (mode, atlas, tissue, colours) {
         if (!a) { return C.no_update; }
         const k = a.tissues.indexOf(tissue);
         if (k >= 0) {
-            const all = gene2vecBins(atlas, a.bins), n = all.length / a.tissues.length;
+            const all = gene2vecArray(atlas, a.bins), n = all.length / a.tissues.length;
             spec = a;
             bins = all.subarray(k * n, (k + 1) * n);
         }
     }
-    if (bins === null) { bins = gene2vecBins("class", spec.bins); }
+    if (bins === null) { bins = gene2vecArray("class", spec.bins); }
     const patch = new C.Patch();
     for (const key of ["colorscale", "cmin", "cmax"]) { patch.assign(["data", %(map)d, "marker", key], spec[key]); }
     patch.assign(["data", %(map)d, "marker", "color"], bins);
@@ -232,15 +237,23 @@ ATLAS_NEEDED_JS = """function (mode, atlas, colours) {
     return needed ? atlas : window.dash_clientside.no_update;
 }"""
 
-# Hover labels: the symbol from the figure, the class from the class bins, the description from a
-# store filled once the map is drawn (so the first paint does not wait for 1.5 MB of text)
-HOVER_JS = """function (descriptions, colours) {
-    if (!descriptions || !colours) { return window.dash_clientside.no_update; }
-    const bins = gene2vecBins("class", colours["class"].bins), names = colours["class"].names;
+# Once the map is drawn: hover labels (the symbol from the figure, the class from the class bins, the
+# description from a store filled after the first paint, so that it does not wait for 1.5 MB of text),
+# and the genes' positions and colours as arrays kept in the page (assets/arrays.js: without them every
+# later redraw, even one that changes nothing, recalculates every gene)
+AFTER_PAINT_JS = """function (descriptions, colours, figure) {
+    if (!descriptions || !colours || !figure) { return window.dash_clientside.no_update; }
+    const bins = gene2vecArray("class", colours["class"].bins), names = colours["class"].names;
     const text = descriptions.map((d, k) => names[bins[k]] + (d ? "<br>" + d : ""));
-    const patch = new window.dash_clientside.Patch();
+    const patch = new window.dash_clientside.Patch(), genes = figure.data[%(map)d];
     patch.assign(["data", %(map)d, "hovertext"], text);
     patch.assign(["data", %(map)d, "hovertemplate"], "<b>%%{customdata}</b> · %%{hovertext}<extra></extra>");
+    for (const [path, key, value] of [[["x"], "x", genes.x], [["y"], "y", genes.y],
+                                      [["marker", "color"], "class", genes.marker.color]]) {
+        if (value && typeof value.bdata === "string") {      // not yet replaced (by a recolour, a support view)
+            patch.assign(["data", %(map)d, ...path], gene2vecArray(key, value.bdata, value.dtype));
+        }
+    }
     return patch.build();
 }""" % {"map": figures.MAP}
 
@@ -267,8 +280,9 @@ def _colouring(app: Dash, data: MapData) -> None:
                             Input(ids.COLOURS, "data"), prevent_initial_call=True)
     app.clientside_callback(ATLAS_NEEDED_JS, Output(ids.ATLAS_REQUEST, "data"), Input(ids.COLOR_MODE, "value"),
                             Input(ids.ATLAS, "value"), State(ids.COLOURS, "data"), prevent_initial_call=True)
-    app.clientside_callback(HOVER_JS, Output(ids.MAP, "figure", allow_duplicate=True),
-                            Input(ids.HOVER_TEXT, "data"), State(ids.COLOURS, "data"), prevent_initial_call=True)
+    app.clientside_callback(AFTER_PAINT_JS, Output(ids.MAP, "figure", allow_duplicate=True),
+                            Input(ids.HOVER_TEXT, "data"), State(ids.COLOURS, "data"), State(ids.MAP, "figure"),
+                            prevent_initial_call=True)
     app.clientside_callback(OVERLAYS_JS, Output(ids.MAP, "figure", allow_duplicate=True),
                             Input(ids.SIDE_TABS, "value"), prevent_initial_call=True)
 
@@ -369,6 +383,11 @@ def caution(data: MapData, symbol: str, what: str) -> html.Div | None:
 # --- gene pair: the pair model --------------------------------------------------------------------
 
 def _pair_panel(app: Dash, data: MapData) -> None:
+    @lru_cache(maxsize=256)
+    def top_partners(symbol: str) -> "pd.DataFrame":
+        """The table and the map's rings of a gene's partners are two requests for the same top 10."""
+        return queries.partners(data, symbol, 10)
+
     @app.callback(Output(ids.PAIR_RESULT, "children"), Input(ids.PAIR_A, "value"), Input(ids.PAIR_B, "value"))
     def predict(a, b):
         sa, sb = _gene(data, a), _gene(data, b)
@@ -401,7 +420,7 @@ def _pair_panel(app: Dash, data: MapData) -> None:
         symbol = _gene(data, a)
         if symbol is None or data.predictor is None:
             return [], []
-        table = queries.partners(data, symbol, 10)
+        table = top_partners(symbol)
         tips = [{"symbol": {"value": f"{s}: {d}", "type": "text"}}
                 for s, d in zip(table["symbol"], table["description"])]
         return table.to_dict("records"), tips
@@ -417,7 +436,7 @@ def _pair_panel(app: Dash, data: MapData) -> None:
         symbol, second = _gene(data, a), _gene(data, b)
         figures.overlay(patch, figures.PAIR, data.genes, [data.row[s] for s in (symbol, second) if s])
         patch["data"][figures.PAIR]["text"] = [s for s in (symbol, second) if s]
-        table = queries.partners(data, symbol, 10) if symbol and data.predictor is not None else None
+        table = top_partners(symbol) if symbol and data.predictor is not None else None
         figures.overlay(patch, figures.PARTNERS, data.genes, [] if table is None else
                         [data.row[s] for s in table["symbol"]], None if table is None else
                         [f"{s} · partner {r} of {symbol}, P {p:.3f}"

@@ -10,8 +10,9 @@ from pipeline.support import LOW, LOW_BELOW, tier_bounds
 
 TABLE_STYLE = dict(
     style_table={"overflowY": "auto", "overflowX": "hidden", "maxHeight": "calc(100vh - 360px)", "minHeight": "120px"},
-    style_cell={"fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', "fontSize": 13, "padding": "3px 6px", "textAlign": "left",
-                "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": 220},
+    style_cell={"fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', "fontSize": 13,
+                "padding": "3px 6px", "textAlign": "left", "whiteSpace": "nowrap", "overflow": "hidden",
+                "textOverflow": "ellipsis", "maxWidth": 220},
     style_header={"fontWeight": 600, "backgroundColor": "#f2f4f7"},
     page_action="none", sort_action="native",
 )
