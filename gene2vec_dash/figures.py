@@ -2,7 +2,7 @@
 a gene's neighbours, its predicted partners and the pair, the gene itself).
 
 Colours travel as a uint8 bin per gene over a discrete colour scale (gene class, or a tissue's
-z-score bin): a byte a gene, recoloured in the browser (``callbacks.RECOLOUR_JS``) from bins sent
+z-score bin): a byte a gene, recoloured in the browser (``panels.map.RECOLOUR_JS``) from bins sent
 once per atlas. Overlays are :class:`dash.Patch` updates of their own small traces."""
 from __future__ import annotations
 

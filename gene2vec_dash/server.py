@@ -2,27 +2,37 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from dash import Dash
 
-from gene2vec_dash.callbacks import register
-from gene2vec_dash.layout import page
+from gene2vec_dash import url
 from gene2vec_dash.limits import guard
+from gene2vec_dash.page import page
+from gene2vec_dash.panel import Panel
+from gene2vec_dash.panels import PANELS
+from gene2vec_dash.panels import map as map_panel
 from gene2vec_dash.queries import MapData
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(bundle: str | Path | MapData, compare: Iterable[str | Path | MapData] = ()) -> Dash:
+def create_app(bundle: str | Path | MapData, compare: Iterable[str | Path | MapData] = (),
+               panels: Sequence[Panel] = PANELS) -> Dash:
     """A Dash app over a bundle folder (or a loaded one), compared with the ``compare`` bundles gene by
-    gene (each folder validated on load: a bad bundle raises InputError)."""
+    gene (each folder validated on load: a bad bundle raises InputError); ``panels``: the side
+    panel's tabs (those that need compared embeddings only when there are some)."""
     data = _loaded(bundle)
     others = named([_loaded(b) for b in compare], data.bundle.path.name)
+    shown = [p for p in panels if p.shown(others)]
     app = Dash(__name__, title="gene2vec map", assets_folder=str(ASSETS), update_title=None,
                compress=_can_compress())
-    app.layout = page(data, others)
-    register(app, data, others)
+    app.layout = page(data, shown, others)
+    url.register(app, data, others, [*map_panel.URL, *(part for p in shown for part in p.url)])
+    map_panel.register(app, data)
+    for p in shown:
+        if p.register is not None:
+            p.register(app, data, others)
     guard(app)
     app.server.config["MAP_DATA"] = data
     return app

@@ -206,7 +206,7 @@ def test_wsgi_entry_point_serves_the_bundle_named_in_the_environment(small_bundl
 
 
 def test_about_says_what_each_figure_means(data):
-    from gene2vec_dash.layout import about
+    from gene2vec_dash.panels.about import about
 
     text = str(about(data))
     for words in ("Pathway-pair AUC", "0.5 is chance", "raw co-expression it was learned from", "Clusteredness",
@@ -289,7 +289,7 @@ def test_compare_tab_and_link(small_bundle, small_bundle_seed1):
 
 
 def test_about_puts_the_compared_embeddings_side_by_side(small_bundle, small_bundle_seed1):
-    from gene2vec_dash.layout import about
+    from gene2vec_dash.panels.about import about
     from gene2vec_dash.server import named
 
     a, b = MapData.load(small_bundle), MapData.load(small_bundle_seed1)

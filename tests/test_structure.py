@@ -32,3 +32,39 @@ def test_every_stage_module_is_in_the_readme_layout():
                if p.name != "__init__.py" and p.parent.name != "demo_data" and
                f"{p.relative_to(ROOT).parent.name}/{p.name}" not in layout and p.name not in layout]
     assert not missing
+
+
+def test_no_app_module_is_over_300_lines():
+    long = [f"{p.relative_to(ROOT)} ({n})" for p in sorted((ROOT / "gene2vec_dash").rglob("*.py"))
+            if not p.name.startswith("bench") and (n := len(p.read_text().splitlines())) > 300]
+    assert not long
+
+
+def test_a_panel_is_one_module_and_one_line_in_the_tuple(small_bundle):
+    """A tab listed only here is laid out in the side panel, its callback answers, and its part of the
+    URL (a control it declares) is set from a link."""
+    from dash import Input, Output, dcc, html
+    from test_app import _call
+
+    from gene2vec_dash import create_app, genebox, ids
+    from gene2vec_dash.panel import Panel
+    from gene2vec_dash.panels import PANELS
+    from gene2vec_dash.url import Control
+
+    def layout(data, others):
+        return [html.Div(id="toy-out"), dcc.Input(id="toy-k", type="number")]
+
+    def register(app, data, others):
+        @app.callback(Output("toy-out", "children"), Input(ids.GENE, "value"))
+        def answer(gene):
+            return f"toy: {genebox.gene(data, gene)} of {len(data.genes)} genes"
+
+    toy = Panel("Toy", "toy", layout, register, url=(Control("k", "toy-k", reads=False),))   # mirrors k
+    app = create_app(small_bundle, panels=(*PANELS, toy))
+    tabs = app.layout.children[2].children[1].children[0]
+    assert [t.label for t in tabs.children][-1] == "Toy"
+    assert [t.label for t in tabs.children][:4] == ["Gene", "Partners", "Gene list", "About"]   # no Compare
+    status, body = _call(app, ("toy-out", "children"), {(ids.GENE, "value"): "oldname1"})
+    assert status == 200 and body["response"]["toy-out"]["children"].startswith("toy: G010 of ")
+    status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&k=7"})
+    assert status == 200 and body["response"]["toy-k"]["value"] == 7 and body["response"][ids.K]["value"] == 7

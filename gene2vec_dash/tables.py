@@ -1,0 +1,36 @@
+"""The side panel's tables: one style, a width per column so that they fit the panel at 1280 px,
+and the greying of genes that few contexts placed (shared by the Gene, Partners and Compare tabs)."""
+from __future__ import annotations
+
+from dash import dash_table
+
+from pipeline.support import LOW, tier_bounds
+
+TABLE_STYLE = dict(
+    style_table={"overflowY": "auto", "overflowX": "hidden", "maxHeight": "calc(100vh - 360px)", "minHeight": "120px"},
+    style_cell={"fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', "fontSize": 13,
+                "padding": "3px 6px", "textAlign": "left", "whiteSpace": "nowrap", "overflow": "hidden",
+                "textOverflow": "ellipsis", "maxWidth": 220},
+    style_header={"fontWeight": 600, "backgroundColor": "#f2f4f7"},
+    page_action="none", sort_action="native",
+)
+
+# rows of genes that few contexts placed: greyed, their support word in the caution colour
+LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, "color": "#7b8590",
+             "fontStyle": "italic"},
+            {"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW), "column_id": "support"},
+             "color": "#a4260f", "fontWeight": 600}]
+SUPPORT_TIP = ("How much co-expression placed the gene: "
+               + ", ".join(f"{tier} {bound}" + (" contexts" if k == 0 else "")
+                           for k, (tier, bound) in enumerate(tier_bounds().items()))
+               + ". Neighbours of low-support genes are a rough guide at best.")
+
+
+def table(id_: str, columns: list[tuple[str, str]], widths: list[int], **extra) -> dash_table.DataTable:
+    """A table that fits the side panel at any width: fixed layout, each shown column a share of the
+    panel (``widths``, percent, for the first columns), long text cut with an ellipsis."""
+    sized = [{"if": {"column_id": i}, "width": f"{w}%", "minWidth": f"{w}%", "maxWidth": f"{w}%"}
+             for (_, i), w in zip(columns, widths)]
+    css = [{"selector": "table", "rule": "table-layout: fixed; width: 100% !important"}, *extra.pop("css", [])]
+    return dash_table.DataTable(id=id_, data=[], columns=[{"name": n, "id": i} for n, i in columns],
+                                **{**TABLE_STYLE, "style_cell_conditional": sized, "css": css, **extra})
