@@ -149,6 +149,29 @@ def overlay(patch, trace: int, genes: pd.DataFrame, rows, hover: list[str] | Non
                                 customdata=symbols, hovertext=hover if hover is not None else symbols)
 
 
+def show_pairs(patch, pairs: bool) -> None:
+    """The Partners tab's overlays (partners, the labelled pair) instead of the Gene tab's (neighbours,
+    the starred gene's label), or back (``panels.partners.OVERLAYS_JS`` does the same in the browser)."""
+    patch["data"][NEIGHBOURS]["visible"] = not pairs
+    patch["data"][PARTNERS]["visible"] = pairs
+    patch["data"][PAIR]["visible"] = pairs
+    patch["data"][SELECTED]["mode"] = "markers" if pairs else "markers+text"
+
+
+def apart(genes: pd.DataFrame, rows: list[int]) -> list[str]:
+    """Label positions that keep two genes' names apart: the upper one's above it, the lower one's below."""
+    if len(rows) < 2:
+        return ["top center"] * len(rows)
+    y = genes["y"].to_numpy()[rows]
+    return ["top center" if value >= y.max() else "bottom center" for value in y]
+
+
+def clear_selection(patch) -> None:
+    """Remove a box or lasso selection from the map: its outline and the dimming of the rest."""
+    patch["layout"]["selections"] = []
+    patch["data"][MAP]["selectedpoints"] = None
+
+
 def show_support(patch, genes: pd.DataFrame, low: np.ndarray, mode: str) -> None:
     """Low-support genes (rows ``low``) shown like the others, faded, or hidden: a hidden gene has no
     position, so it is neither drawn, hovered, clicked nor selected (its overlays stay)."""

@@ -21,7 +21,8 @@ HOVER_TEXT = "hover-text"               # the genes' descriptions for the hover 
 # the side panel's tabs, and the values of SIDE_TABS that select them
 SIDE_TABS = "side-tabs"
 BUNDLE_PANEL = "bundle-panel"
-TAB_GENE, TAB_PAIR, TAB_LIST, TAB_COMPARE, TAB_ABOUT = "gene", "pair", "list", "compare", "about"
+TAB_GENE, TAB_PAIR, TAB_NETWORK, TAB_LIST = "gene", "pair", "network", "list"
+TAB_COMPARE, TAB_ABOUT = "compare", "about"
 
 # Gene tab
 GENE = "gene"
@@ -42,6 +43,11 @@ PAIR_PROBABILITY = "pair-probability"
 PAIR_COSINE = "pair-cosine"
 PARTNERS = "partners"
 
+# Network tab
+NETWORK = "network"                 # the gene's neighbourhood as a graph (dash-cytoscape)
+NETWORK_MODE = "network-mode"       # nearest genes (cosine) or partners (P)
+NETWORK_SUMMARY = "network-summary"
+
 # Gene list tab
 LIST_TEXT = "list-text"
 LIST_BUTTON = "list-button"
@@ -53,6 +59,8 @@ LIST_GENES = "list-genes"
 LIST_ON_MAP = "list-on-map"         # whether the list overlay holds genes (a pasted list's)
 MAP_SELECTION = "map-selection"     # the symbols of a map selection (box or lasso), set in the browser
 ENRICHMENT = "enrichment"
+ENRICHMENT_DOWNLOAD_BUTTON = "enrichment-download-button"
+ENRICHMENT_DOWNLOAD = "enrichment-download"
 PATHWAY = "pathway"
 PATHWAY_SUMMARY = "pathway-summary"
 PATHWAY_CLUSTEREDNESS = "pathway-clusteredness"

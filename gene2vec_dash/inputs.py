@@ -90,15 +90,19 @@ def k(value: object, default: int = DEFAULT_K) -> tuple[int, str]:
     nearest whole number, anything else (NaN, words, a list) gives ``default``."""
     number = _number(value)
     if number is None or math.isnan(number):
-        note = "" if value in (None, "") else f"k = {kind(value)} is not a number: showing {default} neighbours."
+        note = "" if value in (None, "") else f"k = {kind(value)} is not a number: showing {_neighbours(default)}."
         return default, note
     if 1 <= number <= MAX_K:
         whole = math.floor(number + 0.5)
-        note = "" if whole == number else f"k = {number:g} is not a whole number: showing {whole} neighbours."
+        note = "" if whole == number else f"k = {number:g} is not a whole number: showing {_neighbours(whole)}."
         return whole, note
     nearest = MAX_K if number > MAX_K else 1
     asked = shown(f"{number:.0f}" if math.isfinite(number) and number.is_integer() else f"{number:g}")
-    return nearest, f"k = {asked} is out of range (1 to {MAX_K}): showing {nearest} neighbours."
+    return nearest, f"k = {asked} is out of range (1 to {MAX_K}): showing {_neighbours(nearest)}."
+
+
+def _neighbours(n: int) -> str:
+    return f"{n} neighbour" + ("" if n == 1 else "s")
 
 
 def link(value: object) -> tuple[str, str]:
@@ -117,6 +121,11 @@ def clicked(click: object) -> str | None:
     points = click.get("points") if isinstance(click, dict) else None
     first = points[0] if isinstance(points, list) and points else None
     return name(first.get("customdata")) if isinstance(first, dict) else None
+
+
+def node(tapped: object) -> str | None:
+    """The gene a click on a network node named (its ``id``), else None."""
+    return name(tapped.get("id")) if isinstance(tapped, dict) else None
 
 
 def table_pick(cell: object, rows: object) -> str | None:

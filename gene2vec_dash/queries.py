@@ -274,13 +274,17 @@ def compare(a: MapData, b: MapData, symbol: str, k: int) -> dict:
     not in ``b``)."""
     mine = neighbours(a, symbol, k)
     if symbol not in b.row:
-        return {"a": mine.assign(other_rank=None), "b": None, "shared": 0, "jaccard": None}
+        return {"a": mine.assign(other_rank=None), "b": None, "shared": 0, "jaccard": None, "support_from": None}
     theirs = neighbours(b, symbol, k)
 
     def rank_in(data: MapData, table: pd.DataFrame) -> list:
         ranks = ranks_around(data, symbol)
         return [int(ranks[data.row[s]]) if s in data.row else None for s in table["symbol"]]
 
+    if "support" not in b.genes.columns:        # b records no contexts (an import): the tiers in a's compendium
+        theirs = theirs.assign(support=[str(a.genes.at[a.row[s], "support"]) if s in a.row and "support" in
+                                        a.genes.columns else "unknown" for s in theirs["symbol"]])
     shared = len(set(mine["symbol"]) & set(theirs["symbol"]))
     return {"a": mine.assign(other_rank=rank_in(b, mine)), "b": theirs.assign(other_rank=rank_in(a, theirs)),
-            "shared": shared, "jaccard": shared / (len(mine) + len(theirs) - shared)}
+            "shared": shared, "jaccard": shared / (len(mine) + len(theirs) - shared),
+            "support_from": "b" if "support" in b.genes.columns else "a"}

@@ -28,7 +28,8 @@ def create_app(bundle: str | Path | MapData, compare: Iterable[str | Path | MapD
     app = Dash(__name__, title="gene2vec map", assets_folder=str(ASSETS), update_title=None,
                compress=_can_compress())
     app.layout = page(data, shown, others)
-    url.register(app, data, others, [*map_panel.URL, *(part for p in shown for part in p.url)])
+    url.register(app, data, others, [*map_panel.URL, *(part for p in shown for part in p.url)],
+                 [p.tab for p in shown])
     map_panel.register(app, data)
     for p in shown:
         if p.register is not None:

@@ -33,19 +33,29 @@ class Control:
 @dataclass(frozen=True)
 class Pick:
     """A click that picks the gene (``what`` "gene") or the pair's second gene ("partner"): a point
-    of the map, or a cell of the table ``id`` (its rows sent as state)."""
+    of the map (``clickData``), a network's node (``tapNodeData``) or a cell of the table ``id``
+    (``active_cell``, its rows sent as state)."""
 
     what: str
     id: str
     prop: str
-    table: bool = False
+
+    @property
+    def table(self) -> bool:
+        return self.prop == "active_cell"
+
+    def read(self, value: object, rows: object) -> str | None:
+        if self.table:
+            return inputs.table_pick(value, rows)
+        return inputs.node(value) if self.prop == "tapNodeData" else inputs.clicked(value)
 
 
 Atlases = dict[str, list[str]]
 
 
-def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control | Pick]) -> None:
-    """The one URL <-> controls callback over the panels' declared ``parts``."""
+def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control | Pick], tabs: Sequence[str]) -> None:
+    """The one URL <-> controls callback over the panels' declared ``parts``; ``tabs``: the side
+    panel's tabs (a link opens on the one its view is about)."""
     atlases = {key: a.tissues for key, a in data.atlases.items()}
     first_other = next(iter(others), None)
     controls = [p for p in parts if isinstance(p, Control)]
@@ -65,7 +75,7 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
         tab = no_update
         if trigger in (None, ids.URL):
             view, pathway, notes = _from_link(data, atlases, search, tuple(others))
-            tab = ids.TAB_COMPARE if view.compare else no_update       # a link that names a comparison
+            tab = _link_tab(view, tabs)
         else:
             picked = _picked(trigger, picks, values)
             view, pathway, notes = _from_controls(data, atlases, trigger, picked, tuple(others), values)
@@ -86,6 +96,12 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
 
 def _changed(value: object, current: object) -> object:
     return no_update if value is no_update or value == current else value
+
+
+def _link_tab(view: ViewState, tabs: Sequence[str]) -> object:
+    """The tab a link opens on: the Compare tab for a comparison, Partners for a pair, else as it is."""
+    wanted = ids.TAB_COMPARE if view.compare else ids.TAB_PAIR if view.pair_a and view.pair_b else None
+    return wanted if wanted in tabs else no_update
 
 
 def _from_link(data: MapData, atlases: Atlases, search: object, compared: tuple[str, ...]
@@ -113,8 +129,7 @@ def _picked(trigger: str, picks: list[Pick], values: dict) -> tuple[str | None, 
     """(gene, partner): the gene clicked on the map or in a table of genes, or the partner clicked."""
     for k, p in enumerate(picks):
         if trigger == p.id:
-            value = values[f"pick{k}"]
-            name = inputs.table_pick(value, values[f"rows{k}"]) if p.table else inputs.clicked(value)
+            name = p.read(values[f"pick{k}"], values.get(f"rows{k}"))
             return (name, None) if p.what == "gene" else (None, name)
     return None, None
 

@@ -297,3 +297,43 @@ def test_about_puts_the_compared_embeddings_side_by_side(small_bundle, small_bun
     assert "Compared embeddings" in text and "small (this map)" in text and "seed1 (2)" in text
     assert "Pathway-pair AUC" in text and "evaluate compare A B" in text
     assert named([a], "small") == {"small (2)": a}                       # never this map's own name
+
+
+def test_one_neighbour_is_said_in_the_singular():
+    assert inputs.k(0)[1] == "k = 0 is out of range (1 to 500): showing 1 neighbour."
+    assert inputs.k(2.4)[1].endswith("showing 2 neighbours.")
+
+
+def test_the_enrichment_table_downloads_as_utf8_named_after_the_list(small_bundle):
+    app = create_app(small_bundle)
+    genes = ["G010", "G011", "G012", "G013", "G014"]
+    status, body = _call(app, (ids.ENRICHMENT_DOWNLOAD, "data"), {(ids.ENRICHMENT_DOWNLOAD_BUTTON, "n_clicks"): 1,
+                                                                 (ids.LIST_GENES, "data"): genes})
+    sent = body["response"][ids.ENRICHMENT_DOWNLOAD]["data"]
+    assert status == 200 and sent["filename"] == "enrichment_G010_G011_and_3_more.csv" and not sent["base64"]
+    assert sent["content"].startswith("source,gene set,overlap,set size,expected,fold,p,FDR,genes")  # no BOM
+    assert "MODULE_0" in sent["content"]
+    status, body = _call(app, (ids.LIST_DOWNLOAD, "data"), {(ids.LIST_DOWNLOAD_BUTTON, "n_clicks"): 1,
+                                                           (ids.LIST_GENES, "data"): genes[:2]})
+    assert body["response"][ids.LIST_DOWNLOAD]["data"]["filename"] == "genes_G010_G011.csv"
+
+
+def test_a_compared_import_shows_this_maps_support_and_about_figures_come_from_the_bundles(small_bundle, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from gene2vec_dash.queries import compare
+
+    imported = tmp_path / "imported"
+    shutil.copytree(small_bundle, imported)
+    genes = pd.read_parquet(imported / "genes.parquet")
+    genes.drop(columns=["support", "contexts", "datasets"]).to_parquet(imported / "genes.parquet", index=False)
+    a, b = MapData.load(small_bundle), MapData.load(imported)
+    r = compare(a, b, "G010", 5)
+    assert r["support_from"] == "a" and "unknown" not in set(r["b"]["support"])
+    assert list(r["b"]["support"]) == [a.genes.at[a.row[s], "support"] for s in r["b"]["symbol"]]
+    from gene2vec_dash.panels.about import about
+
+    text = json.dumps([c.to_plotly_json() for c in about(a, {"imported": b})], default=str)
+    assert "0.624" not in text and "0.651" not in text

@@ -63,7 +63,7 @@ def test_a_panel_is_one_module_and_one_line_in_the_tuple(small_bundle):
     app = create_app(small_bundle, panels=(*PANELS, toy))
     tabs = app.layout.children[2].children[1].children[0]
     assert [t.label for t in tabs.children][-1] == "Toy"
-    assert [t.label for t in tabs.children][:4] == ["Gene", "Partners", "Gene list", "About"]   # no Compare
+    assert [t.label for t in tabs.children][:5] == ["Gene", "Partners", "Network", "Gene list", "About"]  # no Compare
     status, body = _call(app, ("toy-out", "children"), {(ids.GENE, "value"): "oldname1"})
     assert status == 200 and body["response"]["toy-out"]["children"].startswith("toy: G010 of ")
     status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&k=7"})

@@ -3,6 +3,6 @@ its callbacks and its part of the URL (:class:`gene2vec_dash.panel.Panel`). The 
 shown only when the map is compared with other embeddings (``--compare DIR``)."""
 from __future__ import annotations
 
-from gene2vec_dash.panels import about, compare, gene, gene_list, partners
+from gene2vec_dash.panels import about, compare, gene, gene_list, network, partners
 
-PANELS = (gene.PANEL, partners.PANEL, gene_list.PANEL, compare.PANEL, about.PANEL)
+PANELS = (gene.PANEL, partners.PANEL, network.PANEL, gene_list.PANEL, compare.PANEL, about.PANEL)

@@ -155,10 +155,9 @@ def _compared(data: MapData, others: dict[str, MapData]) -> list:
                **{name: headline(o.bundle.manifest) for name, o in others.items()}}
     labels = list(dict.fromkeys(label for figures in columns.values() for label in figures))
     return [html.H4("Compared embeddings"),
-            html.P("Each as its own build measured it: on its own genes, random genes and seed, so a figure moves "
-                   "by the seed alone (two seeds of the demo build: pair model AUC 0.624 and 0.651). On the same "
-                   "genes and samples, with the raw co-expression beside them: python -m pipeline evaluate compare "
-                   "A B.", className="note"),
+            html.P("Each as its own build measured it (its manifest): on its own genes, random genes and seed, so "
+                   "a figure moves by the seed alone. On the same genes and samples, with the raw co-expression "
+                   "beside them: python -m pipeline evaluate compare A B.", className="note"),
             html.Table([html.Tr([html.Th(""), *[html.Th(name) for name in columns]]),
                         *[html.Tr([html.Td(label), *[html.Td(f.get(label, "–")) for f in columns.values()]])
                           for label in labels]], className="tiers compared")]

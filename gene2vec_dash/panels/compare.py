@@ -17,6 +17,7 @@ def layout(data: MapData, others: Others) -> list:
                ("Support", "support")]
     widths = [9, 25, 20, 22, 24]
     half = {**TABLE_STYLE["style_table"], "maxHeight": "calc(50vh - 190px)"}      # both lists in view
+    wrapped = {**TABLE_STYLE["style_header"], "whiteSpace": "normal", "lineHeight": "1.2"}   # "Rank in NAME"
     return [
         html.Div([html.Label("Compare with", htmlFor=ids.COMPARE),
                   dcc.Dropdown(id=ids.COMPARE, options=list(others), value=first, clearable=False,
@@ -24,10 +25,10 @@ def layout(data: MapData, others: Others) -> list:
         html.Div(id=ids.COMPARE_SUMMARY, className="note", role="status"),
         html.H4(f"Neighbours in {here} (this map)"),
         table(ids.COMPARE_A, columns, widths, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
-              style_table=half),
+              style_table=half, style_header=wrapped),
         html.H4(["Neighbours in ", html.Span(first, id=ids.COMPARE_B_TITLE)]),
         table(ids.COMPARE_B, columns, widths, style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP},
-              style_table=half),
+              style_table=half, style_header=wrapped),
     ]
 
 
@@ -56,7 +57,9 @@ def register(app: Dash, data: MapData, others: Others) -> None:
         n = len(r["a"])
         summary = html.P([html.Strong(f"{r['shared']} of {n}"), f" of {symbol}'s nearest genes are the same in "
                           f"{here} and {name} (Jaccard {r['jaccard']:.2f}). “Rank in” says where each gene stands "
-                          "among the gene's neighbours in the other embedding (– : not in it)."])
+                          "among the gene's neighbours in the other embedding (– : not in it)."
+                          + (f" {name} records no co-expression contexts: its genes' support is this map's."
+                             if r["support_from"] == "a" else "")])
         return (summary, r["a"][shown].to_dict("records"), columns(name), r["b"][shown].to_dict("records"),
                 columns(here), name)
 

@@ -92,4 +92,4 @@ PANEL = Panel("Gene", ids.TAB_GENE, layout, register, url=(
     Control("gene", ids.GENE), Control("gene_options", ids.GENE, "options", reads=False), Control("k", ids.K),
     Control("gene_message", ids.GENE_MESSAGE, "children", reads=False),
     Control("k_message", ids.K_MESSAGE, "children", reads=False),
-    Pick("gene", ids.NEIGHBOURS, "active_cell", table=True)))
+    Pick("gene", ids.NEIGHBOURS, "active_cell")))

@@ -22,17 +22,17 @@ def layout(data: MapData, others: Others) -> list:
         html.Div([html.Button("Test this list", id=ids.LIST_BUTTON, className="button primary"),
                   html.Button("Clear", id=ids.LIST_CLEAR, className="button"),
                   html.Button("Download genes", id=ids.LIST_DOWNLOAD_BUTTON, className="button", disabled=True),
-                  dcc.Download(id=ids.LIST_DOWNLOAD)], className="row"),
+                  html.Button("Download table", id=ids.ENRICHMENT_DOWNLOAD_BUTTON, className="button",
+                              disabled=True),
+                  dcc.Download(id=ids.LIST_DOWNLOAD), dcc.Download(id=ids.ENRICHMENT_DOWNLOAD)], className="row"),
         html.Div(id=ids.LIST_SUMMARY, className="list-summary", role="status"),
         dcc.Store(id=ids.LIST_GENES, data=[]),
         dcc.Store(id=ids.MAP_SELECTION), dcc.Store(id=ids.LIST_ON_MAP, data=False),
-        table(ids.ENRICHMENT, [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"), ("p", "p"),
-                               ("FDR", "FDR"), ("Source", "source"), ("Set size", "set size"),
-                               ("Overlap", "overlap"), ("Expected", "expected"), ("Genes", "genes")],
-              [37, 19, 11, 16, 17],
-              export_format="csv", export_columns="all", tooltip_duration=None,
-              hidden_columns=["source", "set size", "overlap", "expected", "genes"],
-              css=[{"selector": ".show-hide", "rule": "display: none"}]),
+        # a set's name wraps (two lines) rather than being cut; its genes in the list are its tooltip
+        table(ids.ENRICHMENT, [("Gene set", "gene set"), ("In list", "in list"), ("Fold", "fold"),
+                               ("FDR", "FDR")], [47, 22, 13, 18], tooltip_duration=None,
+              style_data_conditional=[{"if": {"column_id": "gene set"}, "whiteSpace": "normal",
+                                       "overflowWrap": "anywhere", "lineHeight": "1.25"}]),
         html.H3("Show a gene set on the map"),
         dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True,
                      placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
@@ -60,22 +60,23 @@ def _gene_list(app: Dash, data: MapData) -> None:
 
     @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
                   Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
-                  Output(ids.LIST_ON_MAP, "data"), Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
-                  Output(ids.SIDE_TABS, "value"), Output(ids.LIST_TEXT, "value"),
+                  Output(ids.LIST_ON_MAP, "data"), Output(ids.SIDE_TABS, "value"), Output(ids.LIST_TEXT, "value"),
                   Input(ids.MAP_SELECTION, "data"), Input(ids.LIST_BUTTON, "n_clicks"),
                   Input(ids.LIST_CLEAR, "n_clicks"), State(ids.LIST_TEXT, "value"), State(ids.LIST_ON_MAP, "data"),
                   State(ids.SIDE_TABS, "value"), prevent_initial_call=True)
     def gene_list(selection, _, __, text, drawn, tab):
         """A map selection is already marked by plotly (the rest dimmed): only a pasted list is drawn
         on the list overlay, and the overlay is cleared only when it holds genes (each is a redraw)."""
-        patch = Patch() if drawn else no_update
+        trigger = ctx.triggered_id
+        patch = Patch() if drawn or trigger == ids.LIST_CLEAR else no_update
         if drawn:
             figures.overlay(patch, figures.LIST, data.genes, [])
-        trigger = ctx.triggered_id
         to_tab = ids.TAB_LIST if tab != ids.TAB_LIST else no_update
         selected, cut = inputs.symbols(selection)
+        if trigger == ids.LIST_CLEAR:                     # the map's own selection (box, lasso) goes too
+            figures.clear_selection(patch)
         if trigger == ids.LIST_CLEAR or (trigger == ids.MAP_SELECTION and selected is None):
-            return [], "", [], [], patch, False, True, no_update, "" if trigger == ids.LIST_CLEAR else no_update
+            return [], "", [], [], patch, False, no_update, "" if trigger == ids.LIST_CLEAR else no_update
         if trigger == ids.MAP_SELECTION:
             rows = np.array(sorted({data.row[n] for n in selected if n in data.row}), dtype=np.int64)
             origin = f"{len(rows):,} genes selected on the map"
@@ -86,32 +87,53 @@ def _gene_list(app: Dash, data: MapData) -> None:
             figures.overlay(patch, figures.LIST, data.genes, rows)
         on_map = trigger != ids.MAP_SELECTION and len(rows) > 0
         if not len(rows):
-            return ([], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, on_map, True, to_tab,
-                    no_update)
+            return [], html.Div([html.P(origin), *[html.P(n) for n in notes]]), [], [], patch, on_map, to_tab, no_update
         found = enrichment(data.sets, rows, symbols)
-        shown = found.assign(p=found["p"].map("{:.1e}".format), FDR=found["FDR"].map("{:.1e}".format),
+        shown = found.assign(FDR=found["FDR"].map("{:.1e}".format),
                              **{"in list": [f"{k} of {n}" for k, n in zip(found["overlap"], found["set size"])]})
-        tips = [{"gene set": {"value": f"{r['gene set']} ({r['source']}): {r['genes']}", "type": "text"}}
-                for r in found.to_dict("records")]
+        tips = [{"gene set": {"value": f"{r['gene set']} ({r['source']}; p {r['p']:.1e}): {r['genes']}",
+                              "type": "text"}} for r in found.to_dict("records")]
         summary = html.Div([
             html.P([html.Strong(origin), f" · tested against {len(data.sets):,} gene sets of 5–500 map genes "
                     "(one-sided Fisher exact test, the map's genes as background, Benjamini–Hochberg FDR)"]),
             *[html.P(n, className="note") for n in notes],
             html.P("No set shares 2 or more genes with this list." if found.empty else
-                   "Hover a gene set for its genes in the list; Export gives every column.", className="note"),
+                   "Hover a gene set for its genes in the list and its p; Download table gives every column.",
+                   className="note"),
         ])
-        return (symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, on_map, False, to_tab,
-                no_update)
+        return symbols[rows].tolist(), summary, shown.to_dict("records"), tips, patch, on_map, to_tab, no_update
+
+    app.clientside_callback("function (genes) { const none = !genes || !genes.length; return [none, none]; }",
+                            Output(ids.LIST_DOWNLOAD_BUTTON, "disabled"),
+                            Output(ids.ENRICHMENT_DOWNLOAD_BUTTON, "disabled"), Input(ids.LIST_GENES, "data"))
+
+    def listed(genes: object) -> list[str]:
+        names = inputs.symbols(genes)[0]
+        if not names:
+            raise PreventUpdate
+        return [g for g in names if g in data.row]
 
     @app.callback(Output(ids.LIST_DOWNLOAD, "data"), Input(ids.LIST_DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.LIST_GENES, "data"), prevent_initial_call=True)
     def download(_, genes):
-        genes = inputs.symbols(genes)[0]
-        if not genes:
-            raise PreventUpdate
-        rows = [data.row[g] for g in genes if g in data.row]
-        listed = data.genes.iloc[rows][["symbol", "entrez", "display_class", "description", "x", "y"]]
-        return dcc.send_data_frame(listed.to_csv, "gene_list.csv", index=False)
+        genes = listed(genes)
+        table = data.genes.iloc[[data.row[g] for g in genes]][["symbol", "entrez", "display_class", "description",
+                                                               "x", "y"]]
+        return dcc.send_data_frame(table.to_csv, f"genes_{list_name(genes)}.csv", index=False)
+
+    @app.callback(Output(ids.ENRICHMENT_DOWNLOAD, "data"), Input(ids.ENRICHMENT_DOWNLOAD_BUTTON, "n_clicks"),
+                  State(ids.LIST_GENES, "data"), prevent_initial_call=True)
+    def download_table(_, genes):
+        """The enrichment table, every column, as UTF-8 CSV named after the list (no byte-order mark)."""
+        genes = listed(genes)
+        table = enrichment(data.sets, np.array(sorted(data.row[g] for g in genes)), symbols)
+        return dcc.send_data_frame(table.to_csv, f"enrichment_{list_name(genes)}.csv", index=False)
+
+
+def list_name(genes: list[str]) -> str:
+    """A file name's part for a gene list: its first two genes and how many more ("CDK1_CCNB1_and_48_more")."""
+    head = "_".join(genes[:2])
+    return head + (f"_and_{len(genes) - 2}_more" if len(genes) > 2 else "")
 
 
 def _pasted(data: MapData, value: object) -> tuple[np.ndarray, str, list]:

@@ -35,8 +35,9 @@ def layout(data: MapData, others: Others) -> list:
     ]
 
 
-# The Partners tab marks partners and the pair instead of the Gene tab's neighbours (a redraw only
-# when that changes, not on every tab switch)
+# The Partners tab marks partners and the pair instead of the Gene tab's neighbours, and the pair's
+# labels replace the starred gene's (one name a gene; a redraw only when that changes, not on every
+# tab switch)
 OVERLAYS_JS = """function (tab) {
     const pairs = tab === "%(pair)s";
     if (pairs === (window.gene2vecPairsShown || false)) { return window.dash_clientside.no_update; }
@@ -45,9 +46,10 @@ OVERLAYS_JS = """function (tab) {
     patch.assign(["data", %(neighbours)d, "visible"], !pairs);
     patch.assign(["data", %(partners)d, "visible"], pairs);
     patch.assign(["data", %(pair_trace)d, "visible"], pairs);
+    patch.assign(["data", %(selected)d, "mode"], pairs ? "markers" : "markers+text");
     return patch.build();
 }""" % {"pair": ids.TAB_PAIR, "neighbours": figures.NEIGHBOURS, "partners": figures.PARTNERS,
-        "pair_trace": figures.PAIR}
+        "pair_trace": figures.PAIR, "selected": figures.SELECTED}
 
 
 def register(app: Dash, data: MapData, others: Others) -> None:
@@ -76,6 +78,9 @@ def register(app: Dash, data: MapData, others: Others) -> None:
         if sb is None:
             return html.Div([warning, html.P(f"Top predicted partners of {sa}; choose a second gene for a pair."),
                              meaning])
+        if sb == sa:
+            return html.Div([warning, html.P(f"{sa} twice: choose a second gene other than {sa} for a pair.",
+                                             className="message"), meaning])
         r = queries.pair(data, sa, sb)
         return html.Div([
             warning,
@@ -106,9 +111,13 @@ def register(app: Dash, data: MapData, others: Others) -> None:
         if tab != ids.TAB_PAIR:
             raise PreventUpdate
         patch = Patch()
+        figures.show_pairs(patch, True)     # as OVERLAYS_JS did: a link that opens on this tab may have lost it
         symbol, second = genebox.gene(data, a), genebox.gene(data, b)
-        figures.overlay(patch, figures.PAIR, data.genes, [data.row[s] for s in (symbol, second) if s])
-        patch["data"][figures.PAIR]["text"] = [s for s in (symbol, second) if s]
+        pair = [s for s in dict.fromkeys((symbol, second)) if s]
+        rows = [data.row[s] for s in pair]
+        figures.overlay(patch, figures.PAIR, data.genes, rows)
+        patch["data"][figures.PAIR]["text"] = pair
+        patch["data"][figures.PAIR]["textposition"] = figures.apart(data.genes, rows)
         found = top_partners(symbol) if symbol and data.predictor is not None else None
         figures.overlay(patch, figures.PARTNERS, data.genes, [] if found is None else
                         [data.row[s] for s in found["symbol"]], None if found is None else
@@ -125,4 +134,4 @@ def ordinal(n: int) -> str:
 PANEL = Panel("Partners", ids.TAB_PAIR, layout, register, url=(
     Control("pair_a", ids.PAIR_A), Control("pair_a_options", ids.PAIR_A, "options", reads=False),
     Control("pair_b", ids.PAIR_B), Control("pair_b_options", ids.PAIR_B, "options", reads=False),
-    Pick("partner", ids.PARTNERS, "active_cell", table=True)))
+    Pick("partner", ids.PARTNERS, "active_cell")))

@@ -1,0 +1,116 @@
+"""What a newcomer met in the browser (issue 31) and the views added since, in headless Chromium."""
+from __future__ import annotations
+
+import pytest
+from fixtures import gene_names
+from test_browser import PLOT_JS, _js, _pixels, _tab, _table_symbols, _wait
+
+from gene2vec_dash import figures, ids
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(small_bundle):
+    from gene2vec_dash import create_app
+
+    return create_app(small_bundle)
+
+
+def _trace(dash_duo, k: int) -> dict:
+    return _js(dash_duo, f"const t = {PLOT_JS}.data[{k}]; return {{visible: t.visible, mode: t.mode, "
+                         "text: t.text || [], position: t.textposition || null, y: Array.from(t.y || [])};")
+
+
+def test_a_pair_link_opens_on_partners_with_one_label_a_gene_kept_apart(dash_duo, app):
+    """A shared pair reopens on the Partners tab with its overlays; each gene's name is drawn once (the
+    star's own label gives way to the pair's) and the two names sit on opposite sides; the same gene
+    twice is said, not scored."""
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,G030")
+    dash_duo.wait_for_element(f"#{ids.PAIR_PROBABILITY}", timeout=20)
+    assert "Partners" in dash_duo.find_element(f"#{ids.SIDE_TABS} .tab-selected").text
+    _wait(lambda: _trace(dash_duo, figures.PAIR)["visible"] is True)
+    pair, star = _trace(dash_duo, figures.PAIR), _trace(dash_duo, figures.SELECTED)
+    assert pair["text"] == ["G010", "G030"] and star["mode"] == "markers"          # not "markers+text"
+    upper = 0 if pair["y"][0] >= pair["y"][1] else 1
+    assert pair["position"][upper] == "top center" and pair["position"][1 - upper] == "bottom center"
+    assert _trace(dash_duo, figures.NEIGHBOURS)["visible"] is False
+    _tab(dash_duo, "Gene")
+    _wait(lambda: _trace(dash_duo, figures.SELECTED)["mode"] == "markers+text")
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,G010")
+    dash_duo.wait_for_contains_text(f"#{ids.PAIR_RESULT}", "G010 twice", timeout=20)
+    assert not dash_duo.find_elements(f"#{ids.PAIR_PROBABILITY}")
+
+
+def test_clear_removes_a_map_selection_and_tables_are_not_cut(dash_duo, app):
+    """After a box selection, Clear empties the table and the map's own selection (no dimming left);
+    at 1280x800 no cell of the enrichment table is cut off and the set names wrap."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    dash_duo.driver.set_window_size(1280, 800)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    names, modules = gene_names()
+    xy = _pixels(dash_duo, list(names[modules == 1]))
+    x0, x1 = min(p[0] for p in xy) - 4, max(p[0] for p in xy) + 4
+    y0, y1 = min(p[1] for p in xy) - 4, max(p[1] for p in xy) + 4
+    dash_duo.find_element(f"#{ids.MAP} .modebar-btn[data-val=select]").click()
+    drag = ActionBuilder(dash_duo.driver)
+    drag.pointer_action.move_to_location(int(x0), int(y0)).pointer_down()
+    drag.pointer_action.move_to_location(int(x1), int(y1)).pointer_up()
+    drag.perform()
+    dash_duo.wait_for_contains_text(f"#{ids.LIST_SUMMARY}", "selected on the map", timeout=15)
+    assert _js(dash_duo, f"return ({PLOT_JS}.data[0].selectedpoints || []).length;") >= 10
+    cut = _js(dash_duo, f"""return [...document.querySelectorAll('#{ids.ENRICHMENT} td')]
+        .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent);""")
+    assert cut == []
+    assert not dash_duo.find_element(f"#{ids.ENRICHMENT_DOWNLOAD_BUTTON}").get_attribute("disabled")
+    dash_duo.find_element(f"#{ids.LIST_CLEAR}").click()
+    _wait(lambda: not dash_duo.find_elements(f"#{ids.ENRICHMENT} td"))
+    _wait(lambda: _js(dash_duo, f"const gd = {PLOT_JS}; return !(gd.data[0].selectedpoints || []).length"
+                                " && !(gd.layout.selections || []).length;"))
+    assert dash_duo.find_element(f"#{ids.ENRICHMENT_DOWNLOAD_BUTTON}").get_attribute("disabled")
+
+
+def test_six_tabs_fit_on_one_line(dash_duo, small_bundle, small_bundle_seed1):
+    """With a Compare tab, at 1280x800 every tab label stays on one line and the compare tables'
+    "Rank in ..." header is shown whole (it wraps rather than being cut)."""
+    from gene2vec_dash import create_app
+
+    dash_duo.driver.set_window_size(1280, 800)
+    dash_duo.start_server(create_app(small_bundle, [small_bundle_seed1]))
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=5&compare=seed1")
+    _wait(lambda: len(_table_symbols(dash_duo, ids.COMPARE_A)) == 5, timeout=20)
+    heights = _js(dash_duo, f"return [...document.querySelectorAll('#{ids.SIDE_TABS} .tab')]"
+                            ".map(t => [t.textContent, t.getBoundingClientRect().height]);")
+    assert len(heights) == 6 and max(h for _, h in heights) < 1.5 * min(h for _, h in heights), heights
+    headers = _js(dash_duo, f"""return [...document.querySelectorAll('#{ids.COMPARE_A} th')]
+        .filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent);""")
+    assert headers == []
+
+
+def test_the_network_tab_draws_the_neighbourhood_and_a_click_makes_a_gene_the_gene(dash_duo, app):
+    """The gene and its k nearest genes as a labelled graph (a star in the middle, a line to each);
+    a click on a gene's node makes it the gene: the URL, the Gene tab and the graph follow."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=8")
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    _tab(dash_duo, "Network")
+    cy = f"document.querySelector('#{ids.NETWORK}')._cyreg.cy"
+    _wait(lambda: _js(dash_duo, f"return {cy} ? {cy}.nodes().length : 0;") == 9, timeout=20)
+    labels = _js(dash_duo, f"return {cy}.nodes().map(n => n.data('label'));")
+    assert labels[0] == "G010" and set(labels[1:]) <= {n for n in gene_names()[0]} - {"G010"}
+    assert _js(dash_duo, f"return {cy}.nodes('.centre').map(n => n.id());") == ["G010"]
+    assert _js(dash_duo, f"return {cy}.edges('.spoke').length;") == 8
+    target = labels[3]
+    x, y = _js(dash_duo, f"""const c = {cy}, box = c.container().getBoundingClientRect(),
+        p = c.$id('{target}').renderedPosition(); return [box.left + p.x, box.top + p.y];""")
+    click = ActionBuilder(dash_duo.driver)                    # real pointer events, viewport pixels
+    click.pointer_action.move_to_location(int(x), int(y)).click()
+    click.perform()
+    _wait(lambda: f"gene={target}" in dash_duo.driver.current_url, timeout=15)
+    _wait(lambda: _js(dash_duo, f"return {cy}.nodes('.centre').map(n => n.id());") == [target], timeout=15)
+    assert "Network" in dash_duo.find_element(f"#{ids.SIDE_TABS} .tab-selected").text
