@@ -11,7 +11,7 @@ from gene2vec_dash.queries import MapData
 
 def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:
     return dcc.Dropdown(id=id_, options=[], value=None, placeholder=placeholder, searchable=True,
-                        clearable=True, className="gene-dropdown")
+                        clearable=True, search_order="original", className="gene-dropdown")   # the server's order
 
 
 def gene(data: MapData, value: object) -> str | None:

@@ -92,14 +92,18 @@ class GeneSets:
     def find(self, text: str | None, limit: int = 30) -> list[int]:
         """Sets whose "source name" contains every word typed (any case): a set named exactly what was
         typed first (with or without its id: "oxygen transport" finds "GO:0015671 oxygen transport"),
-        then the smallest sets. Bounded whatever is typed: the first MAX_QUERY_CHARS characters and
-        MAX_QUERY_WORDS distinct words are read."""
+        then names that begin with it, then the names of fewest words ("cell cycle" before "positive
+        regulation of cell cycle arrest"), the smallest set first among equals. Bounded whatever is
+        typed: the first MAX_QUERY_CHARS characters and MAX_QUERY_WORDS distinct words are read."""
         query = " ".join((text or "")[:MAX_QUERY_CHARS].lower().split())
         if not query:
             return []
         hit = self.index.containing(list(dict.fromkeys(query.split()))[:MAX_QUERY_WORDS])
         exact = np.isin(hit, self.index.exact.get(query, []))
-        ranked = hit[np.lexsort((self.sizes[hit], ~exact))]
+        bare = [_bare(str(n)) for n in self.name[hit]]
+        begins = np.array([b.startswith(query) for b in bare], dtype=bool)
+        words = np.array([len(b.split()) for b in bare], dtype=np.int64)
+        ranked = hit[np.lexsort((self.sizes[hit], words, ~begins, ~exact))]
         return ranked[:limit].tolist()
 
 
@@ -136,6 +140,16 @@ class NameIndex:
             if not hit.any():
                 break
         return np.flatnonzero(hit)
+
+
+def _bare(name: str) -> str:
+    """A set's name in lower case without a leading or trailing id, underscores as spaces."""
+    words = name.lower().replace("_", " ").split()
+    if len(words) > 1 and SET_ID.fullmatch(words[0]):
+        words = words[1:]
+    if len(words) > 1 and SET_ID.fullmatch(words[-1]):
+        words = words[:-1]
+    return " ".join(words)
 
 
 def _name_keys(name: str) -> set[str]:

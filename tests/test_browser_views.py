@@ -114,3 +114,22 @@ def test_the_network_tab_draws_the_neighbourhood_and_a_click_makes_a_gene_the_ge
     _wait(lambda: f"gene={target}" in dash_duo.driver.current_url, timeout=15)
     _wait(lambda: _js(dash_duo, f"return {cy}.nodes('.centre').map(n => n.id());") == [target], timeout=15)
     assert "Network" in dash_duo.find_element(f"#{ids.SIDE_TABS} .tab-selected").text
+
+
+def test_the_gene_set_box_keeps_the_servers_order(dash_duo, app, small_bundle):
+    """The dropdown shows gene sets in the order the server ranked them (not re-sorted by label, which
+    put GO ids first)."""
+    from gene2vec_dash.queries import MapData
+
+    sets = MapData.load(small_bundle).sets
+    expected = [str(sets.name[k]) for k in sets.find("module 1")]
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    _tab(dash_duo, "Gene list")
+    dash_duo.find_element(f"#{ids.PATHWAY}").click()
+    popover = "#" + dash_duo.find_element(f"#{ids.PATHWAY}").get_attribute("aria-controls").replace(":", "\\:")
+    dash_duo.find_element(f"{popover} input").send_keys("module 1")
+    dash_duo.wait_for_contains_text(popover, "module", timeout=10)
+    _wait(lambda: len(dash_duo.find_elements(f"{popover} [role=option]")) == len(expected))
+    shown = [o.text.split(" · ")[0] for o in dash_duo.find_elements(f"{popover} [role=option]")]
+    assert shown == expected and len(expected) >= 2

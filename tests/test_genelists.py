@@ -88,7 +88,19 @@ def test_a_set_named_exactly_what_was_typed_comes_first():
     assert names == ["GO:0015671 oxygen transport", "Oxygen transport WP1234",       # exact, with or without the id
                      "GO:0006123 mitochondrial electron transport, cytochrome c to oxygen"]
     assert [sets.name[k] for k in sets.find("go:0015671 oxygen transport")] == ["GO:0015671 oxygen transport"]
-    assert sets.name[sets.find("transport")[0]].startswith("GO:0006123")          # no exact name: smallest first
+    # no exact name: fewest words first ("oxygen transport", then "carbon dioxide transport"), smallest among equals
+    assert [sets.name[k] for k in sets.find("transport")][:3] == [
+        "GO:0015671 oxygen transport", "Oxygen transport WP1234", "GO:0015670 carbon dioxide transport"]
+
+
+def test_names_that_begin_with_what_was_typed_come_before_longer_ones():
+    sets = _named_sets([("GO BP", "GO:0045787 positive regulation of cell cycle", 5),
+                        ("GO BP", "GO:0044770 cell cycle phase transition", 50),
+                        ("GO BP", "GO:0007049 cell cycle", 300),
+                        ("Reactome", "REACTOME_CELL_CYCLE_CHECKPOINTS", 20)])
+    assert [sets.name[k] for k in sets.find("cell cycle")] == [
+        "GO:0007049 cell cycle", "GO:0044770 cell cycle phase transition", "REACTOME_CELL_CYCLE_CHECKPOINTS",
+        "GO:0045787 positive regulation of cell cycle"]
 
 
 def test_set_search_is_a_substring_search_of_every_word():

@@ -34,7 +34,7 @@ def layout(data: MapData, others: Others) -> list:
               style_data_conditional=[{"if": {"column_id": "gene set"}, "whiteSpace": "normal",
                                        "overflowWrap": "anywhere", "lineHeight": "1.25"}]),
         html.H3("Show a gene set on the map"),
-        dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True,
+        dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True, search_order="original",
                      placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
         html.Div(id=ids.PATHWAY_SUMMARY, className="note", role="status"),
     ]
