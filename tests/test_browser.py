@@ -321,6 +321,7 @@ def test_suggestions_never_offer_the_gene_already_shown_and_links_say_aliases(da
     dash_duo.start_server(app)
     dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,oldname1")
     dash_duo.wait_for_contains_text(f"#{ids.COLOUR_MESSAGE}", "Pair: oldname1 → G010", timeout=20)
+    _tab(dash_duo, "Gene")               # a link holding a pair opens on Partners
     dash_duo.find_element(f"#{ids.GENE}").click()
     popover = "#" + dash_duo.find_element(f"#{ids.GENE}").get_attribute("aria-controls").replace(":", "\\:")
     dash_duo.find_element(f"{popover} input").send_keys("G01")
@@ -370,7 +371,7 @@ def test_colours_change_in_the_browser_and_hover_labels_follow_the_first_paint(d
 
 def test_the_partners_tab_marks_partners_and_the_pair_instead_of_neighbours(dash_duo, app):
     dash_duo.start_server(app)
-    dash_duo.driver.get(dash_duo.server_url + "/?gene=G010&pair=G010,G012")
+    dash_duo.driver.get(dash_duo.server_url + "/?gene=G010")
     dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
     dash_duo.wait_for_contains_text(f"#{ids.NEIGHBOURS}", "G0", timeout=10)
 
@@ -380,6 +381,7 @@ def test_the_partners_tab_marks_partners_and_the_pair_instead_of_neighbours(dash
 
     assert trace(figures.NEIGHBOURS)["visible"] is not False and len(trace(figures.NEIGHBOURS)["x"]) == 15
     _tab(dash_duo, "Partners")
+    _choose(dash_duo, ids.PAIR_B, "G01", "G012")
     dash_duo.wait_for_contains_text(f"#{ids.PARTNERS}", "G0", timeout=10)
     _wait(lambda: trace(figures.PARTNERS)["visible"] is True and len(trace(figures.PARTNERS)["x"]) == 10)
     assert trace(figures.PARTNERS)["customdata"] == _table_symbols(dash_duo, ids.PARTNERS)
