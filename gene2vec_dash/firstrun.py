@@ -24,6 +24,7 @@ MAP_SKIP = ("quality", "ggi_paper", "ggi_degree", "ggipnn", "ggipnn_baselines", 
             "class_enrichment")
 STATUS_PATH = "/_build_status"
 _STARTED = re.compile(r"^(\w+) \.\.\.$")
+_EPOCH = re.compile(r"^(\w+): (epoch \d+/\d+)")      # the embedding's (the longest stage's) own progress
 
 
 @dataclass
@@ -33,12 +34,13 @@ class Progress:
 
     step: str = "map"
     stage: str | None = None
+    detail: str = ""                                 # how far the running stage is (its epoch)
     started: float = field(default_factory=time.monotonic)
     map_seconds: float | None = None
     error: str | None = None
 
     def as_json(self) -> dict:
-        return {"step": self.step, "stage": self.stage, "elapsed": round(time.monotonic() - self.started, 1),
+        return {"step": self.step, "stage": self.stage, "detail": self.detail, "elapsed": round(time.monotonic() - self.started, 1),
                 "map_seconds": self.map_seconds, "error": self.error}
 
 
@@ -98,7 +100,9 @@ class FirstRun:
                 sys.stderr.write(line)
                 for part in line.strip().split("\r"):
                     if found := _STARTED.match(part.strip()):
-                        self.progress.stage = found.group(1)
+                        self.progress.stage, self.progress.detail = found.group(1), ""
+                    elif (found := _EPOCH.match(part.strip())) and found.group(1) == self.progress.stage:
+                        self.progress.detail = found.group(2)
                     elif part.strip():
                         last = part.strip()
         if child.returncode != 0:
@@ -126,7 +130,8 @@ def progress_page(progress: Progress) -> str:
 
     names = [s.name for s in BUILD if s.name not in MAP_SKIP]
     at = names.index(progress.stage) if progress.stage in names else 0
-    rows = "".join(f'<li class="{state}">{html.escape(n)}{" …" if state == "running" else ""}</li>'
+    doing = f" … {html.escape(progress.detail)}" if progress.detail else " …"
+    rows = "".join(f'<li class="{state}">{html.escape(n)}{doing if state == "running" else ""}</li>'
                    for k, n in enumerate(names)
                    for state in ["done" if k < at else "running" if k == at else "next"])
     failed = (f'<p class="error">The build stopped: {html.escape(progress.error)}. Fix what it names and start '

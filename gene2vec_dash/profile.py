@@ -30,9 +30,9 @@ def profile_figure(profile: pd.DataFrame, atlas: AtlasView, symbol: str) -> dict
     return {
         "data": [{"type": "bar", "orientation": "h", "x": top["z"].round(2).tolist(), "y": top["tissue"].tolist(),
                   "marker": {"color": colours}, "hovertemplate": "%{y}: z %{x:.2f}<extra></extra>"}],
-        "layout": {"title": {"text": f"{symbol} across {atlas.name} tissues (z-score of {atlas.unit}{more})",
-                             "font": {"size": 12}, "x": 0, "xanchor": "left"},
-                   "height": 70 + 17 * len(top), "margin": {"l": 8, "r": 8, "t": 28, "b": 24},
+        "layout": {"title": {"text": f"{symbol} in {atlas.name}<br><span style='font-size:11px'>specificity z-score "
+                                     f"of {atlas.unit}{more}</span>", "font": {"size": 12}, "x": 0, "xanchor": "left"},
+                   "height": 84 + 17 * len(top), "margin": {"l": 8, "r": 8, "t": 42, "b": 24},
                    "xaxis": {"zeroline": True, "fixedrange": True, "title": None},
                    "yaxis": {"automargin": True, "fixedrange": True, "tickfont": {"size": 11}},
                    "bargap": 0.25, "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"},

@@ -26,8 +26,8 @@ def test_a_first_run_is_needed_without_a_bundle_or_with_only_its_map(tmp_path):
 
 
 def test_the_progress_page_marks_stages_done_running_and_next():
-    page = progress_page(Progress(stage="embedding"))
-    assert '<li class="done">coexpression</li>' in page and '<li class="running">embedding …</li>' in page
+    page = progress_page(Progress(stage="embedding", detail="epoch 3/15"))
+    assert '<li class="done">coexpression</li>' in page and '<li class="running">embedding … epoch 3/15</li>' in page
     assert '<li class="next">layout</li>' in page and 'http-equiv="refresh"' in page
     failed = progress_page(Progress(stage="layout", error="building x failed: disk full"))
     assert "disk full" in failed and "refresh" not in failed                 # a failed build stops reloading
