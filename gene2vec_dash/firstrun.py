@@ -40,8 +40,8 @@ class Progress:
     error: str | None = None
 
     def as_json(self) -> dict:
-        return {"step": self.step, "stage": self.stage, "detail": self.detail, "elapsed": round(time.monotonic() - self.started, 1),
-                "map_seconds": self.map_seconds, "error": self.error}
+        return {"step": self.step, "stage": self.stage, "detail": self.detail, "map_seconds": self.map_seconds,
+                "elapsed": round(time.monotonic() - self.started, 1), "error": self.error}
 
 
 def first_run_needed(bundle: Path) -> bool:
