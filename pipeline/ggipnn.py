@@ -180,6 +180,18 @@ class Trained:
 def fit(model: nn.Module, tensors: dict[str, torch.Tensor], labels: dict[str, np.ndarray], config,
         progress: Callable[[Iterable], Iterable] = lambda it: it, sparse: list[nn.Parameter] = (),
         name: str = "model") -> list[dict]:
+    """:func:`fit_epochs` on one torch thread: batches of 128-256 pairs through layers of 100-256 units
+    are too small to share; two threads made an epoch 2-4x slower on 2 cores (README)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return fit_epochs(model, tensors, labels, config, progress, sparse, name)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def fit_epochs(model: nn.Module, tensors: dict[str, torch.Tensor], labels: dict[str, np.ndarray], config,
+               progress: Callable[[Iterable], Iterable], sparse: list[nn.Parameter], name: str) -> list[dict]:
     """Train on ``tensors["train"]`` (pairs of table rows), keep the epoch with the best validation
     AUC, stop after ``config.patience`` epochs without one; returns the per-epoch history. The
     loss follows the model's output: two logits (cross-entropy) or one (logistic). Each epoch is
