@@ -72,7 +72,8 @@ def register(app: Dash, data: MapData, others: Others) -> None:
                   Input(ids.GENE, "value"), Input(ids.ATLAS, "value"))
     def profile(gene, atlas):
         """The gene's tissue profile in the atlas the colour controls show (the first when none)."""
-        symbol, view = genebox.gene(data, gene), data.atlases.get(atlas) or next(iter(data.atlases.values()), None)
+        shown = data.atlases.get(atlas) if isinstance(atlas, str) else None     # a tampered value: the first
+        symbol, view = genebox.gene(data, gene), shown or next(iter(data.atlases.values()), None)
         found = tissue_profile(data, symbol, view) if symbol and view else None
         if found is None or found.empty:
             return no_update, {"display": "none"}
