@@ -19,6 +19,13 @@ from pathlib import Path
 from pipeline.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
+# gunicorn's threaded workers: a client that sends its body a byte at a time holds one thread, not a
+# whole worker (sync workers froze until their 30 s timeout); the other threads keep answering.
+THREADS = 4
+# The longest request line gunicorn reads (its own bounded maximum): a link whose query string is
+# over the app's inputs.MAX_LINK still reaches the app, which says it could not read it (gunicorn's
+# default, 4,094 bytes, answered a bare "414 URI Too Long" first).
+REQUEST_LINE = 8190
 
 
 def default_bundle() -> Path:
@@ -47,6 +54,8 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--workers", type=int, default=0,
                         help="serve through gunicorn with N worker processes (several users); default: Flask's server")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="with --workers: threads per worker, each serving one request (default: %(default)s)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, dev tools)")
 
 
@@ -55,6 +64,12 @@ def serve(args: argparse.Namespace) -> None:
     from gene2vec_dash.queries import MapData
     from gene2vec_dash.server import create_app
 
+    if not 0 < args.port < 65536:
+        raise InputError(f"--port {args.port} is not a TCP port (1 to 65535)")
+    if args.workers < 0:
+        raise InputError(f"--workers {args.workers}: give a number of worker processes (0: Flask's server)")
+    if args.threads < 1:
+        raise InputError(f"--threads {args.threads}: each worker needs at least one thread")
     bundle = args.bundle or ensure_demo_bundle(default_bundle())
     if args.workers > 0:
         _gunicorn(bundle, args)
@@ -89,11 +104,14 @@ def _gunicorn(bundle: Path, args: argparse.Namespace) -> None:
         MapData.load(path)
     if importlib.util.find_spec("gunicorn") is None:
         raise InputError("--workers needs gunicorn: pip install -r requirements.txt")
-    print(f"gene2vec map: http://{args.host}:{args.port}/ (gunicorn, {args.workers} workers)", flush=True)
+    print(f"gene2vec map: http://{args.host}:{args.port}/ (gunicorn, {args.workers} workers x {args.threads} threads)",
+          flush=True)
     os.environ["GENE2VEC_BUNDLE"] = str(Path(bundle).resolve())
     os.environ["GENE2VEC_COMPARE"] = os.pathsep.join(str(Path(p).resolve()) for p in args.compare)
     # this interpreter's gunicorn (a venv's, even when the venv's bin is not on PATH)
     os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--preload",
+                              "--worker-class", "gthread", "--threads", str(args.threads),
+                              "--limit-request-line", str(REQUEST_LINE),
                               "--bind", f"{args.host}:{args.port}", "--log-level", "warning", "--chdir", str(ROOT),
                               "gene2vec_dash.wsgi:server"])
 

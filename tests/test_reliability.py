@@ -293,3 +293,15 @@ def test_app_starts_with_one_line(small_bundle):
         output = proc.communicate(timeout=30)[0]
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"gene2vec map: http://127.0.0.1:{port}/"), output
+
+
+@pytest.mark.parametrize("args, words", [(["--port", "99999"], "--port 99999 is not a TCP port"),
+                                         (["--port", "-1"], "--port -1 is not a TCP port"),
+                                         (["--workers", "-2"], "--workers -2"),
+                                         (["--workers", "2", "--threads", "0"], "--threads 0")])
+def test_a_bad_server_option_is_one_line_and_status_2(args, words, tmp_path, capsys):
+    from gene2vec_dash.cli import app_main
+
+    assert app_main(["--bundle", str(tmp_path), *args]) == 2                 # refused before the bundle is read
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0], err
