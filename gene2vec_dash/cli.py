@@ -94,6 +94,10 @@ def _exit_on_error(loaded: list) -> None:
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             os._exit(2)
+        except Exception as exc:                     # a check missed: still one line, never a dead loader
+            print(f"error: {data.bundle.path}: could not load its pair model or gene sets "
+                  f"({exc.__class__.__name__})", file=sys.stderr, flush=True)
+            os._exit(2)
 
 
 def _gunicorn(bundle: Path, args: argparse.Namespace) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 from pipeline.cache import digest, file_sha256
 from pipeline.config import CoexpressionConfig
 from pipeline.errors import InputError
+from pipeline.npy import load_npy
 from pipeline.preprocess import Preprocessed, preprocess
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,7 @@ class PairSet:
         stored = StoredPairs.open(stem)
         pairs = np.concatenate(list(stored.chunks(max(stored.n, 1)))) if stored.n else np.empty((0, 2), np.int32)
         path = stem.with_name(stem.name + ".r.npy")
-        try:
-            r = np.load(path)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
+        r = load_npy(path)
         if r.shape != (stored.n,) or zlib.crc32(r) != stored.r_crc32:
             raise InputError(DAMAGED, path)
         return cls(stored.name, stored.genes, pairs[:, 0], pairs[:, 1], r)

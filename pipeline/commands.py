@@ -248,6 +248,8 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
 
     if args.random == bool(args.embedding):
         raise InputError("give exactly one of --embedding FILE or --random")
+    if args.random and args.dims < 2:
+        raise InputError(f"--dims {args.dims}: random vectors need at least 2 dimensions")
     if args.out:
         _check_output_file(Path(args.out))
     config = config_from_args(args, GGIPNNConfig)

@@ -79,12 +79,19 @@ def test_damaged_exports_are_one_line_errors(tmp_path):
     (tmp_path / "a.genes.txt").write_text("A\nB\n")
     with pytest.raises(InputError, match="not a NumPy array"):
         read_embedding(tmp_path / "a.npy")
+    with open(tmp_path / "a.npy", "wb") as fh:                       # a header claiming 8 TB: no MemoryError
+        np.lib.format.write_array_header_1_0(fh, {"descr": "<f4", "fortran_order": False, "shape": (10**10, 200)})
+    with pytest.raises(InputError, match="a.npy: not a NumPy array file matching its header: 10000000000 x 200"):
+        read_embedding(tmp_path / "a.npy")
     (tmp_path / "b.h5ad").write_bytes(b"nonsense")
     with pytest.raises(InputError, match="not a readable .h5ad"):
         read_embedding(tmp_path / "b.h5ad")
     pd.DataFrame({"symbol": ["A", "A"], "dim_0": [1.0, 2.0], "dim_1": [0.0, 1.0]}).to_parquet(tmp_path / "c.parquet")
     with pytest.raises(InputError, match="appears twice"):
         read_embedding(tmp_path / "c.parquet")
+    pd.DataFrame({"symbol": ["A", None], "dim_0": [1.0, 2.0], "dim_1": [0.0, 1.0]}).to_parquet(tmp_path / "n.parquet")
+    with pytest.raises(InputError, match="n.parquet: row 2 has no symbol"):
+        read_embedding(tmp_path / "n.parquet")
     pd.DataFrame({"gene": ["A"], "v": [1.0]}).to_parquet(tmp_path / "d.parquet")
     with pytest.raises(InputError, match="'symbol' column"):
         read_embedding(tmp_path / "d.parquet")
