@@ -268,7 +268,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
     """Parse and run one command: an expected problem is one line and status 2, an interrupt 130."""
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
-    for noisy in ("gensim", "GEOparse", "openTSNE", "distributed", "numexpr"):
+    for noisy in ("gensim", "GEOparse", "openTSNE", "distributed", "numexpr", "anndata"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         args.func(args)

@@ -74,6 +74,8 @@ def cmd_coexpress(args: argparse.Namespace) -> None:
 
     config = config_from_args(args, CoexpressionConfig)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder: --out is the folder for pair files", out)
     existed = out.exists()
     summary = run_coexpression(args.inputs, args.out, config, args.scheduler, args.workers, args.gene_table or "",
                                progress=bar("coexpression", unit="file"))

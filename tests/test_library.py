@@ -220,3 +220,28 @@ def test_evaluate_compare_prints_both_embeddings(small_bundle, small_bundle_seed
     assert 0 < result["overlap"]["mean"] < 1                                 # another seed: not the same lists
     assert result["a"]["clusteredness"]["pair_auc"] > 0.6 and result["b"]["clusteredness"]["pair_auc"] > 0.6
     assert "coexpression" in result and result["overlap"]["random"] < 0.1
+
+
+@pytest.mark.parametrize("out", ["/proc/x.npy", "/sys/x.parquet", "/proc/x.h5ad"])
+def test_export_to_a_place_it_cannot_write_is_one_line(small_bundle, out, capsys):
+    assert main(["export", "--bundle", str(small_bundle), "--out", out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {out}: cannot write it ("), err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", list(exports.FORMATS))
+def test_a_full_disk_leaves_no_half_written_export(small_bundle, tmp_path, fmt):
+    """The disk fills part-way (``ulimit -f``: at most 1 KB a file): one line, status 2, nothing left
+    (h5ad segfaulted, the others printed tracebacks); a killed export's leftover is removed too."""
+    import subprocess
+    import sys
+
+    out = tmp_path / f"vectors{SUFFIX[fmt]}"
+    (tmp_path / f".vectors.99999.partial{SUFFIX[fmt]}").write_bytes(b"left by a killed export")
+    done = subprocess.run(["bash", "-c", 'ulimit -f 1 && exec "$@"', "_", sys.executable, "-m", "pipeline", "export",
+                           "--bundle", str(small_bundle), "--out", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip().count("\n") == 0 and f"{out}: cannot write it (" in done.stderr, done.stderr
+    assert not list(tmp_path.iterdir())

@@ -326,7 +326,9 @@ def _duplicate_h5ad(path: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    with warnings.catch_warnings():
+    from pipeline.export import _object_strings
+
+    with warnings.catch_warnings(), _object_strings():
         warnings.simplefilter("ignore")
         anndata.AnnData(X=np.arange(24, dtype=np.float32).reshape(12, 2) + 1,
                         obs=pd.DataFrame(index=["A", "A", *(f"G{k}" for k in range(10))])).write_h5ad(path)
@@ -342,4 +344,29 @@ def test_no_library_warning_precedes_the_error_line(name, write, words, tmp_path
     done = subprocess.run([sys.executable, "-m", "pipeline", "import-embedding", str(tmp_path / name), "--out",
                            str(tmp_path / "out"), "--cache", str(tmp_path / "cache")], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
-    assert done.returncode == 2 and done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
+    said = [line for line in done.stderr.splitlines() if not line.endswith(" ...")]     # the stages' progress
+    assert done.returncode == 2 and len(said) == 1 and said[0].startswith("error: ") and words in said[0], said
+
+
+def test_coexpress_refuses_an_out_that_is_a_file(tmp_path, capsys):
+    from pipeline.cli import main
+
+    table = _write(tmp_path / "x.tsv", GOOD_TABLE)
+    taken = _write(tmp_path / "taken.txt", "mine")
+    assert main(["coexpress", "--inputs", str(table), "--out", str(taken)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {taken}: exists and is not a folder: --out is the folder for " \
+                                              "pair files"
+    assert taken.read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_one_line_and_leaves_no_out(tmp_path, capsys):
+    from pipeline.bench import free_port
+    from pipeline.cli import main
+
+    table = _write(tmp_path / "x.tsv", GOOD_TABLE)
+    scheduler = f"tcp://127.0.0.1:{free_port()}"                     # nothing listens there
+    assert main(["coexpress", "--inputs", str(table), "--out", str(tmp_path / "out"), "--scheduler", scheduler]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: no Dask scheduler answers at {scheduler}"), err
+    assert not (tmp_path / "out").exists()
