@@ -112,12 +112,15 @@ def _gunicorn(bundle: Path, args: argparse.Namespace) -> None:
           flush=True)
     os.environ["GENE2VEC_BUNDLE"] = str(Path(bundle).resolve())
     os.environ["GENE2VEC_COMPARE"] = os.pathsep.join(str(Path(p).resolve()) for p in args.compare)
-    # this interpreter's gunicorn (a venv's, even when the venv's bin is not on PATH)
-    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--preload",
-                              "--worker-class", "gthread", "--threads", str(args.threads),
-                              "--limit-request-line", str(REQUEST_LINE),
-                              "--bind", f"{args.host}:{args.port}", "--log-level", "warning", "--chdir", str(ROOT),
-                              "gene2vec_dash.wsgi:server"])
+    os.execv(sys.executable, gunicorn_command(args.host, args.port, args.workers, args.threads))
+
+
+def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS) -> list[str]:
+    """The gunicorn command line that serves :mod:`gene2vec_dash.wsgi` (``--workers``, and the bench):
+    this interpreter's gunicorn (a venv's, even when the venv's bin is not on PATH)."""
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--preload", "--worker-class", "gthread",
+            "--threads", str(threads), "--limit-request-line", str(REQUEST_LINE), "--bind", f"{host}:{port}",
+            "--log-level", "warning", "--chdir", str(ROOT), "gene2vec_dash.wsgi:server"]
 
 
 def app_main(argv: list[str] | None = None) -> int:

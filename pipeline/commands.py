@@ -56,6 +56,16 @@ def cmd_export(args: argparse.Namespace) -> None:
                      "dims": int(bundle.vectors.shape[1])})
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.sameness import differences
+
+    found = differences(args.a, args.b)
+    for line in found:
+        print(line)
+    print(f"{args.a} and {args.b}: " + ("different results" if found else "the same results (run records aside)"))
+    return 1 if found else 0
+
+
 def _report(manifest: dict, args: argparse.Namespace) -> None:
     from pipeline.report import summary_lines
 
