@@ -20,8 +20,11 @@ from pipeline.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 # gunicorn's threaded workers: a client that sends its body a byte at a time holds one thread, not a
-# whole worker (sync workers froze until their 30 s timeout); the other threads keep answering.
-THREADS = 4
+# whole worker (sync workers froze until their 30 s timeout); the other threads keep answering. A
+# worker takes no more connections than it has threads and keeps none alive (as sync workers): it
+# never queues a request behind a slow client, nor takes more than its share. 2 threads measured
+# best: 8-client p95 within 10% of sync workers, 4 threads 30% over (see wsgi.py for the rest).
+THREADS = 2
 # The longest request line gunicorn reads (its own bounded maximum): a link whose query string is
 # over the app's inputs.MAX_LINK still reaches the app, which says it could not read it (gunicorn's
 # default, 4,094 bytes, answered a bare "414 URI Too Long" first).
@@ -119,7 +122,8 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS)
     """The gunicorn command line that serves :mod:`gene2vec_dash.wsgi` (``--workers``, and the bench):
     this interpreter's gunicorn (a venv's, even when the venv's bin is not on PATH)."""
     return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--preload", "--worker-class", "gthread",
-            "--threads", str(threads), "--limit-request-line", str(REQUEST_LINE), "--bind", f"{host}:{port}",
+            "--threads", str(threads), "--worker-connections", str(threads), "--keep-alive", "0",
+            "--limit-request-line", str(REQUEST_LINE), "--bind", f"{host}:{port}",
             "--log-level", "warning", "--chdir", str(ROOT), "gene2vec_dash.wsgi:server"]
 
 
