@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # gunicorn's threaded workers: a client that sends its body a byte at a time holds one thread, not a
 # whole worker (sync workers froze until their 30 s timeout); the other threads keep answering. A
 # worker takes no more connections than it has threads and keeps none alive (as sync workers): it
-# never queues a request behind a slow client, nor takes more than its share. 2 threads measured
-# best: 8-client p95 within 10% of sync workers, 4 threads 30% over (see wsgi.py for the rest).
+# never queues a request behind a slow client, nor takes more than its share. 8 clients, in turn with
+# sync workers: 2 threads p95 88-92 ms against 75-97 ms; 4 threads 105-108 ms against 87-88 ms.
 THREADS = 2
 # The longest request line gunicorn reads (its own bounded maximum): a link whose query string is
 # over the app's inputs.MAX_LINK still reaches the app, which says it could not read it (gunicorn's
