@@ -147,12 +147,12 @@ def _load(port: int, body: Callable[[str, int], bytes], clients: int = 8, each: 
 
 
 def _gunicorn_load(bundle: Path, body: Callable[[str, int], bytes], workers: int = 2) -> dict:
-    """The same load through gunicorn (``gene2vec_dash.wsgi``), one worker per core."""
+    """The same load through gunicorn as ``python app.py --workers`` runs it, one worker per core."""
+    from gene2vec_dash.cli import gunicorn_command
+
     port = free_port()
-    root = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--preload", "--bind",
-                             f"127.0.0.1:{port}", "--log-level", "warning", "gene2vec_dash.wsgi:server"],
-                            cwd=root, env={**os.environ, "GENE2VEC_BUNDLE": str(bundle)})
+    proc = subprocess.Popen(gunicorn_command("127.0.0.1", port, workers),
+                            env={**os.environ, "GENE2VEC_BUNDLE": str(bundle)})
     try:
         wait_until_serving(f"http://127.0.0.1:{port}/_dash-layout", proc, 120)
         return {"workers": workers, **_load(port, body)}

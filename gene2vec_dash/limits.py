@@ -4,11 +4,14 @@ The body is capped (Flask's ``MAX_CONTENT_LENGTH``: 413 beyond it), and a callba
 the envelope the Dash renderer sends for one of this app's callbacks: its output, inputs and state
 those the callback declares, in order (400 otherwise: JSON that does not parse, is nested too deeply
 to parse, or names no callback). Dash itself would answer those with a 500 and a traceback. The
-values inside are anyone's: :mod:`gene2vec_dash.inputs` parses them.
+values inside are anyone's: :mod:`gene2vec_dash.inputs` parses them. A script path no component
+registered (``/_dash-component-suites/...``, traversal attempts included) is a 404, not a 500 with a
+traceback in the log per request.
 """
 from __future__ import annotations
 
 from dash import Dash
+from dash.exceptions import DependencyException
 from flask import abort, request
 
 # The largest request the renderer sends: a pasted list (inputs.MAX_LIST_CHARS, up to 3 bytes a
@@ -19,8 +22,10 @@ MAX_BODY = 2 * 1024 * 1024
 
 
 def guard(app: Dash) -> None:
-    """Cap every request body and check each callback request's envelope before Dash dispatches it."""
+    """Cap every request body and check each callback request's envelope before Dash dispatches it;
+    an unregistered component-suite path is a 404."""
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.server.register_error_handler(DependencyException, lambda _: ("Not Found: no such script", 404))
     route = app.config.routes_pathname_prefix + "_dash-update-component"
 
     @app.server.before_request

@@ -24,6 +24,9 @@ import pandas as pd
 
 from pipeline.embedding import Embedding
 from pipeline.errors import InputError
+from pipeline.manifest import MAX_DEPTH, check_manifest
+from pipeline.npy import load_npy
+from pipeline.support import TIERS
 
 FORMAT = "gene2vec-dash bundle"
 VERSION = 2                       # 2: tissue columns per atlas, Ensembl id and GENCODE type
@@ -162,18 +165,15 @@ def read_bundle(path: str | Path) -> Bundle:
     return Bundle(path, manifest, genes, vectors)
 
 
-# What the app reads of a manifest: each of these, where present, must be of this type.
-MANIFEST_SECTIONS = {"config": dict, "counts": dict, "metrics": dict, "annotations": dict, "inputs": list,
-                     "extra_pairs": list, "datasets_skipped": list, "created": str, "timings": dict}
-
-
 def read_manifest(path: Path) -> dict:
-    """manifest.json, checked: a JSON object of this format and version, its sections of the
-    right types (the app reads them), its atlases described by name."""
+    """manifest.json, checked: a JSON object of this format and version, nested and typed as the app
+    reads it (:mod:`pipeline.manifest`), its atlases described by name."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid JSON ({exc.__class__.__name__}: {str(exc)[:80]})", path) from None
+    except RecursionError:
+        raise InputError(f"nested too deeply (at most {MAX_DEPTH} levels)", path) from None
     if not isinstance(manifest, dict):
         raise InputError(f"is a JSON {type(manifest).__name__}, not an object", path)
     if manifest.get("format") != FORMAT:
@@ -187,15 +187,7 @@ def read_manifest(path: Path) -> dict:
     if version < VERSION:
         raise InputError(f"bundle format version {version} is older than this program reads ({VERSION}): "
                          "rebuild it (python -m pipeline build ...)", path)
-    for key, kind in MANIFEST_SECTIONS.items():
-        if key in manifest and not isinstance(manifest[key], kind):
-            raise InputError(f"{key!r} is a {type(manifest[key]).__name__}, not a JSON {kind.__name__}", path)
-    for key in ("inputs", "extra_pairs", "datasets_skipped"):
-        if not all(isinstance(item, dict) for item in manifest.get(key, [])):
-            raise InputError(f"{key!r} must be a list of objects", path)
-    for key, value in manifest.get("metrics", {}).items():
-        if not isinstance(value, dict):
-            raise InputError(f"metrics {key!r} is a {type(value).__name__}, not a JSON object", path)
+    check_manifest(manifest, path)
     _check_atlases(manifest.get("annotations", {}).get("atlases", []), path)
     return manifest
 
@@ -231,6 +223,13 @@ def _gene_table(path: Path) -> pd.DataFrame:
             raise InputError(f"column {column!r} is {genes[column].dtype}, not numbers", path)
     if not np.isfinite(genes[["x", "y"]].to_numpy(dtype=float)).all():
         raise InputError("map positions x, y must be finite numbers", path)
+    if "support" in genes.columns:
+        tiers = [name for _, name, _ in TIERS] + ["unknown"]
+        given = genes["support"].dropna()
+        odd = given[~given.astype(str).isin(tiers)]
+        if len(odd):
+            raise InputError(f"column 'support' holds {str(odd.iloc[0])[:40]!r}, not a support tier "
+                             f"({', '.join(tiers)})", path)
     return genes
 
 
@@ -248,10 +247,7 @@ def read_gene_names(path: Path) -> np.ndarray:
 
 def read_vectors(path: Path, names: np.ndarray, names_file: str = "embedding.genes.txt") -> np.ndarray:
     """embedding.npy: a finite float matrix, one row per gene of ``names_file`` (no pickles)."""
-    try:
-        vectors = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"not a NumPy array file ({exc.__class__.__name__}: {str(exc)[:60]})", path) from None
+    vectors = load_npy(path)
     if vectors.ndim != 2 or vectors.dtype.kind != "f" or vectors.shape[1] < 2:
         raise InputError(f"holds a {vectors.dtype} array of shape {vectors.shape}, not genes x dims floats", path)
     if len(vectors) != len(names):

@@ -239,6 +239,19 @@ def _bench(sub: Sub) -> None:
     p.set_defaults(func=commands.cmd_bench)
 
 
+def _check(sub: Sub) -> None:
+    p = sub.add_parser("check", help="whether two bundles hold the same results (two builds of the same inputs)",
+                       description="Compares every file of bundles A and B by what it holds: arrays and tables by "
+                                   "value, model files by their weights and settings, the manifest without its run "
+                                   "records (created, timings, seconds, cached), other files byte for byte. Two builds "
+                                   "of the same inputs and seed are not byte-identical (the manifest and ggipnn.pt "
+                                   "record times), so this is the check. Status 0: the same results; 1: they differ "
+                                   "(listed).")
+    p.add_argument("a", metavar="A", type=Path)
+    p.add_argument("b", metavar="B", type=Path)
+    p.set_defaults(func=commands.cmd_check)
+
+
 def _demo_data(sub: Sub) -> None:
     p = sub.add_parser("demo-data", help="check (or rebuild) the embedded demo compendium",
                        description="Without options: verify checksums. --rebuild downloads the Debian "
@@ -254,8 +267,8 @@ def build_parser(prog: str = "python -m pipeline", extra: tuple = ()) -> argpars
                                                             "bundle" + (", and the map's server." if extra else "."))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_build, _coexpress, _import_embedding, _export, _evaluate, _ggipnn, _fetch, _bench, _demo_data,
-                *extra):
+    for add in (_build, _coexpress, _import_embedding, _export, _evaluate, _ggipnn, _fetch, _bench, _check,
+                _demo_data, *extra):
         add(sub)
     return parser
 
@@ -265,17 +278,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
-    """Parse and run one command: an expected problem is one line and status 2, an interrupt 130."""
+    """Parse and run one command: an expected problem is one line and status 2, an interrupt 130; a
+    command may return its own status (``check``: 1 when the bundles differ)."""
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
-    for noisy in ("gensim", "GEOparse", "openTSNE", "distributed", "numexpr"):
+    for noisy in ("gensim", "GEOparse", "openTSNE", "distributed", "numexpr", "anndata"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        args.func(args)
+        status = args.func(args) or 0
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; rerun the same command to resume from the cache", file=sys.stderr)
         return 130
-    return 0
+    return status

@@ -22,6 +22,7 @@ import numpy as np
 from pipeline.cache import digest, file_sha256
 from pipeline.config import CoexpressionConfig
 from pipeline.errors import InputError
+from pipeline.npy import load_npy
 from pipeline.preprocess import Preprocessed, preprocess
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,7 @@ class PairSet:
         stored = StoredPairs.open(stem)
         pairs = np.concatenate(list(stored.chunks(max(stored.n, 1)))) if stored.n else np.empty((0, 2), np.int32)
         path = stem.with_name(stem.name + ".r.npy")
-        try:
-            r = np.load(path)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"not a complete pair set ({exc.__class__.__name__}: {exc})", stem) from None
+        r = load_npy(path)
         if r.shape != (stored.n,) or zlib.crc32(r) != stored.r_crc32:
             raise InputError(DAMAGED, path)
         return cls(stored.name, stored.genes, pairs[:, 0], pairs[:, 1], r)
@@ -326,9 +324,10 @@ def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: 
     if scheduler not in SCHEDULERS and not scheduler.startswith("tcp://"):
         raise InputError(f"unknown scheduler {scheduler!r}: use threads, processes, dask or tcp://HOST:PORT")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
     workers = max(1, min(workers or cores, len(paths) or 1))
+    dask = None if scheduler in ("threads", "processes") else _connect(scheduler, workers)   # before --out is made
+    out.mkdir(parents=True, exist_ok=True)
     blas = max(1, cores // workers)
     started = time.perf_counter()
     if scheduler in ("threads", "processes"):
@@ -336,7 +335,7 @@ def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: 
             futures = [pool.submit(process_input, p, str(out), config, blas, gene_table) for p in paths]
             results = [f.result() for f in progress(futures)]
     else:
-        results = _run_dask(paths, out, config, scheduler, workers, gene_table, progress)
+        results = _run_dask(dask, paths, out, config, workers, gene_table, progress)
     records = [r for rs in results for r in rs]
     used = [r for r in records if "reason" not in r]
     summary = {
@@ -352,16 +351,27 @@ def run_coexpression(inputs: Iterable[str | Path], out_dir: str | Path, config: 
     return summary
 
 
-def _run_dask(paths: list[str], out: Path, config: CoexpressionConfig, scheduler: str, workers: int,
-              gene_table: str, progress: Callable) -> list[list[dict]]:
-    from dask.distributed import Client, LocalCluster, as_completed
+def _connect(scheduler: str, workers: int) -> tuple:
+    """(local cluster or None, client): a local Dask cluster, or the scheduler at ``tcp://...``
+    (one line when nothing answers there)."""
+    from dask.distributed import Client, LocalCluster
 
     if scheduler == "dask":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.WARNING)
-        client = Client(cluster)
-    else:
-        cluster, client = None, Client(scheduler, timeout="10s")
+        return cluster, Client(cluster)
+    try:
+        return None, Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"no Dask scheduler answers at {scheduler} within 10 s ({exc.__class__.__name__}); "
+                         "start one (dask scheduler) or use --scheduler threads") from None
+
+
+def _run_dask(dask: tuple, paths: list[str], out: Path, config: CoexpressionConfig, workers: int,
+              gene_table: str, progress: Callable) -> list[list[dict]]:
+    from dask.distributed import as_completed
+
+    cluster, client = dask
     try:
         blas = max(1, (os.cpu_count() or 1) // workers) if cluster else 1
         futures = client.map(process_input, paths, out_dir=str(out), config=config, blas_threads=blas,

@@ -56,6 +56,16 @@ def cmd_export(args: argparse.Namespace) -> None:
                      "dims": int(bundle.vectors.shape[1])})
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.sameness import differences
+
+    found = differences(args.a, args.b)
+    for line in found:
+        print(line)
+    print(f"{args.a} and {args.b}: " + ("different results" if found else "the same results (run records aside)"))
+    return 1 if found else 0
+
+
 def _report(manifest: dict, args: argparse.Namespace) -> None:
     from pipeline.report import summary_lines
 
@@ -74,6 +84,8 @@ def cmd_coexpress(args: argparse.Namespace) -> None:
 
     config = config_from_args(args, CoexpressionConfig)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder: --out is the folder for pair files", out)
     existed = out.exists()
     summary = run_coexpression(args.inputs, args.out, config, args.scheduler, args.workers, args.gene_table or "",
                                progress=bar("coexpression", unit="file"))
@@ -248,6 +260,8 @@ def cmd_ggipnn(args: argparse.Namespace) -> None:
 
     if args.random == bool(args.embedding):
         raise InputError("give exactly one of --embedding FILE or --random")
+    if args.random and args.dims < 2:
+        raise InputError(f"--dims {args.dims}: random vectors need at least 2 dimensions")
     if args.out:
         _check_output_file(Path(args.out))
     config = config_from_args(args, GGIPNNConfig)

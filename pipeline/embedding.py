@@ -22,6 +22,7 @@ import numpy as np
 from pipeline.coexpression import PairSet, StoredPairs
 from pipeline.config import EmbeddingConfig
 from pipeline.errors import InputError
+from pipeline.npy import load_npy
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ class Embedding:
     @classmethod
     def load(cls, folder: Path) -> "Embedding":
         genes = np.array((folder / "embedding.genes.txt").read_text().split("\n")[:-1])
-        return cls(genes, np.load(folder / "embedding.npy"))
+        return cls(genes, load_npy(folder / "embedding.npy"))
 
 
 def _gensim_model(config: EmbeddingConfig):

@@ -4,16 +4,19 @@ Gene2vec), word2vec text (gensim, the paper's tools) and Parquet (one row per ge
 annotations, map position and vector). :mod:`pipeline.sources.embeddings` reads each back.
 
 Each file is written beside its target under a temporary name and renamed into place, so an
-interrupted export never leaves half a file where the user looks for it.
+interrupted export never leaves half a file where the user looks for it; a write that fails (a full
+disk, a folder it may not write) is one line, and what it had written is removed (a killed run's is
+removed by the next export to the same name).
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -107,6 +110,8 @@ def keyed_vectors(genes: np.ndarray, vectors: np.ndarray):
 
     kv = KeyedVectors(vector_size=vectors.shape[1])
     kv.add_vectors([str(g) for g in genes], np.asarray(vectors, dtype=np.float32))
+    kv.allocate_vecattrs(["count"], [np.int64])      # falling counts: gensim writes our order, and says nothing
+    kv.expandos["count"][:] = np.arange(len(genes), 0, -1)
     return kv
 
 
@@ -129,17 +134,40 @@ def export(bundle: Bundle, out: Path, fmt: str | None = None) -> list[Path]:
     if fmt == "h5ad":
         adata = to_anndata(bundle)
         with _object_strings():
-            _atomic(out, adata.write_h5ad)
-        return [out]
+            return _atomic({out: _in_child(adata.write_h5ad)})
     if fmt == "npy":
-        _atomic(out, lambda p: _save_npy(p, bundle.vectors))
-        _atomic(genes_file(out), lambda p: Path(p).write_text("\n".join(genes) + "\n"))
-        return [out, genes_file(out)]
+        return _atomic({out: lambda p: _save_npy(p, bundle.vectors),
+                        genes_file(out): lambda p: Path(p).write_text("\n".join(genes) + "\n")})
     if fmt == "w2v":
-        _atomic(out, lambda p: keyed_vectors(genes, bundle.vectors).save_word2vec_format(str(p)))
-        return [out]
-    _atomic(out, lambda p: parquet_table(bundle).to_parquet(p, index=False))
-    return [out]
+        return _atomic({out: lambda p: keyed_vectors(genes, bundle.vectors).save_word2vec_format(str(p))})
+    return _atomic({out: lambda p: parquet_table(bundle).to_parquet(p, index=False)})
+
+
+def _in_child(write: Callable[[Path], object]) -> Callable[[Path], None]:
+    """``write`` run in a forked child, its stderr discarded: h5py segfaults after a failed write (a
+    full disk) while it tidies up, and prints a traceback for each object it frees. The child's
+    failure comes back here as an OSError with its reason."""
+    def run(path: Path) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+
+        def child() -> None:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            try:
+                write(path)
+            except BaseException as exc:
+                send.send(_reason(exc))
+                os._exit(1)
+            os._exit(0)                                 # the file is closed: skip h5py's teardown
+
+        process = context.Process(target=child)
+        process.start()
+        process.join()
+        if process.exitcode != 0:
+            raise OSError(receive.recv() if receive.poll() else f"the writer died (exit {process.exitcode})")
+    return run
 
 
 def _save_npy(path: Path, vectors: np.ndarray) -> None:
@@ -147,12 +175,34 @@ def _save_npy(path: Path, vectors: np.ndarray) -> None:
         np.save(fh, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
 
 
-def _atomic(out: Path, write) -> None:
-    """``write(tmp)`` beside ``out``, then rename it into place (nothing half-written is left)."""
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.partial{out.suffix}")
+def _reason(exc: Exception) -> str:
+    """Why a write failed, short: the OS's words (h5py buries them in a long message)."""
+    found = re.search(r"error message = '([^']*)'", str(exc))
+    text = found.group(1) if found else getattr(exc, "strerror", None) or str(exc)
+    return (text.splitlines() or [""])[0][:100] or exc.__class__.__name__
+
+
+def _partial(out: Path, pid: int | str) -> Path:
+    return out.with_name(f".{out.stem}.{pid}.partial{out.suffix}")
+
+
+def _atomic(writes: dict[Path, Callable[[Path], object]]) -> list[Path]:
+    """Each ``write(tmp)`` beside its file, then all renamed into place: nothing half-written is
+    left, and a write that fails is one InputError naming the file (h5py reports a full disk as a
+    RuntimeError, the others as OSError)."""
+    tmps = {out: _partial(out, os.getpid()) for out in writes}
     try:
-        write(tmp)
-        tmp.replace(out)
+        for out, write in writes.items():
+            for stale in out.parent.glob(_partial(out, "*").name):       # left by a killed export
+                stale.unlink(missing_ok=True)
+            try:
+                write(tmps[out])
+            except (OSError, RuntimeError) as exc:
+                raise InputError(f"cannot write it ({_reason(exc)})", out) from None
+        for out, tmp in tmps.items():
+            tmp.replace(out)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for tmp in tmps.values():
+            tmp.unlink(missing_ok=True)
         raise
+    return list(writes)

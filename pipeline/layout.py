@@ -15,6 +15,9 @@ from pipeline.config import LayoutConfig
 from pipeline.errors import InputError
 
 PRESERVATION_K = 10               # neighbours compared by neighbourhood_preservation
+# The largest |value| of every vector must lie in here: float32 squares of values under ~1e-19
+# are denormal or 0 and over ~1e19 overflow, and openTSNE segfaults on what that makes of the map.
+VALUE_RANGE = (1e-12, 1e12)
 MIN_GENES = PRESERVATION_K + 1    # each gene needs that many others
 
 
@@ -26,7 +29,9 @@ def unmappable(vectors: np.ndarray, genes: np.ndarray | None = None) -> str | No
     all-zero input, PCA to 2-D raises on one dimension, the 10-NN preservation score needs 11
     genes. A zero vector is refused even among good ones: its cosine with any gene is undefined
     (0/0), so it would rank as nobody's neighbour yet sit somewhere on the map; remove it instead.
-    Vectors that all point the same way make every cosine 1: nothing to map."""
+    Vectors that all point the same way make every cosine 1: nothing to map. A vector whose values
+    are all tiny (1e-42, denormal) or huge (1e37) is refused too (:data:`VALUE_RANGE`): its float32
+    norm underflows or overflows, and openTSNE segfaults on the result."""
     def rows(bad: np.ndarray) -> str:
         k = int(np.argmax(bad))
         return f"{int(bad.sum())} of {n} vectors (first: {genes[k] if genes is not None else f'row {k + 1}'})"
@@ -43,6 +48,11 @@ def unmappable(vectors: np.ndarray, genes: np.ndarray | None = None) -> str | No
     norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64))
     if (norms == 0).any():
         return f"all zero: {rows(norms == 0)}; cosine similarity is undefined for them: remove those rows"
+    peak = np.abs(vectors).max(axis=1).astype(np.float64)
+    odd = (peak < VALUE_RANGE[0]) | (peak > VALUE_RANGE[1])
+    if odd.any():
+        return (f"values out of range in {rows(odd)}: largest |value| {peak[np.argmax(odd)]:.3g}, float32 "
+                f"arithmetic needs {VALUE_RANGE[0]:g} to {VALUE_RANGE[1]:g}: rescale the vectors")
     if ((vectors @ vectors[0]) / (norms * norms[0]) > 1 - 1e-5).all():          # cosine with the first
         return "every vector points the same way (constant vectors?): every cosine similarity is 1, nothing to map"
     return None

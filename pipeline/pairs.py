@@ -224,15 +224,23 @@ def load_pair_model(path: Path, dims: int) -> tuple[PairEncoder, PairModelConfig
     missing = [k for k in ("dims", "config", "encoder", "metrics") if k not in payload]
     if missing:
         raise InputError(f"pair model file lacks {missing}", path)
-    if payload["dims"] != dims:
-        raise InputError(f"pair model expects {payload['dims']}-dimensional vectors, the embedding has {dims}", path)
+    found = payload["dims"]
+    if not isinstance(found, int) or isinstance(found, bool):
+        raise InputError(f"pair model's 'dims' is a {type(found).__name__}, not a whole number", path)
+    if found != dims:
+        raise InputError(f"pair model expects {found}-dimensional vectors, the embedding has {dims}", path)
+    if not isinstance(payload["config"], dict) or not isinstance(payload["encoder"], dict):
+        raise InputError("pair model's 'config' and 'encoder' must be dictionaries", path)
     try:
         config = PairModelConfig(**payload["config"])
-        encoder = PairEncoder(payload["dims"], config.hidden, config.out, config.dropout)
+        encoder = PairEncoder(found, config.hidden, config.out, config.dropout)
         encoder.load_state_dict(payload["encoder"])
     except (TypeError, RuntimeError, ValueError, InputError) as exc:
         raise InputError(f"pair model does not fit its settings ({exc.__class__.__name__}: "
                          f"{str(exc).splitlines()[0][:80]})", path) from None
+    bad = [name for name, weights in encoder.state_dict().items() if not torch.isfinite(weights).all()]
+    if bad:
+        raise InputError(f"pair model weights {bad[0]!r} hold NaN or infinity", path)
     encoder.eval()
     return encoder, config, payload["metrics"] if isinstance(payload["metrics"], dict) else {}
 

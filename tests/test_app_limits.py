@@ -241,3 +241,88 @@ def test_only_a_pasted_list_is_drawn_on_the_list_overlay(app):
     assert cleared[ids.LIST_ON_MAP]["data"] is False and "G011" not in json.dumps(figure_of(cleared))
     untouched = _response(app, (ids.LIST_GENES, "data"), {**selected, (ids.LIST_ON_MAP, "data"): False})
     assert figure_of(untouched) is None and untouched[ids.LIST_GENES]["data"] == ["G010", "G013"]
+
+
+@pytest.fixture(scope="module")
+def gunicorn(small_bundle, tmp_path_factory):
+    """``python app.py --workers 2`` over the small bundle: its port and its log."""
+    from pipeline.bench import free_port, wait_until_serving
+
+    port, log = free_port(), tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "app.py", "--bundle", str(small_bundle), "--workers", "2",
+                                 "--port", str(port)], cwd=ROOT, stdout=out, stderr=out)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/_dash-layout", proc, 120)
+        yield port, log
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _slow_client(port: int, seconds: float, stop: threading.Event) -> None:
+    """The issue's attack: a POST's headers, then one byte of its body a second."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n")
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not stop.is_set():
+            sock.sendall(b" ")
+            stop.wait(1.0)
+
+
+@pytest.mark.slow
+def test_two_slow_clients_leave_other_requests_fast(app, gunicorn):
+    """Two clients sending a body a byte a second through ``--workers 2`` (sync workers froze for 30 s
+    at a time): a normal user's neighbours request keeps a p95 under 1 s, and no worker times out."""
+    port, log = gunicorn
+    url = f"http://127.0.0.1:{port}/_dash-update-component"
+    bodies = [json.dumps(request(app, (ids.NEIGHBOURS, "data"), {(ids.GENE, "value"): f"G{k:03d}"})).encode()
+              for k in range(10, 30)]
+    stop = threading.Event()
+    attackers = [threading.Thread(target=_slow_client, args=(port, 15, stop)) for _ in range(2)]
+    for t in attackers:
+        t.start()
+    time.sleep(2)                                            # both attackers hold their connection
+    latencies: list[float] = []
+    deadline = time.monotonic() + 12
+    try:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            req = urllib.request.Request(url, data=bodies[len(latencies) % len(bodies)],
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=40) as r:
+                assert r.status == 200
+                r.read()
+            latencies.append(time.perf_counter() - started)
+    finally:
+        stop.set()
+        for t in attackers:
+            t.join(timeout=30)
+    assert len(latencies) >= 20, latencies
+    assert float(np.percentile(latencies, 95)) <= 1.0, statistics.quantiles(latencies, n=20)
+    assert "WORKER TIMEOUT" not in log.read_text()
+
+
+@pytest.mark.slow
+def test_a_long_link_reaches_the_app_through_gunicorn(app, gunicorn):
+    """A link over gunicorn's default request line (4,094 bytes) opens the page, whose callback says
+    the link could not be read (gunicorn answered a bare 414 before)."""
+    port, _ = gunicorn
+    search = "?gene=G010&set=" + "x" * 5000
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/{search}", timeout=30) as r:
+        assert r.status == 200 and b"_dash-renderer" in r.read()
+    said = json.dumps(_response(app, (ids.URL, "search"), {(ids.URL, "search"): search}))
+    assert "This link could not be read" in said
+
+
+@pytest.mark.parametrize("path", ["/_dash-component-suites/dash/nope.js", "/_dash-component-suites/nope/x.js",
+                                  "/_dash-component-suites/dash/../../../../etc/passwd",
+                                  "/_dash-component-suites/dash/%2e%2e/%2e%2e/setup.py",
+                                  "/_dash-component-suites/dash/deps/react@18.v1_2_3m1.min.js.map"])
+def test_an_unregistered_script_path_is_a_404_without_a_traceback(app, path, caplog):
+    r = app.server.test_client().get(path)
+    assert r.status_code == 404
+    assert not [rec for rec in caplog.records if rec.levelname in ("ERROR", "CRITICAL")]

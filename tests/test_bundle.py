@@ -65,3 +65,33 @@ def test_damaged_bundles_are_reported(tmp_path, damage, problem):
     damage(tmp_path / "b")
     with pytest.raises(InputError, match=problem):
         read_bundle(tmp_path / "b")
+
+
+def test_check_tells_the_same_results_from_different_ones(small_bundle, tmp_path, capsys):
+    """Issue 32, F20: a copy whose manifest and pair model record another run (time, timings) holds
+    the same results, though not the same bytes; a changed vector does not."""
+    import shutil
+
+    import torch
+
+    from pipeline.cli import main
+
+    again = tmp_path / "again"
+    shutil.copytree(small_bundle, again)
+    manifest = json.loads((again / "manifest.json").read_text())
+    manifest.update(created="2030-01-01T00:00:00+00:00", timings={k: 99.0 for k in manifest["timings"]})
+    (again / "manifest.json").write_text(json.dumps(manifest))
+    model = torch.load(again / "pairs.pt", weights_only=True)
+    torch.save({**model, "metrics": {**model["metrics"], "seconds": 12.3}}, again / "pairs.pt")
+    assert (again / "pairs.pt").read_bytes() != (small_bundle / "pairs.pt").read_bytes()
+    assert main(["check", str(small_bundle), str(again)]) == 0
+    assert "the same results" in capsys.readouterr().out
+
+    vectors = np.load(again / "embedding.npy")
+    vectors[3, 1] += 1e-3
+    np.save(again / "embedding.npy", vectors)
+    manifest["counts"]["pairs"] += 1
+    (again / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["check", str(small_bundle), str(again)]) == 1
+    out = capsys.readouterr().out
+    assert "embedding.npy: the arrays differ" in out and "manifest.json: counts.pairs:" in out

@@ -73,6 +73,30 @@ class _Boom:
         return (print, ("a pickle ran",))
 
 
+def _deep(levels: int) -> object:
+    value: object = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+def _first(section: dict) -> dict:
+    return next(iter(section.values()))
+
+
+def _forged_header(folder: Path) -> None:
+    """An .npy whose header claims 10^10 x 200 floats (8 TB) in a file of a few hundred bytes."""
+    with open(folder / "embedding.npy", "wb") as fh:
+        np.lib.format.write_array_header_1_0(fh, {"descr": "<f4", "fortran_order": False, "shape": (10**10, 200)})
+        fh.write(b"\0" * 64)
+
+
+def _tensor(values):
+    import torch
+
+    return torch.tensor(values)
+
+
 def _nan_row(v):
     v = v.copy()
     v[3, 0] = np.nan
@@ -91,6 +115,7 @@ CASES = {
     "embedding.npy object array": (_vectors(lambda v: v.astype(object)), "embedding.npy", "not a NumPy"),
     "embedding.npy 1-D": (_vectors(lambda v: v[:, 0].copy()), "embedding.npy", "not genes x dims"),
     "embedding.npy integers": (_vectors(lambda v: (v * 100).astype(np.int32)), "embedding.npy", "not genes x dims"),
+    "embedding.npy header 10^10 x 200": (_forged_header, "embedding.npy", "10000000000 x 200 float32 is"),
     "embedding.npy NaN": (_vectors(_nan_row), "embedding.npy", "NaN or infinity"),
     "embedding.npy rows": (_vectors(lambda v: v[:-5]), "embedding.npy", "vectors but embedding.genes.txt lists"),
     "genes.txt not UTF-8": (_bytes("embedding.genes.txt", b"A\n\xff\xfe\n"), "embedding.genes.txt", "UTF-8"),
@@ -103,16 +128,36 @@ CASES = {
     "manifest not UTF-8": (_bytes("manifest.json", b"{\"a\": \"\xff\"}"), "manifest.json", "not valid JSON"),
     "version as text": (_manifest(_set("version", "2")), "manifest.json", "'2' is not a whole number"),
     "format": (_manifest(_set("format", "something else")), "manifest.json", "format is"),
-    "annotations junk": (_manifest(_set("annotations", "junk")), "manifest.json", "'annotations' is a str"),
-    "metrics junk": (_manifest(_set("metrics", [1, 2])), "manifest.json", "'metrics' is a list"),
-    "a metric junk": (_manifest(_set("metrics", 5, "layout")), "manifest.json", "metrics 'layout' is a int"),
-    "atlases junk": (_manifest(_set("annotations", "junk", "atlases")), "manifest.json", "'atlases' must be"),
+    "annotations junk": (_manifest(_set("annotations", "junk")), "manifest.json",
+                         "'annotations' is text, not a JSON object"),
+    "metrics junk": (_manifest(_set("metrics", [1, 2])), "manifest.json", "'metrics' is a JSON list"),
+    "a metric junk": (_manifest(_set("metrics", 5, "layout")), "manifest.json",
+                     "'metrics.layout' is a whole number, not a JSON object"),
+    "atlases junk": (_manifest(_set("annotations", "junk", "atlases")), "manifest.json",
+                     "'annotations.atlases' is text"),
     "atlases list of numbers": (_manifest(_set("annotations", [1, 2], "atlases")), "manifest.json",
-                                "'atlases' must be"),
+                                "'annotations.atlases[0]' is a whole number"),
     "atlas z_limit text": (_manifest(lambda m: {**m, "annotations": {**m["annotations"], "atlases": [
-        {**m["annotations"]["atlases"][0], "z_limit": "big"}]}}), "manifest.json", "not a positive number"),
-    "inputs junk": (_manifest(_set("inputs", [1, 2])), "manifest.json", "list of objects"),
-    "config junk": (_manifest(_set("config", 3)), "manifest.json", "'config' is a int"),
+        {**m["annotations"]["atlases"][0], "z_limit": "big"}]}}), "manifest.json", "z_limit' is text, not a number"),
+    "inputs junk": (_manifest(_set("inputs", [1, 2])), "manifest.json", "'inputs[0]' is a whole number"),
+    "config junk": (_manifest(_set("config", 3)), "manifest.json", "'config' is a whole number"),
+    "manifest nested 100,000 levels": (_bytes("manifest.json", b"[" * 100_000 + b"]" * 100_000), "manifest.json",
+                                       "nested too deeply"),
+    "manifest nested 40 levels": (_manifest(_set("notes", _deep(40))), "manifest.json", "levels deep (at most 16)"),
+    "counts as text": (_manifest(_set("counts", "lots", "pairs")), "manifest.json",
+                       "'counts.pairs' is text, not a number"),
+    "counts unknown key as text": (_manifest(_set("counts", "many", "frobs")), "manifest.json",
+                                   "'counts.frobs' is text"),
+    "a figure as text": (_manifest(lambda m: _first(m["metrics"]["neighbours"]).__setitem__("k", "ten") or m),
+                         "manifest.json", ".k' is text, not a whole number"),
+    "a figure's part missing": (_manifest(lambda m: _first(m["metrics"]["neighbours"]).pop("embedding") and m),
+                                "manifest.json", "lacks 'embedding'"),
+    "support tiers differ": (_manifest(lambda m: m["metrics"]["support"].__setitem__("other.gmt", {
+        "odd": {"genes": 1, "cone": 0.5}}) or m), "manifest.json", "other support tiers"),
+    "an input without samples": (_manifest(lambda m: m["inputs"][0].pop("samples") and m), "manifest.json",
+                                 "'inputs[0]' lacks 'samples'"),
+    "embedding dims as text": (_manifest(_set("config", {"embedding": {"dims": "200"}})), "manifest.json",
+                               "'config.embedding.dims' is text"),
     "genes.parquet garbage": (_bytes("genes.parquet", b"PAR1garbage"), "genes.parquet", "unreadable"),
     "genes.parquet truncated": (_truncate("genes.parquet", 0.6), "genes.parquet", "unreadable"),
     "genes.parquet x as text": (_genes(lambda g: g.assign(x=g["x"].astype(str))), "genes.parquet", "'x' is"),
@@ -133,6 +178,13 @@ CASES = {
     "pairs.pt mismatched weights": (_pairs(lambda p: {**p, "config": {**p["config"], "hidden": 7}}), "pairs.pt",
                                     "does not fit"),
     "pairs.pt other dims": (_pairs(lambda p: {**p, "dims": 5}), "pairs.pt", "5-dimensional"),
+    "pairs.pt NaN weights": (_pairs(lambda p: {**p, "encoder": {k: v * float("nan") for k, v in p["encoder"].items()}}),
+                             "pairs.pt", "hold NaN or infinity"),
+    "pairs.pt dims a tensor": (_pairs(lambda p: {**p, "dims": _tensor([p["dims"]] * 2)}), "pairs.pt",
+                               "'dims' is a Tensor, not a whole number"),
+    "pairs.pt config a list": (_pairs(lambda p: {**p, "config": [1]}), "pairs.pt", "must be dictionaries"),
+    "genes.parquet unknown support": (_genes(lambda g: g.assign(support="enormous")), "genes.parquet",
+                                      "'enormous', not a support tier"),
     "pairs.pt raw pickle": (_bytes("pairs.pt", pickle.dumps({"format": _Boom()})), "pairs.pt", "not a pair model"),
     "pairs.pt garbage": (_bytes("pairs.pt", b"garbage"), "pairs.pt", "not a pair model"),
 }
@@ -177,3 +229,12 @@ def test_the_app_refuses_to_start_with_one_line_and_status_2(case, damaged):
                           cwd=ROOT, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "warn" not in done.stderr.lower()
     assert done.stderr.strip().count("\n") == 0 and CASES[case][2] in done.stderr
+
+
+@pytest.mark.parametrize("case", ["counts as text", "a figure's part missing", "manifest nested 40 levels"])
+def test_a_damaged_compared_bundle_is_one_line_too(case, damaged, small_bundle):
+    from gene2vec_dash import create_app
+
+    with pytest.raises(InputError) as error:
+        create_app(small_bundle, [damaged[case]])       # python app.py --compare
+    assert str(error.value).startswith(str(damaged[case] / "manifest.json")) and CASES[case][2] in str(error.value)

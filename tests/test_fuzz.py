@@ -84,3 +84,28 @@ def test_no_callback_answers_500_whatever_its_values_hold(app):
     assert len(keys) >= 14
     for key in keys:
         _fuzz(app, key)
+
+
+segments = st.one_of(
+    st.sampled_from(["..", ".", "%2e%2e", "%2f", "dash", "dash_table", "plotly", "deps", "dcc", "x.js", "etc", "passwd",
+                     "react@18.v1_2_3m1.min.js", "dash_renderer.v4_4_1m1.min.js", "style.css", "arrays.js", "%00",
+                     "..%2f..%2f", "\\", "~", "é", ""]),
+    st.text(alphabet=st.characters(blacklist_characters="?#", blacklist_categories=("Cs", "Cc")), max_size=20))
+routes = st.sampled_from(["/_dash-component-suites/", "/assets/", "/_favicon.ico", "/_dash-layout",
+                          "/_dash-dependencies", "/_reload-hash", "/", "/_dash-update-component"])
+
+
+def test_no_static_route_answers_500_or_logs_a_traceback(app, caplog):
+    """GETs of the component suites, assets and Dash's other routes with any path below them
+    (traversal, encoded dots, unregistered packages): never a 500, never an error in the log."""
+    client = app.server.test_client()
+
+    @settings(max_examples=300, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(routes, st.lists(segments, max_size=5))
+    def one_get(route: str, parts: list) -> None:
+        r = client.get(route + "/".join(parts))
+        assert r.status_code < 500, (route, parts, r.status_code)
+
+    one_get()
+    assert not [rec.getMessage()[:200] for rec in caplog.records if rec.levelname in ("ERROR", "CRITICAL")]

@@ -79,12 +79,19 @@ def test_damaged_exports_are_one_line_errors(tmp_path):
     (tmp_path / "a.genes.txt").write_text("A\nB\n")
     with pytest.raises(InputError, match="not a NumPy array"):
         read_embedding(tmp_path / "a.npy")
+    with open(tmp_path / "a.npy", "wb") as fh:                       # a header claiming 8 TB: no MemoryError
+        np.lib.format.write_array_header_1_0(fh, {"descr": "<f4", "fortran_order": False, "shape": (10**10, 200)})
+    with pytest.raises(InputError, match="a.npy: not a NumPy array file matching its header: 10000000000 x 200"):
+        read_embedding(tmp_path / "a.npy")
     (tmp_path / "b.h5ad").write_bytes(b"nonsense")
     with pytest.raises(InputError, match="not a readable .h5ad"):
         read_embedding(tmp_path / "b.h5ad")
     pd.DataFrame({"symbol": ["A", "A"], "dim_0": [1.0, 2.0], "dim_1": [0.0, 1.0]}).to_parquet(tmp_path / "c.parquet")
     with pytest.raises(InputError, match="appears twice"):
         read_embedding(tmp_path / "c.parquet")
+    pd.DataFrame({"symbol": ["A", None], "dim_0": [1.0, 2.0], "dim_1": [0.0, 1.0]}).to_parquet(tmp_path / "n.parquet")
+    with pytest.raises(InputError, match="n.parquet: row 2 has no symbol"):
+        read_embedding(tmp_path / "n.parquet")
     pd.DataFrame({"gene": ["A"], "v": [1.0]}).to_parquet(tmp_path / "d.parquet")
     with pytest.raises(InputError, match="'symbol' column"):
         read_embedding(tmp_path / "d.parquet")
@@ -213,3 +220,28 @@ def test_evaluate_compare_prints_both_embeddings(small_bundle, small_bundle_seed
     assert 0 < result["overlap"]["mean"] < 1                                 # another seed: not the same lists
     assert result["a"]["clusteredness"]["pair_auc"] > 0.6 and result["b"]["clusteredness"]["pair_auc"] > 0.6
     assert "coexpression" in result and result["overlap"]["random"] < 0.1
+
+
+@pytest.mark.parametrize("out", ["/proc/x.npy", "/sys/x.parquet", "/proc/x.h5ad"])
+def test_export_to_a_place_it_cannot_write_is_one_line(small_bundle, out, capsys):
+    assert main(["export", "--bundle", str(small_bundle), "--out", out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {out}: cannot write it ("), err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", list(exports.FORMATS))
+def test_a_full_disk_leaves_no_half_written_export(small_bundle, tmp_path, fmt):
+    """The disk fills part-way (``ulimit -f``: at most 1 KB a file): one line, status 2, nothing left
+    (h5ad segfaulted, the others printed tracebacks); a killed export's leftover is removed too."""
+    import subprocess
+    import sys
+
+    out = tmp_path / f"vectors{SUFFIX[fmt]}"
+    (tmp_path / f".vectors.99999.partial{SUFFIX[fmt]}").write_bytes(b"left by a killed export")
+    done = subprocess.run(["bash", "-c", 'ulimit -f 1 && exec "$@"', "_", sys.executable, "-m", "pipeline", "export",
+                           "--bundle", str(small_bundle), "--out", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip().count("\n") == 0 and f"{out}: cannot write it (" in done.stderr, done.stderr
+    assert not list(tmp_path.iterdir())

@@ -17,9 +17,10 @@ HUGE = "A\t" + "1.0\t" * 200_000 + "1.0\n"
 SOFT = gzip.decompress((ROOT / "tests" / "data" / "GSE781_family_trimmed.soft.gz").read_bytes())
 
 
-def _vectors(rows: int = 12, dims: int = 3, value=None) -> str:
-    """An embedding in the paper's GENE<TAB>floats format: distinct vectors, or all ``value``."""
-    return "".join(f"G{k:03d}\t" + " ".join(str(value if value is not None else ((k + 1) * (j + 2)) % 7 - 3)
+def _vectors(rows: int = 12, dims: int = 3, value=None, scale: float = 1) -> str:
+    """An embedding in the paper's GENE<TAB>floats format: distinct vectors (times ``scale``), or all
+    ``value``."""
+    return "".join(f"G{k:03d}\t" + " ".join(str(value if value is not None else (((k + 1) * (j + 2)) % 7 - 3) * scale)
                                             for j in range(dims)) + "\n" for k in range(rows))
 
 
@@ -90,6 +91,10 @@ BAD = {
         "a few zero rows": ("e.txt", _vectors() + "X\t0 0 0\n", "all zero: 1 of 13 vectors (first: X)"),
         "constant": ("e.txt", _vectors(value=0.5), "every vector points the same way"),
         "1-D": ("e.txt", _vectors(dims=1), "1 dimension"),
+        "denormal": ("e.txt", _vectors(scale=1e-42), "values out of range in 12 of 12 vectors (first: G000)"),
+        "huge": ("e.txt", _vectors() + "X\t1e37 -2e37 3e37\n", "largest |value| 3e+37"),
+        "over float32": ("e.txt", _vectors() + "X\t1e39 1 2\n", "NaN or inf in 1 of 13 vectors (first: X)"),
+        "word2vec header only": ("e.txt", "3 2\n", "header says 3 genes x 2 dims but the file holds no vectors"),
         "too few genes": ("e.txt", _vectors(rows=5), "only 5 genes: the map needs at least 11"),
         "space in a gene name": ("e.txt", _vectors() + "MY GENE\t1 2 3\n", "gene name 'MY GENE'"),
         "no gene name": ("e.txt", _vectors() + "\t1 2 3\n", "line 13 has no gene name"),
@@ -293,3 +298,75 @@ def test_app_starts_with_one_line(small_bundle):
         output = proc.communicate(timeout=30)[0]
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"gene2vec map: http://127.0.0.1:{port}/"), output
+
+
+@pytest.mark.parametrize("args, words", [(["--port", "99999"], "--port 99999 is not a TCP port"),
+                                         (["--port", "-1"], "--port -1 is not a TCP port"),
+                                         (["--workers", "-2"], "--workers -2"),
+                                         (["--workers", "2", "--threads", "0"], "--threads 0")])
+def test_a_bad_server_option_is_one_line_and_status_2(args, words, tmp_path, capsys):
+    from gene2vec_dash.cli import app_main
+
+    assert app_main(["--bundle", str(tmp_path), *args]) == 2                 # refused before the bundle is read
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0], err
+
+
+def test_random_vectors_of_no_dimension_are_refused(capsys):
+    from pipeline.cli import main
+
+    assert main(["ggipnn", "--random", "--dims", "0", "--train", "p", "l", "--valid", "p", "l"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --dims 0: random vectors need at least 2 dimensions"
+
+
+def _duplicate_h5ad(path: Path) -> None:
+    import warnings
+
+    import anndata
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.export import _object_strings
+
+    with warnings.catch_warnings(), _object_strings():
+        warnings.simplefilter("ignore")
+        anndata.AnnData(X=np.arange(24, dtype=np.float32).reshape(12, 2) + 1,
+                        obs=pd.DataFrame(index=["A", "A", *(f"G{k}" for k in range(10))])).write_h5ad(path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, write, words", [
+    ("e.txt", lambda p: p.write_text(_vectors() + "X\t1e39 1 2\n"), "NaN or inf in 1 of 13 vectors"),
+    ("d.h5ad", _duplicate_h5ad, "gene 'A' appears twice")])
+def test_no_library_warning_precedes_the_error_line(name, write, words, tmp_path):
+    """float32 overflow in the text reader, anndata's duplicate names: one line, no warning before it."""
+    write(tmp_path / name)
+    done = subprocess.run([sys.executable, "-m", "pipeline", "import-embedding", str(tmp_path / name), "--out",
+                           str(tmp_path / "out"), "--cache", str(tmp_path / "cache")], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    said = [line for line in done.stderr.splitlines() if not line.endswith(" ...")]     # the stages' progress
+    assert done.returncode == 2 and len(said) == 1 and said[0].startswith("error: ") and words in said[0], said
+
+
+def test_coexpress_refuses_an_out_that_is_a_file(tmp_path, capsys):
+    from pipeline.cli import main
+
+    table = _write(tmp_path / "x.tsv", GOOD_TABLE)
+    taken = _write(tmp_path / "taken.txt", "mine")
+    assert main(["coexpress", "--inputs", str(table), "--out", str(taken)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {taken}: exists and is not a folder: --out is the folder for " \
+                                              "pair files"
+    assert taken.read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_one_line_and_leaves_no_out(tmp_path, capsys):
+    from pipeline.bench import free_port
+    from pipeline.cli import main
+
+    table = _write(tmp_path / "x.tsv", GOOD_TABLE)
+    scheduler = f"tcp://127.0.0.1:{free_port()}"                     # nothing listens there
+    assert main(["coexpress", "--inputs", str(table), "--out", str(tmp_path / "out"), "--scheduler", scheduler]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: no Dask scheduler answers at {scheduler}"), err
+    assert not (tmp_path / "out").exists()

@@ -8,6 +8,7 @@ work: a file the map or cosine cannot use (:func:`pipeline.layout.unmappable`), 
 that a word2vec text file cannot hold, is refused with one line naming the file."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +30,11 @@ def read_embedding(path: str | Path) -> Embedding:
     elif not path.is_file():
         raise InputError("embedding file not found", path)
     else:
-        emb = READERS.get(path.suffix.lower(), _read_text)(path)
-    problem = unmappable(emb.vectors, emb.genes)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")      # what they warn of (overflow, duplicate names) is refused below
+            emb = READERS.get(path.suffix.lower(), _read_text)(path)
+    with np.errstate(all="ignore"):
+        problem = unmappable(emb.vectors, emb.genes)
     if problem:
         raise InputError(problem, path)
     return emb
@@ -71,6 +75,9 @@ def _read_parquet(path: Path) -> Embedding:
     dims = [f"{DIM_PREFIX}{k}" for k in range(len(table.columns)) if f"{DIM_PREFIX}{k}" in table.columns]
     if "symbol" not in table.columns or not dims:
         raise InputError(f"needs a 'symbol' column and {DIM_PREFIX}0, {DIM_PREFIX}1, ... columns", path)
+    missing = table["symbol"].isna().to_numpy()
+    if missing.any():
+        raise InputError(f"row {int(missing.argmax()) + 1} has no symbol (null)", path)
     if not all(pd.api.types.is_numeric_dtype(table[c]) for c in dims):
         raise InputError(f"its {DIM_PREFIX} columns must hold numbers", path)
     return _checked(table["symbol"].astype(str).to_numpy(), table[dims].to_numpy(dtype=np.float32), path)
@@ -99,6 +106,9 @@ def _read_text(path: Path) -> Embedding:
     if len(header) == 2 and all(h.isdigit() for h in header):
         expected = (int(header[0]), int(header[1]))
         lines = lines[1:]
+        if not lines:
+            raise InputError(f"header says {expected[0]} genes x {expected[1]} dims but the file holds no vectors",
+                             path)
     genes, rows = _parse(lines, path, first_line=2 if expected else 1)
     vectors = _to_matrix(rows, genes, path, first_line=2 if expected else 1)
     if expected and (len(genes), vectors.shape[1]) != expected:

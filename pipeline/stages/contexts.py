@@ -14,6 +14,7 @@ from pipeline.cache import file_sha256
 from pipeline.coexpression import StoredPairs, run_coexpression
 from pipeline.embedding import Embedding, PairCorpus, embed
 from pipeline.errors import InputError
+from pipeline.npy import load_npy
 from pipeline.progress import bar
 from pipeline.runner import Stage, StageInputs
 from pipeline.sources import demo
@@ -137,9 +138,9 @@ def _datasets(sources: list, genes: np.ndarray) -> np.ndarray:
 
 
 def _trained(folder: Path, record: dict) -> Vectors:
-    raw = np.load(folder / "raw.npy") if (folder / "raw.npy").is_file() else None
-    return Vectors(Embedding.load(folder), np.load(folder / "contexts.npy"), record,
-                   np.load(folder / "datasets.npy"), raw)
+    raw = load_npy(folder / "raw.npy") if (folder / "raw.npy").is_file() else None
+    return Vectors(Embedding.load(folder), load_npy(folder / "contexts.npy"), record,
+                   load_npy(folder / "datasets.npy"), raw)
 
 
 def _trained_report(v: Vectors) -> dict:

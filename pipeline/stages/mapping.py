@@ -11,6 +11,7 @@ from pipeline.bundle import GENE_SETS, tissue_column
 from pipeline.evaluate import cosine_neighbours, map_neighbours, tissue_patterns
 from pipeline.ggi import term_gene_sets
 from pipeline.layout import neighbourhood_preservation, tsne_layout
+from pipeline.npy import load_npy
 from pipeline.runner import Stage, StageInputs
 from pipeline.sources.atlases import atlas_by_symbol
 from pipeline.support import tier
@@ -25,7 +26,7 @@ def _layout(inputs: StageInputs) -> dict:
 
 
 LAYOUT = Stage("layout", _layout, needs=("embedding",), params=("layout",),
-               load=lambda folder, info: (np.load(folder / "xy.npy"), info),
+               load=lambda folder, info: (load_npy(folder / "xy.npy"), info),
                report=lambda v: {"metrics": {"layout": v[1]}})
 
 
