@@ -49,3 +49,20 @@ def test_tissues_by_the_gtex_portals_and_hpas_names():
     assert find_tissue(atlases, "heart") == ("gtex", "Heart") and find_tissue(atlases, "Liver") is None
     blood = tissue_options(atlases["gtex"])[0]
     assert blood["value"] == "Blood" and "whole blood" in blood["search"]
+
+
+def test_share_intervals_and_tissue_patterns_led_by_their_low_end():
+    from gene2vec_dash.panels.about import pattern_rows
+    from pipeline.evaluate import share_interval
+
+    lo, hi = share_interval(0.083, 206)
+    assert 0.05 < lo < 0.083 < hi < 0.13 and share_interval(0.5, 0) == (0.0, 1.0)
+    assert share_interval(1.0, 84)[1] == pytest.approx(1.0) and share_interval(1.0, 84)[0] > 0.9
+    patterns = {"Esophagus": {"specific_genes": 13, "map": 0.14, "map_random": 0.007, "map_ratio": 20.0},
+                "Heart": {"specific_genes": 35, "map": 0.18, "map_random": 0.01, "map_ratio": 18.0},
+                "Blood": {"specific_genes": 539, "map": 0.33, "map_random": 0.0235, "map_ratio": 14.06},
+                "Nerve": {"specific_genes": 40}}
+    shown, left = pattern_rows(patterns)
+    assert [t for t, *_ in shown] == ["Blood", "Heart"]           # Heart's 18x from 35 genes: a wider interval
+    assert left == [("Nerve", 40), ("Esophagus", 13)]
+    assert all(lo < p["map_ratio"] < hi for _, p, lo, hi in shown)
