@@ -52,9 +52,12 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def serve(args: argparse.Namespace) -> None:
     """Check the bundles (one line for a bad one), then serve until interrupted."""
+    from gene2vec_dash.firstrun import first_run_needed
     from gene2vec_dash.queries import MapData
     from gene2vec_dash.server import create_app
 
+    if args.bundle is None and args.workers == 0 and first_run_needed(default_bundle()):
+        return serve_first_run(default_bundle(), args)
     bundle = args.bundle or ensure_demo_bundle(default_bundle())
     if args.workers > 0:
         _gunicorn(bundle, args)
@@ -69,6 +72,20 @@ def serve(args: argparse.Namespace) -> None:
 
     flask.cli.show_server_banner = lambda *_, **__: None       # Flask's banner repeats the line above
     app.run(host=args.host, port=args.port, debug=args.debug)
+
+
+def serve_first_run(out: Path, args: argparse.Namespace) -> None:
+    """No demo bundle yet: a progress page at once, the map when its stages are built (see
+    :mod:`gene2vec_dash.firstrun`)."""
+    from werkzeug.serving import run_simple
+
+    from gene2vec_dash.firstrun import FirstRun, map_app
+
+    first = FirstRun(out, map_app).start()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    print(f"gene2vec map: http://{args.host}:{args.port}/ (building the demo map first: the page shows its "
+          "progress and becomes the map when it is ready)", flush=True)
+    run_simple(args.host, args.port, first, threaded=True)
 
 
 def _exit_on_error(loaded: list) -> None:

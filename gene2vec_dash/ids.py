@@ -28,6 +28,7 @@ TAB_COMPARE, TAB_ABOUT = "compare", "about"
 GENE = "gene"
 GENE_MESSAGE = "gene-message"
 GENE_CARD = "gene-card"
+GENE_PROFILE = "gene-profile"            # the gene's tissue profile in the atlas the colour controls show
 SUPPORT_CAUTION = "support-caution"     # shown above the neighbours of a low-support gene
 K = "k"
 K_MESSAGE = "k-message"
@@ -71,6 +72,8 @@ COMPARE_SUMMARY = "compare-summary"
 COMPARE_A = "compare-a"                 # the gene's neighbours here, with their rank in the other
 COMPARE_B = "compare-b"                 # ... and in the other, with their rank here
 COMPARE_B_TITLE = "compare-b-title"
+BUILD_NOTE = "build-note"                # a first run: what is still computed behind the map
+BUILD_POLL = "build-poll"
 
 MAP_PLOT = f"#{MAP} .js-plotly-plot"
 """CSS selector of the plotly div inside the map, which holds the figure's data and layout in the browser."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from gene2vec_dash import ids
 from gene2vec_dash.panel import Others, Panel
@@ -12,14 +13,15 @@ from gene2vec_dash.panels import map as map_panel
 from gene2vec_dash.queries import MapData
 
 
-def page(data: MapData, panels: Sequence[Panel], others: Others) -> html.Div:
-    """The whole page; ``panels``: the tabs shown, first selected."""
+def page(data: MapData, panels: Sequence[Panel], others: Others, notice: Component | None = None) -> html.Div:
+    """The whole page; ``panels``: the tabs shown, first selected; ``notice``: a line under the header."""
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
         html.Header([
             html.H1("gene2vec map"),
             html.Span(f"{len(data.genes):,} genes embedded from co-expression · click a gene, search one, or "
                       "select a region", className="subtitle"),
+            *([notice] if notice is not None else []),
         ]),
         html.Main([
             map_panel.layout(data),

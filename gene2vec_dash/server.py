@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from dash import Dash
+from dash.development.base_component import Component
 
 from gene2vec_dash import url
 from gene2vec_dash.limits import guard
@@ -18,16 +19,17 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def create_app(bundle: str | Path | MapData, compare: Iterable[str | Path | MapData] = (),
-               panels: Sequence[Panel] = PANELS) -> Dash:
+               panels: Sequence[Panel] = PANELS, notice: Component | None = None) -> Dash:
     """A Dash app over a bundle folder (or a loaded one), compared with the ``compare`` bundles gene by
     gene (each folder validated on load: a bad bundle raises InputError); ``panels``: the side
-    panel's tabs (those that need compared embeddings only when there are some)."""
+    panel's tabs (those that need compared embeddings only when there are some); ``notice``: a line
+    under the header (what a first run is still computing)."""
     data = _loaded(bundle)
     others = named([_loaded(b) for b in compare], data.bundle.path.name)
     shown = [p for p in panels if p.shown(others)]
     app = Dash(__name__, title="gene2vec map", assets_folder=str(ASSETS), update_title=None,
                compress=_can_compress())
-    app.layout = page(data, shown, others)
+    app.layout = page(data, shown, others, notice)
     url.register(app, data, others, [*map_panel.URL, *(part for p in shown for part in p.url)],
                  [p.tab for p in shown])
     map_panel.register(app, data)

@@ -21,7 +21,8 @@ def summary_lines(manifest: dict) -> list[str]:
                             for s in manifest["datasets_skipped"]),
                   f"pairs: {c['pairs']:,}  genes in pairs: {c['genes_in_pairs']:,}  "
                   f"genes embedded: {c['genes_embedded']:,}"]
-    lines += clusteredness_lines(metrics["clusteredness"])
+    if "clusteredness" in metrics:                 # a map built first has no grading yet
+        lines += clusteredness_lines(metrics["clusteredness"])
     for name, report in metrics.get("neighbours", {}).items():
         lines += neighbour_lines(name, report)
     runs = {k: v for k, v in metrics.get("ggipnn", {}).items() if k != "baselines"}

@@ -337,3 +337,19 @@ def test_a_compared_import_shows_this_maps_support_and_about_figures_come_from_t
 
     text = json.dumps([c.to_plotly_json() for c in about(a, {"imported": b})], default=str)
     assert "0.624" not in text and "0.651" not in text
+
+
+def test_a_tissue_profile_is_the_genes_scores_highest_first_and_empty_without_any(data):
+    from gene2vec_dash.profile import SHOWN, profile_figure, tissue_profile
+    from pipeline.bundle import tissue_column
+
+    atlas = next(iter(data.atlases.values()))
+    found = tissue_profile(data, "G010", atlas)
+    row = data.genes.iloc[data.row["G010"]]
+    assert found["z"].tolist() == sorted(found["z"], reverse=True)
+    assert found["z"].tolist() == [row[tissue_column(atlas.key, t)] for t in found["tissue"]]
+    figure = profile_figure(found, atlas, "G010")
+    assert len(figure["data"][0]["y"]) == min(SHOWN, len(found))
+    genes = data.genes.copy()
+    genes.loc[data.row["G011"], [tissue_column(atlas.key, t) for t in atlas.tissues]] = np.nan
+    assert tissue_profile(replace(data, genes=genes), "G011", atlas).empty      # no atlas scores it

@@ -133,3 +133,22 @@ def test_the_gene_set_box_keeps_the_servers_order(dash_duo, app, small_bundle):
     _wait(lambda: len(dash_duo.find_elements(f"{popover} [role=option]")) == len(expected))
     shown = [o.text.split(" · ")[0] for o in dash_duo.find_elements(f"{popover} [role=option]")]
     assert shown == expected and len(expected) >= 2
+
+
+def test_the_gene_card_draws_the_genes_tissue_profile_highest_first(dash_duo, app):
+    """The card's bars are the gene's z-scores in the shown atlas, the highest on top, as the server
+    computes them; a gene no atlas scores shows no chart."""
+    from gene2vec_dash.profile import tissue_profile
+
+    data = app.server.config["MAP_DATA"]
+    atlas = next(iter(data.atlases.values()))
+    expected = tissue_profile(data, "G010", atlas)
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010")
+    dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", "G010", timeout=20)
+    graph = f"document.getElementById('{ids.GENE_PROFILE}').querySelector('.js-plotly-plot')"
+    _wait(lambda: _js(dash_duo, f"const g = {graph}; return g && g.data ? g.data[0].y.length : 0;") > 0, timeout=15)
+    shown = _js(dash_duo, f"const t = {graph}.data[0]; return [Array.from(t.y), Array.from(t.x)];")
+    assert shown[0][::-1] == expected["tissue"].head(len(shown[0])).tolist()      # plotly draws bottom-up
+    assert shown[1][::-1] == sorted(shown[1], reverse=True)
+    assert atlas.name in _js(dash_duo, f"return {graph}.layout.title.text;")

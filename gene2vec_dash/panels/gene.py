@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 from gene2vec_dash import figures, genebox, ids, inputs, queries
 from gene2vec_dash.caution import caution
 from gene2vec_dash.panel import Others, Panel
+from gene2vec_dash.profile import profile_figure, tissue_profile
 from gene2vec_dash.queries import MapData
 from gene2vec_dash.tables import LOW_ROWS, SUPPORT_TIP, table
 from gene2vec_dash.url import Control, Pick
@@ -18,6 +19,7 @@ def layout(data: MapData, others: Others) -> list:
         genebox.gene_dropdown(ids.GENE, "Search a gene symbol, alias or Entrez id…"),
         html.Div(id=ids.GENE_MESSAGE, className="message", role="status"),
         html.Div(id=ids.GENE_CARD, className="gene-card"),
+        dcc.Graph(id=ids.GENE_PROFILE, config={"displayModeBar": False}, style={"display": "none"}),
         html.Div(id=ids.SUPPORT_CAUTION),
         html.Div([
             html.Label("Neighbours", htmlFor=ids.K),
@@ -65,6 +67,16 @@ def register(app: Dash, data: MapData, others: Others) -> None:
                 for s, c, d in zip(found["symbol"], found["class"], found["description"])]
         return (found.drop(columns="row").to_dict("records"), tips, patch, False, gene_card(data, symbol),
                 caution(data, symbol, "neighbours"))
+
+    @app.callback(Output(ids.GENE_PROFILE, "figure"), Output(ids.GENE_PROFILE, "style"),
+                  Input(ids.GENE, "value"), Input(ids.ATLAS, "value"))
+    def profile(gene, atlas):
+        """The gene's tissue profile in the atlas the colour controls show (the first when none)."""
+        symbol, view = genebox.gene(data, gene), data.atlases.get(atlas) or next(iter(data.atlases.values()), None)
+        found = tissue_profile(data, symbol, view) if symbol and view else None
+        if found is None or found.empty:
+            return no_update, {"display": "none"}
+        return profile_figure(found, view, symbol), {"display": "block"}
 
     @app.callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.GENE, "value"), State(ids.K, "value"), prevent_initial_call=True)

@@ -72,7 +72,9 @@ def register(app: Dash, data: MapData, others: Others) -> None:
             return html.P("Choose a first gene to see its predicted partners.")
         meaning = html.P("P: the pair model's probability that the two genes share an experimentally supported "
                          "GO biological process, from their vectors alone (trained on GO pairs in which every "
-                         "gene has as many negatives as positives, so popular genes are not favoured).",
+                         "gene has as many negatives as positives, so popular genes are not favoured). A low P "
+                         "is not evidence against a relation the arrays cannot see: a partner bound or "
+                         "degraded at the protein level (TP53 and MDM2) need not be co-expressed.",
                          className="note")
         warning = caution(data, sa, "predicted partners")
         if sb is None:
@@ -84,7 +86,7 @@ def register(app: Dash, data: MapData, others: Others) -> None:
         r = queries.pair(data, sa, sb)
         return html.Div([
             warning,
-            html.Div([html.Span("P(interaction)", className="label"),
+            html.Div([html.Span("P(shared GO process)", className="label"),
                       html.Span(f"{r['probability']:.3f}", id=ids.PAIR_PROBABILITY, className="value")]),
             html.Div([html.Span("cosine similarity", className="label"),
                       html.Span(f"{r['cosine']:.3f}", id=ids.PAIR_COSINE, className="value")]),
