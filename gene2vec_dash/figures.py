@@ -12,18 +12,8 @@ import numpy as np
 import pandas as pd
 from plotly.colors import sample_colorscale
 
-# Okabe-Ito (colour-blind safe) for the small classes; the large protein-coding class muted
-CLASS_COLOURS = {
-    "protein-coding": "#a9bccb",
-    "lncRNA": "#6a3d9a",
-    "LOC non-coding": "#E69F00",
-    "microRNA": "#D55E00",
-    "snoRNA": "#CC79A7",
-    "uncharacterised ORF": "#009E73",
-    "pseudogene": "#0072B2",
-    "other ncRNA": "#56B4E9",
-    "other": "#8c8c8c",
-}
+from pipeline.annotate import CLASS_COLOURS
+
 CLASS_NAMES = list(CLASS_COLOURS)
 NO_DATA = "#dcdcdc"
 Z_SCALE = "RdBu_r"

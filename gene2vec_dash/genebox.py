@@ -44,6 +44,8 @@ def register(app: Dash, data: MapData, dropdown: str) -> None:
 
 
 def label(data: MapData, symbol: str, alias: str | None = None) -> str:
+    """"CDK1 (Entrez 983) — cyclin...": the name it was found by when that is not its symbol."""
     desc = str(data.genes.at[data.row[symbol], "description"])[:40]
-    matched = f" (alias {alias})" if alias else ""
+    kind = "Entrez" if alias and data.entrez.get(alias) == symbol else "alias"
+    matched = f" ({kind} {alias})" if alias else ""
     return f"{symbol}{matched} — {desc}" if desc else symbol + matched

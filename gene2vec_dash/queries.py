@@ -8,15 +8,18 @@ from __future__ import annotations
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from gene2vec_dash import names
 from gene2vec_dash.genelists import GeneSets
 from pipeline.bundle import Bundle, read_bundle
 from pipeline.evaluate import mean_pairwise
+from pipeline.sources.genes import read_symbol_renames
 from pipeline.support import LOW, TIERS
 
 if TYPE_CHECKING:
@@ -51,6 +54,13 @@ class MapData:
     entrez: dict[str, str]              # Entrez id (text) -> official symbol
     random_similarity: float            # mean cosine of 1,000 random genes' pairs (clusteredness' denominator)
     later: Future                       # -> (pair model or None, gene sets)
+    newer: dict[str, str]               # symbol -> its symbol in the newer gene table of the renames
+    names_date: str                     # that table's date
+
+    @cached_property
+    def names(self) -> names.NameIndex:
+        """Sorted names for the gene box's suggestions (built at the first keystroke)."""
+        return names.NameIndex.build(self.alias, self.genes)
 
     @property
     def predictor(self) -> "PairPredictor | None":
@@ -71,10 +81,12 @@ class MapData:
         vectors = np.asarray(bundle.vectors, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         symbols = genes["symbol"].astype(str).tolist()
-        alias: dict[str, str] = {}
+        renames, about = read_symbol_renames()
+        newer = names.newer_symbols(genes, renames)
+        alias = {new.upper(): old for old, new in newer.items()}      # newer symbols (FIRRM) as aliases
         if "aliases" in genes.columns:
-            for symbol, names in zip(symbols, genes["aliases"].fillna("")):
-                for name in filter(None, str(names).split("|")):
+            for symbol, joined in zip(symbols, genes["aliases"].fillna("")):
+                for name in filter(None, str(joined).split("|")):
                     alias.setdefault(name.upper(), symbol)
         alias.update({s.upper(): s for s in symbols})        # official symbols win
         unit = vectors / np.where(norms == 0, 1, norms)
@@ -84,7 +96,8 @@ class MapData:
         pool = ThreadPoolExecutor(1, thread_name_prefix="gene2vec-load")
         later = pool.submit(_load_later, bundle, vectors, row)
         pool.shutdown(wait=False)
-        data = cls(bundle, genes, unit, row, alias, _atlases(bundle), entrez, mean_pairwise(unit[background]), later)
+        data = cls(bundle, genes, unit, row, alias, _atlases(bundle), entrez, mean_pairwise(unit[background]), later,
+                   newer, about.get("renames_date", ""))
         if wait:
             later.result()
         return data
@@ -115,20 +128,8 @@ def _atlases(bundle: Bundle) -> dict[str, AtlasView]:
 
 
 def search(data: MapData, text: str | None, limit: int = 20) -> list[tuple[str, str | None]]:
-    """(symbol, alias it matched or None) for a type-ahead box: the exact match first, then
-    symbols and aliases starting with what was typed."""
-    if not text or not text.strip():
-        return []
-    query = text.strip().upper()
-    if not re.fullmatch(r"[A-Z0-9@._\-/]+", query):
-        return []
-    hits: dict[str, str | None] = {}
-    for name, symbol in ([(query, data.alias[query])] if query in data.alias else []) + list(data.alias.items()):
-        if len(hits) >= limit:
-            break
-        if name.startswith(query) and symbol not in hits:
-            hits[symbol] = None if name == symbol.upper() else name
-    return list(hits.items())
+    """(symbol, the alias or Entrez id it matched, or None) for a type-ahead box, best first (names.search)."""
+    return names.search(data.names, data.resolve(text), text, limit)
 
 
 def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
@@ -237,6 +238,8 @@ def gene_card(data: MapData, symbol: str) -> dict:
     links = [(name, url.format(**ids)) for name, url in LINKS
              if all(ids[key] for key in re.findall(r"{(\w+)}", url))]
     aliases = [a for a in _text(g.get("aliases")).split("|") if a]
+    if symbol in data.newer:                                  # its symbol today first, with the table's date
+        aliases = [f"{data.newer[symbol]} (symbol in NCBI Gene of {data.names_date})", *aliases]
     kind = _text(g.get("gene_type")) or _text(g.get("type_of_gene"))          # GENCODE's, else NCBI's
     return {**ids, "name": _text(g.get("description")), "type": kind, "class": str(g["display_class"]),
             "aliases": aliases, "support": support(data, symbol)["words"], "links": links}

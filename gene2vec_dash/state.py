@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from gene2vec_dash import inputs
+from gene2vec_dash.names import find_tissue
 
 COLOR_MODES = ("class", "tissue")
 SUPPORT_VIEWS = ("show", "fade", "hide")     # what the map does with low-support genes
@@ -32,20 +33,6 @@ class ViewState:
                  "set": self.gene_set, "support": None if self.support == "show" else self.support,
                  "compare": self.compare}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
-
-
-def find_tissue(atlases: dict[str, list[str]], tissue: str | None, atlas: str | None = None
-                ) -> tuple[str, str] | None:
-    """(atlas, tissue) for a tissue named in any case: in ``atlas`` if given, else in the first
-    atlas that has it (so an old ``tissue=heart`` link finds GTEx's "Heart")."""
-    if not tissue:
-        return None
-    wanted = tissue.strip().lower()
-    for key in ([atlas] if atlas else list(atlases)):
-        for name in atlases.get(key, []):
-            if name.lower() == wanted:
-                return key, name
-    return None
 
 
 def parse_query(search: str, atlases: dict[str, list[str]], compared: tuple[str, ...] = ()

@@ -14,9 +14,10 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 from gene2vec_dash import ids, inputs
 from gene2vec_dash.genebox import gene, options
+from gene2vec_dash.names import find_tissue, tissue_options
 from gene2vec_dash.panel import Others
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, find_tissue, parse_query
+from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, parse_query
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
                "pair_a": view.pair_a, "pair_b": view.pair_b, "pathway": pathway, "support": view.support,
                "compare": view.compare or first_other}
         said = {**now, **notes, "gene_options": options(view.gene), "pair_a_options": options(view.pair_a),
-                "pair_b_options": options(view.pair_b), "tissues": atlases.get(view.atlas, [])}
+                "pair_b_options": options(view.pair_b), "tissues": tissue_options(atlases.get(view.atlas, []))}
         # a control's value is sent only when it changes: Dash fires every callback of a prop it is sent,
         # changed or not, and each would redraw the 25k-point map (options feed no callback)
         return {"search": query if query != (search or "") else no_update, "tab": tab,
@@ -143,8 +144,8 @@ def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[
     chosen, colour = inputs.name(value("gene")), inputs.choice(value("color"), COLOR_MODES)
     atlas_key = inputs.choice(value("atlas"), atlases)
     tissue_name, set_k = inputs.text(value("tissue")), inputs.index(value("pathway"), len(data.sets))
-    if atlas_key and not find_tissue(atlases, tissue_name, atlas_key):     # a new atlas: its first tissue
-        tissue_name = atlases[atlas_key][0]
+    if atlas_key:                       # the tissue's own name in the atlas, else (a new atlas) its first tissue
+        tissue_name = (find_tissue(atlases, tissue_name, atlas_key) or (None, atlases[atlas_key][0]))[1]
     checked, k_note = inputs.k(value("k"))
     if trigger == ids.K:
         notes["k_message"] = k_note

@@ -6,6 +6,19 @@ import pandas as pd
 
 CLASSES = ("protein-coding", "LOC non-coding", "lncRNA", "microRNA", "snoRNA", "uncharacterised ORF",
            "pseudogene", "other ncRNA", "other")
+# each class's colour on the map and in exports (h5ad ``uns["class_colors"]``): Okabe-Ito (colour-blind
+# safe) for the small classes, the large protein-coding class muted; the legend's order
+CLASS_COLOURS = {
+    "protein-coding": "#a9bccb",
+    "lncRNA": "#6a3d9a",
+    "LOC non-coding": "#E69F00",
+    "microRNA": "#D55E00",
+    "snoRNA": "#CC79A7",
+    "uncharacterised ORF": "#009E73",
+    "pseudogene": "#0072B2",
+    "other ncRNA": "#56B4E9",
+    "other": "#8c8c8c",
+}
 NCRNA_TYPES = ("ncRNA", "rRNA", "tRNA", "snRNA", "scRNA", "snoRNA")
 
 

@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from pipeline.errors import InputError
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -258,8 +260,21 @@ def bench_app(quick: bool = False) -> dict:
 def bench_browser(quick: bool = False, bundle: Path | None = None, tries: int = 8) -> dict:
     """The map in headless Chromium (:mod:`gene2vec_dash.bench_browser`: first paint, recolour, search,
     selection and list times beside the renderer's own floor), run in a subprocess."""
+    missing = browser_needs()
+    if missing:
+        raise InputError(f"bench browser needs {missing}: pip install '.[bench]' (selenium) and "
+                         "apt-get install chromium chromium-driver")
     return _run_json(["gene2vec_dash.bench_browser", "--json", "--tries", str(tries),
                       *(["--quick"] if quick else []), *(["--bundle", str(bundle)] if bundle else [])])
+
+
+def browser_needs() -> str:
+    """What the browser bench lacks here ("" when nothing): selenium, Chromium's driver."""
+    import importlib.util
+    import shutil
+
+    return " and ".join(name for name, ok in (("selenium", importlib.util.find_spec("selenium") is not None),
+                                              ("chromedriver", shutil.which("chromedriver") is not None)) if not ok)
 
 
 def _run_json(module_and_args: list[str]) -> dict:

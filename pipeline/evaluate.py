@@ -129,6 +129,18 @@ def member_fraction(neighbours: np.ndarray, members: np.ndarray) -> float:
     return float(inside[neighbours[members]].mean())
 
 
+def share_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson 95% interval of a mean of ``n`` shares in [0, 1] (p@10 over n query genes, a tissue's
+    neighbour share over its n specific genes), one trial per query: no mean of shares in [0, 1]
+    varies more than a proportion does, so it is the wide, safe side when per-query spread is unknown."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = min(max(float(share), 0.0), 1.0)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(centre - half, 0.0)), float(min(centre + half, 1.0))
+
+
 def tissue_patterns(z: pd.DataFrame, map_nn: np.ndarray, embedding_nn: np.ndarray, specific_z: float = 2.0,
                     min_genes: int = 10, draws: int = 20, seed: int = 0) -> dict[str, dict]:
     """Do a tissue's specific genes (z >= ``specific_z``) gather, on the map and in the embedding?

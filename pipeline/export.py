@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from pipeline.annotate import CLASS_COLOURS
 from pipeline.bundle import TISSUE_PREFIX, Bundle
 from pipeline.errors import InputError
 
@@ -83,6 +84,12 @@ def _object_strings() -> Iterator[None]:
             yield
 
 
+def class_categories(classes: pd.Series) -> list[str]:
+    """The classes present, in the app's legend order (then any other, sorted)."""
+    present = set(classes.dropna().astype(str))
+    return [c for c in CLASS_COLOURS if c in present] + sorted(present - set(CLASS_COLOURS))
+
+
 def to_anndata(bundle: Bundle):
     """Genes as ``obs``, vectors as ``X``, the map as ``obsm["X_tsne"]`` (scanpy's
     ``basis="tsne"``), the build's parameters and figures in ``uns`` (flat, and the whole
@@ -98,6 +105,11 @@ def to_anndata(bundle: Bundle):
         m = bundle.manifest
         adata = anndata.AnnData(X=np.asarray(bundle.vectors, dtype=np.float32), obs=obs, var=var)
         adata.obsm["X_tsne"] = bundle.genes[["x", "y"]].to_numpy(dtype=np.float32)
+        if "class" in obs.columns:                    # scanpy colours a category by uns["<key>_colors"]
+            classes = class_categories(obs["class"])
+            adata.obs["class"] = pd.Categorical(obs["class"].to_numpy(dtype=object), categories=classes)
+            adata.uns["class_colors"] = np.array([CLASS_COLOURS.get(c, CLASS_COLOURS["other"]) for c in classes],
+                                                 dtype=object)
         adata.uns["params"] = flat(m.get("config", {}))
         adata.uns["metrics"] = flat(m.get("metrics", {}))
         adata.uns["manifest"] = json.dumps(m, default=str)

@@ -70,3 +70,14 @@ def test_browser_bench_times_each_action_beside_the_renderers_floor(capsys):
     assert result["recolour"]["floor_restyle_ms"] > 0 and result["search"]["floor_update_ms"] > 0
     assert result["search"]["server_median_ms"] > 0 and result["recolour"]["class_to_tissue"]["vs_restyle"] > 0
     assert "the bare restyle" in summary(result)
+
+
+def test_browser_bench_without_selenium_says_what_to_install(capsys, monkeypatch):
+    import importlib.util
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "selenium" else found(name, *a))
+    assert main(["bench", "browser", "--quick"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "selenium" in err and "pip install '.[bench]'" in err
+    assert "Traceback" not in err

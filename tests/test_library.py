@@ -115,6 +115,31 @@ def test_scanpy_draws_the_demo_export(demo_bundle, tmp_path):
     matplotlib.pyplot.close("all")
 
 
+@pytest.mark.slow
+def test_scanpy_finds_neighbours_and_draws_a_umap_of_the_export_in_the_apps_colours(small_bundle, tmp_path):
+    """Issue 31: pp.neighbors through pynndescent (scanpy's choice for 8,192 genes or more, as in the demo's
+    23,555; here asked for) broke on csr_array under scipy 1.17.1; the classes keep the app's colours."""
+    import warnings
+
+    anndata = pytest.importorskip("anndata")
+    sc = pytest.importorskip("scanpy")
+    from gene2vec_dash.figures import CLASS_COLOURS
+
+    out = tmp_path / "small.h5ad"
+    assert main(["export", "--bundle", str(small_bundle), "--out", str(out)]) == 0
+    adata = anndata.read_h5ad(out)
+    classes = list(adata.obs["class"].cat.categories)
+    assert list(adata.uns["class_colors"]) == [CLASS_COLOURS[c] for c in classes]
+    assert classes == [c for c in CLASS_COLOURS if c in classes] and len(classes) >= 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sc.pp.neighbors(adata, n_neighbors=10, use_rep="X", transformer="pynndescent", random_state=0)
+        assert adata.obsp["connectivities"].shape == (adata.n_obs, adata.n_obs)
+        sc.tl.umap(adata, random_state=0)
+    assert adata.obsm["X_umap"].shape == (adata.n_obs, 2) and np.isfinite(adata.obsm["X_umap"]).all()
+    assert list(adata.uns["class_colors"]) == [CLASS_COLOURS[c] for c in classes]      # scanpy kept them
+
+
 # --- the Python API -------------------------------------------------------------------------------
 
 def test_api_answers_as_the_app_does(small_bundle):

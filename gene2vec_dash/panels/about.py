@@ -7,7 +7,11 @@ from dash import html
 from gene2vec_dash import ids
 from gene2vec_dash.panel import Panel
 from gene2vec_dash.queries import MapData
+from pipeline.evaluate import share_interval
 from pipeline.support import tier_bounds
+
+MIN_QUERIES = 30          # a support row's p@10 over fewer query genes is not shown (its interval spans ~0.2)
+MIN_SPECIFIC = 30         # a tissue with fewer specific genes is left out of the patterns
 
 
 def _metric(node, *path: str):
@@ -163,9 +167,19 @@ def _compared(data: MapData, others: dict[str, MapData]) -> list:
                           for label in labels]], className="tiers compared")]
 
 
+def _precision_cell(row: dict) -> html.Td:
+    """p@10 with its 95% interval and the number of query genes behind it; too few queries: not shown."""
+    n, p = int(row.get("queries") or 0), row.get("precision")
+    if p is None or n < MIN_QUERIES:
+        return html.Td(f"– ({n} query genes: too few)", className="too-few")
+    lo, hi = share_interval(p, n)
+    return html.Td([f"{_fmt(p)} ({_fmt(row.get('random'))})",
+                    html.Span(f"{_fmt(lo)}–{_fmt(hi)}, {n:,} genes", className="interval")])
+
+
 def _tiers(support: dict) -> list:
     """Neighbour precision by support tier, beside each tier's own random expectation (genes seen
-    in few pairs also belong to fewer gene sets)."""
+    in few pairs also belong to fewer gene sets), with its interval and number of query genes."""
     if not support:
         return []
     files = list(support)
@@ -174,37 +188,59 @@ def _tiers(support: dict) -> list:
     head += [html.Th(f"{set_name(f)} p@10 (random)") for f in files]
     bounds = tier_bounds()
     body = [html.Tr([html.Td(t), html.Td(bounds.get(t, "")), html.Td(f"{first[t]['genes']:,}"),
-                     html.Td(_fmt(first[t]["cone"], 2)),
-                     *[html.Td(f"{_fmt(support[f][t].get('precision'))} ({_fmt(support[f][t].get('random'))})")
-                       for f in files]]) for t in first]
+                     html.Td(_fmt(first[t]["cone"], 2)), *[_precision_cell(support[f][t]) for f in files]])
+            for t in first]
     return [html.H4("Support: how much co-expression placed each gene"),
             html.P("Neighbour precision (share of the 10 nearest genes that share a gene set) by the gene's number "
-                   "of contexts, beside random genes of the same tier. Cone: median cosine of the tier's genes to "
-                   "the mean direction of all genes (near 1: they are each other's neighbours whatever their "
-                   "biology). Low-support genes are marked in the tables and can be faded or hidden on the map.",
-                   className="note"),
+                   "of contexts, beside random genes of the same tier; under it, its 95% interval (Wilson, one trial "
+                   "per query gene: the wide side) and how many query genes of the tier belong to a set of that file "
+                   f"(a row with fewer than {MIN_QUERIES} is not shown). Tiers whose intervals overlap do not differ. "
+                   "Cone: median cosine of the tier's genes to the mean direction of all genes (near 1: they are each "
+                   "other's neighbours whatever their biology). Low-support genes are marked in the tables and can "
+                   "be faded or hidden on the map.", className="note"),
             html.Table([html.Tr(head), *body], className="tiers")]
+
+
+def pattern_rows(patterns: dict) -> tuple[list[tuple[str, dict, float, float]], list[tuple[str, int]]]:
+    """(tissue, figures, low, high of the map ratio's 95% interval) for the tissues with at least
+    MIN_SPECIFIC specific genes, by the interval's low end (a ratio from few genes cannot lead), and
+    (tissue, specific genes) for those left out."""
+    shown, left = [], []
+    for tissue, p in patterns.items():
+        n, ratio, expected = int(p.get("specific_genes") or 0), p.get("map_ratio"), p.get("map_random")
+        if ratio is None or not expected or n < MIN_SPECIFIC:
+            left.append((tissue, n))
+            continue
+        lo, hi = share_interval(p["map"], n)
+        shown.append((tissue, p, lo / expected, hi / expected))
+    return sorted(shown, key=lambda row: (-row[2], row[0])), sorted(left, key=lambda tn: (-tn[1], tn[0]))
 
 
 def _patterns(data: MapData) -> list:
     """The paper's claim, per tissue of the first atlas: do its specific genes gather?"""
     atlas = next(iter(data.atlases.values()), None)
-    ranked = sorted(((t, p) for t, p in (atlas.patterns if atlas else {}).items() if p.get("map_ratio") is not None),
-                    key=lambda tp: -tp[1]["map_ratio"])
+    ranked, left = pattern_rows(atlas.patterns if atlas else {})
     if not ranked:
         return []
-    top = max(p["map_ratio"] for _, p in ranked)
-    bars = [part for t, p in ranked for part in (
-        html.Span(t, className="bar-label"),
+    top = max(hi for *_, hi in ranked)
+    bars = [part for t, p, lo, hi in ranked for part in (
+        html.Span([t, html.Span(f" {p['specific_genes']:,} genes", className="bar-count")], className="bar-label"),
         html.Span(html.Span(className="bar-fill", style={"width": f"{100 * p['map_ratio'] / top:.1f}%"}),
-                  className="bar-track", title=f"{t}: {p['specific_genes']:,} specific genes (z ≥ 2)"),
-        html.Span(f"{p['map_ratio']:.1f}×", className="bar-value"))]
+                  className="bar-track", title=f"{t}: {p['specific_genes']:,} specific genes (z ≥ 2); "
+                                               f"95% interval {lo:.1f}–{hi:.1f}×"),
+        html.Span(f"{p['map_ratio']:.1f}× ({lo:.1f}–{hi:.1f})", className="bar-value"))]
+    out = "; ".join(f"{t} ({n})" for t, n in left)
     return [html.H4(f"Tissue patterns ({atlas.name})"),
             html.P("For each tissue, its specific genes (z ≥ 2) have this many times as many specific genes among "
-                   "their 10 nearest on the map as random genes of the same number (1× = no pattern):",
+                   "their 10 nearest on the map as random genes of the same number (1× = no pattern); in brackets "
+                   "the 95% interval (Wilson over the tissue's specific genes), ordered by its low end, so that a "
+                   f"ratio from few genes cannot lead. Tissues with at least {MIN_SPECIFIC} specific genes:",
                    className="note"),
             html.Div(bars, className="bars patterns", role="img",
-                     **{"aria-label": "; ".join(f"{t} {p['map_ratio']:.1f}×" for t, p in ranked)})]
+                     **{"aria-label": "; ".join(f"{t} {p['map_ratio']:.1f}× from {p['specific_genes']} genes"
+                                                for t, p, _, _ in ranked)}),
+            *([html.P(f"Left out, fewer than {MIN_SPECIFIC} specific genes (their number): {out}.",
+                      className="note patterns-left-out")] if left else [])]
 
 
 PANEL = Panel("About", ids.TAB_ABOUT, about, id=ids.BUNDLE_PANEL)     # the manifest read once: no callbacks

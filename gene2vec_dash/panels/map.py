@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, Patch, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from gene2vec_dash import figures, ids, inputs, queries
+from gene2vec_dash.names import tissue_options
 from gene2vec_dash.queries import AtlasView, MapData
 from gene2vec_dash.state import SUPPORT_VIEWS
 from gene2vec_dash.url import Control, Pick
@@ -65,7 +66,7 @@ def layout(data: MapData) -> html.Section:
             dcc.Dropdown(id=ids.ATLAS, value=first.key if first else None, clearable=False, disabled=True,
                          options=[{"label": f"{a.name} ({len(a.tissues)})", "value": a.key}
                                   for a in data.atlases.values()], className="atlas-dropdown"),
-            dcc.Dropdown(id=ids.TISSUE, options=first.tissues if first else [],
+            dcc.Dropdown(id=ids.TISSUE, options=tissue_options(first.tissues) if first else [],
                          value=first.tissues[0] if first else None, clearable=False, searchable=True,
                          disabled=True, placeholder="Tissue…", className="tissue-dropdown"),
             html.Button("Whole map", id=ids.WHOLE_MAP, className="button", title="Reset the view to every gene"),

@@ -104,6 +104,38 @@ def gene_table(orgdb: Path) -> pd.DataFrame:
     return genes.drop(columns="_id").sort_values("entrez").reset_index(drop=True)
 
 
+RENAMES_FROM = ("r-bioc-org.hs.eg.db", "3.23.1-2", "sid")     # a newer gene table: only its renames are kept
+
+
+def _source_date(db: sqlite3.Connection) -> str:
+    """The NCBI Gene date an org.Hs.eg.db was built from ("2022-Sep12" -> "2022-09-12")."""
+    raw = db.execute("select value from metadata where name = 'EGSOURCEDATE'").fetchone()[0]
+    return pd.Timestamp(raw.replace("-", " ")).strftime("%Y-%m-%d")
+
+
+def symbol_renames(old_orgdb: Path, new_orgdb: Path) -> tuple[pd.DataFrame, dict]:
+    """(entrez, symbol, new_symbol) for every gene of the older table whose official symbol the
+    newer one changed (C1orf112 -> FIRRM), and both tables' dates: the newer names the app reads as
+    aliases, without shipping the newer table itself (400 MB)."""
+    frames, dates = [], []
+    for path in (old_orgdb, new_orgdb):
+        with sqlite3.connect(path) as db:
+            frames.append(pd.read_sql("select cast(g.gene_id as integer) entrez, i.symbol from genes g "
+                                      "join gene_info i using(_id)", db))
+            dates.append(_source_date(db))
+    both = frames[0].merge(frames[1], on="entrez", suffixes=("", "_new"))
+    renames = both[both["symbol"] != both["symbol_new"]].rename(columns={"symbol_new": "new_symbol"})
+    return renames.sort_values("entrez").reset_index(drop=True), {"table_date": dates[0], "renames_date": dates[1]}
+
+
+def write_renames(renames: pd.DataFrame, about: dict, path: Path) -> None:
+    package, version, suite = RENAMES_FROM
+    head = (f"# symbol renames: NCBI Gene {about['table_date']} (the demo gene table) -> {about['renames_date']}\n"
+            f"# source: Debian {suite} {package} {version} (org.Hs.eg.sqlite, EGSOURCEDATE), genes of both tables\n"
+            f"# table_date: {about['table_date']}\n# renames_date: {about['renames_date']}\n")
+    path.write_text(head + renames.to_csv(sep="\t", index=False))
+
+
 def go_annotations(orgdb: Path) -> pd.DataFrame:
     with sqlite3.connect(orgdb) as db:
         return pd.read_sql(
@@ -355,6 +387,9 @@ def rebuild(out: Path, work: Path | None = None) -> dict:
     provenance = Path(__file__).resolve().parents[1] / "demo_data" / "PROVENANCE.md"
     if provenance.exists():
         shutil.copy(provenance, tmp / "PROVENANCE.md")
+    renames = provenance.with_name("symbol_renames.tsv")         # recorded (symbol_renames), kept as it is
+    if renames.exists():
+        shutil.copy(renames, tmp / renames.name)
     for f in sorted(p for p in tmp.rglob("*") if p.is_file() and p.name not in ("MANIFEST.json", "PROVENANCE.md")):
         manifest["files"][str(f.relative_to(tmp))] = {
             "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "bytes": f.stat().st_size}

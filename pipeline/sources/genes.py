@@ -178,3 +178,21 @@ def read_gene_types(path: str | Path) -> pd.Series:
         raise InputError(f"gene type table lacks columns {missing}", path)
     ids = frame["gene_id"].astype(str).str.replace(r"\.\d+$", "", regex=True)
     return pd.Series(frame["gene_type"].astype(str).to_numpy(), index=ids).groupby(level=0).first()
+
+
+RENAMES = Path(__file__).resolve().parents[1] / "demo_data" / "symbol_renames.tsv"
+
+
+def read_symbol_renames(path: str | Path = RENAMES) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A recorded table of symbol renames (``entrez``, ``symbol``, ``new_symbol``: the demo gene
+    table's symbol and the one a newer gene table gives the same gene) and its ``# key: value``
+    header (``table_date``, ``renames_date``): newer names without a newer, 400 MB, gene table."""
+    path = Path(path)
+    with open_text(path, "symbol renames") as fh:
+        lines = fh.read().splitlines()
+    about = dict(line[2:].split(": ", 1) for line in lines if line.startswith("# ") and ": " in line)
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    if not rows or rows[0] != ["entrez", "symbol", "new_symbol"] or any(len(r) != 3 for r in rows):
+        raise InputError("not a symbol renames table (entrez, symbol, new_symbol; tab-separated)", path)
+    frame = pd.DataFrame(rows[1:], columns=rows[0]).astype({"entrez": np.int64})
+    return frame, about
