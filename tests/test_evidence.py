@@ -2,11 +2,14 @@
 expression per data set, the ARCHS4 TF-list pairs; the files, their reader, and a bundle without them."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.evidence import condition, dataset_evidence, tf_list_pairs
+from pipeline.errors import InputError
+from pipeline.evidence import INDEX, PROFILES, condition, dataset_evidence, tf_list_pairs, write_evidence
 from pipeline.preprocess import remove_components
 
 EMBEDDED = np.array(["A", "B", "C", "D", "E"])
@@ -60,3 +63,86 @@ def test_tf_list_pairs_keep_rank_and_embedded_genes_sorted_by_pair():
     assert {tuple(p) for p in pairs.tolist()} == {(4, 0, 1), (4, 2, 3), (1, 4, 1), (1, 0, 2)}   # Z dropped
     keys = np.minimum(pairs[:, 0], pairs[:, 1]) * 5 + np.maximum(pairs[:, 0], pairs[:, 1])
     assert (np.diff(keys) >= 0).all()
+
+
+@pytest.fixture()
+def toy_bundle(tmp_path):
+    """The evidence files of two toy data sets, as a bundle folder holds them."""
+    rng = np.random.default_rng(2)
+    genes, values = _toy(rng)
+    first = dataset_evidence("one", "blood", genes, values, EMBEDDED)
+    second = dataset_evidence("two", "liver", np.array(["A", "D"]), rng.normal(size=(2, 30)) + [[1], [9]],
+                              EMBEDDED)
+    pairs = tf_list_pairs(pd.DataFrame({"a": ["E", "B"], "b": ["A", "A"]}), EMBEDDED)
+    record = write_evidence(tmp_path, EMBEDDED, [first, second], pairs, 0.5)
+    assert record["datasets"][1] == {"name": "two", "tissue": "liver", "samples": 30, "genes_measured": 2,
+                                     "genes_expressed": 1}
+    return tmp_path, values
+
+
+def test_pair_evidence_lists_every_data_set_and_the_tf_lists(toy_bundle):
+    from gene2vec_dash.evidence import PAIR_COLUMNS, Evidence, pair_evidence
+
+    folder, values = toy_bundle
+    ev = Evidence.open(folder, EMBEDDED)
+    table = pair_evidence(ev, "A", "B")
+    assert list(table.columns) == PAIR_COLUMNS and table["dataset"].tolist() == ["one", "two", "ARCHS4 TF lists"]
+    assert table["r"][0] == pytest.approx(np.corrcoef(values[1], values[2])[0, 1], abs=2e-3)
+    assert np.isnan(table["r"][1]) and table["a_measured"].tolist() == [True, True, True]
+    assert table["b_measured"].tolist() == [True, False, True]
+    assert bool(table["in_tf_lists"][2]) and table["tf_rank"][2] == 1 and pd.isna(table["in_tf_lists"][0])
+    assert not pair_evidence(ev, "C", "D")["in_tf_lists"].iloc[-1]
+    assert table["samples"].tolist()[:2] == [40, 30]
+
+
+def test_gene_expression_and_the_honest_note(toy_bundle):
+    from gene2vec_dash.evidence import Evidence, expression_note, gene_expression
+
+    ev = Evidence.open(toy_bundle[0], EMBEDDED)
+    d = gene_expression(ev, "D")
+    assert d["measured"].tolist() == [False, True] and d["expressed"].tolist() == [False, True]
+    assert expression_note(ev, "D") is None and expression_note(ev, "C") is None     # C: highest in "one"
+    assert expression_note(ev, "B") == ("placed by co-expression in data sets where it is barely expressed: "
+                                        "measured in 1 of 2 data sets, below the median gene in each")
+    assert expression_note(ev, "E") == ("measured in none of the compendium's 2 data sets: placed by the "
+                                        "ARCHS4 TF lists alone")
+
+
+def test_pair_evidence_answers_well_within_50_ms(toy_bundle):
+    from gene2vec_dash.evidence import Evidence, pair_evidence
+
+    ev = Evidence.open(toy_bundle[0], EMBEDDED)
+    pair_evidence(ev, "A", "B")
+    started = time.perf_counter()
+    for _ in range(20):
+        pair_evidence(ev, "A", "B")
+    assert (time.perf_counter() - started) / 20 < 0.05
+
+
+def test_a_bundle_without_evidence_gives_empty_answers(tmp_path):
+    from gene2vec_dash.evidence import (
+        GENE_COLUMNS,
+        Evidence,
+        available,
+        expression_note,
+        gene_expression,
+        pair_evidence,
+    )
+
+    assert Evidence.open(tmp_path, EMBEDDED) is None and not available(None)
+    assert pair_evidence(None, "A", "B").empty and list(gene_expression(None, "A").columns) == GENE_COLUMNS
+    assert expression_note(None, "A") is None
+
+
+def test_damaged_or_foreign_evidence_is_refused_naming_the_file(toy_bundle):
+    from gene2vec_dash.evidence import Evidence
+
+    folder = toy_bundle[0]
+    with pytest.raises(InputError, match="other genes"):
+        Evidence.open(folder, EMBEDDED[::-1].copy())
+    np.save(folder / PROFILES, np.zeros(7, np.float16))
+    with pytest.raises(InputError, match="inconsistent shapes"):
+        Evidence.open(folder, EMBEDDED)
+    (folder / INDEX).write_bytes(b"not a zip")
+    with pytest.raises(InputError, match=INDEX):
+        Evidence.open(folder, EMBEDDED)
