@@ -146,3 +146,40 @@ def test_damaged_or_foreign_evidence_is_refused_naming_the_file(toy_bundle):
     (folder / INDEX).write_bytes(b"not a zip")
     with pytest.raises(InputError, match=INDEX):
         Evidence.open(folder, EMBEDDED)
+
+
+def test_the_build_writes_evidence_the_api_reads(small_bundle, inputs):
+    """On the planted-module bundle: every data set the co-expression used, r as its preprocessing gives."""
+    from gene2vec_dash import open_bundle
+    from pipeline.bundle import read_manifest
+    from pipeline.coexpression import preprocessed_sets
+    from pipeline.config import load_config
+
+    emb, config = open_bundle(small_bundle), load_config(inputs["config"])
+    manifest = read_manifest(small_bundle / "manifest.json")
+    assert [d["name"] for d in manifest["evidence"]["datasets"]] == [r["name"] for r in manifest["inputs"]]
+    assert set(manifest["evidence"]["files"]) == {PROFILES, INDEX}
+    genes = emb.genes["symbol"].tolist()
+    a, b = genes[0], genes[1]
+    table = emb.evidence(a, b)
+    sets = list(preprocessed_sets(sorted(config.inputs), config.coexpression, config.gene_table))
+    assert table["dataset"].tolist() == [d.name for d in sets]                     # no TF lists in this build
+    for row, d in zip(table.itertuples(), sets):
+        where = {g: k for k, g in enumerate(d.genes)}
+        expected = np.corrcoef(d.values[where[a]], d.values[where[b]])[0, 1]
+        assert row.r == pytest.approx(expected, abs=3e-3) and row.samples == d.values.shape[1]
+    expression = emb.expression(a.lower())                                           # any case, as everywhere
+    assert expression["measured"].all() and len(expression) == len(sets)
+    assert emb.expression_note(a) is None or emb.expression_note(a).startswith("placed by co-expression")
+
+
+def test_an_old_bundle_without_evidence_still_opens(small_bundle, tmp_path):
+    import shutil
+
+    from gene2vec_dash import open_bundle
+
+    old = tmp_path / "old"
+    shutil.copytree(small_bundle, old, ignore=shutil.ignore_patterns("evidence_*"))
+    emb = open_bundle(old)
+    gene = str(emb.genes["symbol"].iloc[0])
+    assert emb.evidence(gene, gene).empty and emb.expression(gene).empty and emb.expression_note(gene) is None
