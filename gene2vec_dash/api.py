@@ -4,6 +4,7 @@ asks, from a notebook or a script::
     from gene2vec_dash.api import open_bundle
     emb = open_bundle("bundles/demo")
     emb.neighbours("CDK1", k=10)            # a DataFrame: rank, symbol, similarity, support, ...
+    emb.evidence("CDK1", "CCNB1")           # per data set: tissue, samples, measured, Pearson r; ARCHS4 TF lists
     adata = emb.to_anndata()                # scanpy: sc.pl.embedding(adata, basis="tsne", color="class")
 
 The answers are the app's own (:mod:`gene2vec_dash.queries`) and the exports the CLI's
@@ -17,7 +18,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from gene2vec_dash import queries
+from gene2vec_dash import evidence, queries
 from gene2vec_dash.queries import MapData
 from pipeline import export as exports
 
@@ -72,6 +73,23 @@ class GeneEmbedding:
     def pair(self, a: str, b: str) -> dict:
         """Interaction probability (None without a pair model), cosine, and ranks both ways."""
         return queries.pair(self._data, self.symbol(a), self.symbol(b))
+
+    def evidence(self, a: str, b: str) -> pd.DataFrame:
+        """Why two genes are related: per data set of the compendium, its tissue / condition and
+        samples, whether each gene is measured there and their Pearson r (NaN unless both are);
+        then a row for the ARCHS4 TF lists (``in_tf_lists``, ``tf_rank``) if the build used them.
+        Empty for a bundle built without evidence."""
+        return evidence.pair_evidence(self._data, self.symbol(a), self.symbol(b))
+
+    def expression(self, gene: str) -> pd.DataFrame:
+        """Per data set: whether ``gene`` is measured, its mean (log2, after preprocessing), the share of
+        the data set's genes below it, and whether it is expressed there. Empty without evidence."""
+        return evidence.gene_expression(self._data, self.symbol(gene))
+
+    def expression_note(self, gene: str) -> str | None:
+        """The words a gene's support needs when no data set of the compendium expresses it ("placed by
+        co-expression in data sets where it is barely expressed: ..."); None when one does."""
+        return evidence.expression_note(self._data, self.symbol(gene))
 
     def keyed_vectors(self):
         """gensim ``KeyedVectors`` of the embedding."""

@@ -5,6 +5,7 @@ distances); one matrix-vector product over all genes, a few milliseconds for 25k
 """
 from __future__ import annotations
 
+import functools
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pipeline.sources.genes import read_symbol_renames
 from pipeline.support import LOW, TIERS
 
 if TYPE_CHECKING:
+    from gene2vec_dash.evidence import Evidence
     from pipeline.pairs import PairPredictor
 
 MAX_K = 500
@@ -66,6 +68,13 @@ class MapData:
     def predictor(self) -> "PairPredictor | None":
         """The pair model, every gene encoded at load (waits for the loading thread)."""
         return self.later.result()[0]
+
+    @functools.cached_property
+    def evidence(self) -> "Evidence | None":
+        """The bundle's per-data-set evidence, opened on first use (None: a bundle built without it)."""
+        from gene2vec_dash.evidence import Evidence
+
+        return Evidence.open(self.bundle.path, self.genes["symbol"].to_numpy(dtype=str))
 
     @property
     def sets(self) -> GeneSets:

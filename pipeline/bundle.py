@@ -5,7 +5,9 @@ Layout: ``manifest.json`` (parameters, seeds, inputs, metrics, timings), ``genes
 columns), ``embedding.npy`` + ``embedding.genes.txt`` (fast copy) and ``embedding.w2v.txt``
 (word2vec text format), optionally ``pairs.pt`` (the app's pair model) with ``ggi_pairs.parquet``
 (its degree-matched GO pairs, split column), ``ggipnn.pt`` (the paper's GGIPNN, reproduced) and
-``gene_sets.parquet`` (the sets the app's enrichment tests: source, name, gene).
+``gene_sets.parquet`` (the sets the app's enrichment tests: source, name, gene), and
+``evidence_profiles.npy`` + ``evidence_index.npz`` (per data set: the genes' unit profiles, means,
+expressed; the ARCHS4 TF-list pairs: :mod:`pipeline.evidence`; a build without them still opens).
 """
 from __future__ import annotations
 

@@ -29,7 +29,10 @@ def _changed(config, name: str, inputs: dict):
     """``config`` with field ``name`` changed to another valid value."""
     value = getattr(config, name)
     if is_dataclass(value):
-        number = next(f.name for f in fields(value) if type(getattr(value, f.name)) is int)
+        number = next((f.name for f in fields(value) if type(getattr(value, f.name)) is int), None)
+        if number is None:                                # a section of fractions only: halve the first
+            number = next(f.name for f in fields(value) if type(getattr(value, f.name)) is float)
+            return replace(config, **{name: replace(value, **{number: getattr(value, number) / 2})})
         return replace(config, **{name: replace(value, **{number: getattr(value, number) + 1})})
     if isinstance(value, bool):
         return replace(config, **{name: not value})

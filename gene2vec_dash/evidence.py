@@ -1,0 +1,191 @@
+"""The evidence behind a pair and a gene, as plain functions (no Dash): per data set of the
+compendium, whether each gene is measured, the Pearson r of a pair there, whether a gene is
+expressed (its mean above a quantile of the data set's genes, recorded with the build), and
+whether the ARCHS4 TF lists hold the pair.
+
+The bundle's ``evidence_profiles.npy`` is memory-mapped and ``evidence_index.npz`` read once, on
+first use (``MapData.evidence``); a bundle built before them has none: the tables are then empty,
+the note None, and :func:`available` False.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Union
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import InputError
+from pipeline.evidence import FORMAT, INDEX, PROFILES
+
+if TYPE_CHECKING:
+    from gene2vec_dash.queries import MapData
+
+TF_LISTS = "ARCHS4 TF lists"
+PAIR_COLUMNS = ["dataset", "tissue", "samples", "a_measured", "b_measured", "r", "in_tf_lists", "tf_rank"]
+GENE_COLUMNS = ["dataset", "tissue", "samples", "measured", "mean", "percentile", "expressed"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A bundle's evidence files, opened: data sets x embedded genes (gene k <-> the bundle's row k)."""
+
+    datasets: pd.DataFrame      # dataset, tissue, samples
+    row: dict[str, int]         # symbol -> column of the per-gene arrays
+    rows: np.ndarray            # int32 data sets x genes: the gene's profile in its data set's block (-1: not measured)
+    mean: np.ndarray            # float32 data sets x genes (NaN: not measured)
+    percentile: np.ndarray      # float32 data sets x genes: share of the data set's genes with a lower mean
+    expressed: np.ndarray       # bool data sets x genes: mean above the data set's ``expressed_quantile`` gene
+    expressed_quantile: float
+    offsets: np.ndarray         # int64: where each data set's block starts in ``profiles``
+    profiles: np.ndarray        # float16, memory-mapped: each block measured genes x samples, unit rows
+    tf_lists: bool              # the build used the ARCHS4 TF lists
+    tf_keys: np.ndarray         # int64 sorted: min(a, b) * genes + max(a, b) of each (TF, gene of its list)
+    tf_rank: np.ndarray         # int32: the gene's rank in the TF's list, in tf_keys' order
+    listed: np.ndarray          # bool per gene: in some TF list (as the TF or as a gene of one)
+
+    @classmethod
+    def open(cls, folder: Path, genes: np.ndarray) -> "Evidence | None":
+        """The files of bundle ``folder`` (whose genes are ``genes``, in order); None if it has none."""
+        index_path, profiles_path = folder / INDEX, folder / PROFILES
+        if not index_path.is_file() and not profiles_path.is_file():
+            return None
+        try:
+            with np.load(index_path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", index_path) from None
+        try:
+            profiles = np.load(profiles_path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", profiles_path) from None
+        _check(arrays, profiles, genes, index_path)
+        n = len(genes)
+        pairs = arrays["tf_pairs"].astype(np.int64)
+        keys = np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
+        if (np.diff(keys) < 0).any():
+            raise InputError("tf_pairs are not sorted by pair (written by another program?)", index_path)
+        listed = np.zeros(n, dtype=bool)
+        listed[pairs[:, :2].ravel()] = True
+        datasets = pd.DataFrame({"dataset": arrays["names"].astype(str), "tissue": arrays["tissues"].astype(str),
+                                 "samples": arrays["samples"].astype(int)})
+        return cls(datasets, {s: k for k, s in enumerate(genes.tolist())}, arrays["rows"], arrays["mean"],
+                   arrays["percentile"], arrays["expressed"], float(arrays["expressed_quantile"]), arrays["offsets"],
+                   profiles,
+                   bool(arrays["tf_lists"]), keys, pairs[:, 2].astype(np.int32), listed)
+
+    def profile(self, d: int, gene: int) -> np.ndarray | None:
+        """Gene ``gene``'s unit profile in data set ``d`` (float32), None if not measured there."""
+        k = int(self.rows[d, gene])
+        if k < 0:
+            return None
+        n = int(self.datasets["samples"].iat[d])
+        start = int(self.offsets[d]) + k * n
+        return np.asarray(self.profiles[start:start + n], dtype=np.float32)
+
+    def tf_rank_of(self, a: int, b: int) -> int | None:
+        """The best rank of one gene in the other's ARCHS4 list (None: neither lists the other)."""
+        key = min(a, b) * len(self.listed) + max(a, b)
+        lo, hi = np.searchsorted(self.tf_keys, [key, key + 1])
+        return int(self.tf_rank[lo:hi].min()) if hi > lo else None
+
+
+def _check(arrays: dict, profiles: np.ndarray, genes: np.ndarray, path: Path) -> None:
+    """Every array present, of the bundle's genes and of one another's shapes."""
+    needed = ("format", "genes", "names", "tissues", "samples", "offsets", "rows", "mean", "percentile",
+              "expressed", "expressed_quantile", "tf_lists", "tf_pairs")
+    missing = [k for k in needed if k not in arrays]
+    if missing:
+        raise InputError(f"lacks arrays {missing}", path)
+    if int(arrays["format"]) != FORMAT:
+        raise InputError(f"evidence format {int(arrays['format'])}, this program reads {FORMAT}: rebuild", path)
+    if arrays["genes"].shape != genes.shape or (arrays["genes"].astype(str) != genes).any():
+        raise InputError("lists other genes than the bundle (or in another order)", path)
+    d, n = len(arrays["names"]), len(genes)
+    blocks = np.array([(int((arrays["rows"][k] >= 0).sum()) * int(arrays["samples"][k])) for k in range(d)]
+                      if arrays["rows"].shape == (d, n) else [], dtype=np.int64)
+    if (any(arrays[k].shape != (d, n) for k in ("rows", "mean", "percentile", "expressed"))
+            or arrays["offsets"].shape != (d + 1,) or not np.array_equal(np.diff(arrays["offsets"]), blocks)
+            or profiles.ndim != 1 or len(profiles) != arrays["offsets"][-1]):
+        raise InputError(f"arrays of inconsistent shapes (or {PROFILES} of another build)", path)
+    pairs = arrays["tf_pairs"]
+    if pairs.ndim != 2 or pairs.shape[1] != 3 or (len(pairs) and (pairs[:, :2].min() < 0 or pairs[:, :2].max() >= n)):
+        raise InputError("tf_pairs must be rows (TF, gene, rank) of the bundle's genes", path)
+
+
+Source = Union["MapData", Evidence, None]
+
+
+def _opened(data: Source) -> Evidence | None:
+    return data if isinstance(data, Evidence) or data is None else data.evidence
+
+
+def available(data: Source) -> bool:
+    """Whether the bundle carries evidence (one built before the evidence stage does not)."""
+    return _opened(data) is not None
+
+
+def pair_evidence(data: Source, a: str, b: str) -> pd.DataFrame:
+    """One row per data set: its tissue / condition and samples, whether each gene is measured
+    there, and their Pearson r after the pipeline's preprocessing (NaN unless both are measured);
+    then, if the build used them, a row for the ARCHS4 TF lists: whether one gene's list holds the
+    other (``in_tf_lists``) and at what rank (``tf_rank``). Empty when the bundle has no evidence."""
+    ev = _opened(data)
+    if ev is None:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    ra, rb = ev.row[a], ev.row[b]
+    r = []
+    for d in range(len(ev.datasets)):
+        pa, pb = ev.profile(d, ra), ev.profile(d, rb)
+        r.append(np.nan if pa is None or pb is None else round(float(np.clip(pa @ pb, -1, 1)), 3))
+    columns = {**{c: ev.datasets[c].tolist() for c in ("dataset", "tissue", "samples")},
+               "a_measured": (ev.rows[:, ra] >= 0).tolist(), "b_measured": (ev.rows[:, rb] >= 0).tolist(), "r": r,
+               "in_tf_lists": [None] * len(r), "tf_rank": [None] * len(r)}
+    if ev.tf_lists:
+        rank = ev.tf_rank_of(ra, rb)
+        row = (TF_LISTS, "ARCHS4 (many human RNA-seq samples)", None, bool(ev.listed[ra]), bool(ev.listed[rb]),
+               np.nan, rank is not None, rank)
+        for column, value in zip(PAIR_COLUMNS, row):
+            columns[column].append(value)
+    return pd.DataFrame({"dataset": columns["dataset"], "tissue": columns["tissue"],
+                         "samples": pd.array(columns["samples"], dtype="Int64"),
+                         "a_measured": columns["a_measured"], "b_measured": columns["b_measured"],
+                         "r": np.array(columns["r"], dtype=float),
+                         "in_tf_lists": pd.array(columns["in_tf_lists"], dtype="boolean"),
+                         "tf_rank": pd.array(columns["tf_rank"], dtype="Int64")})
+
+
+def gene_expression(data: Source, gene: str) -> pd.DataFrame:
+    """One row per data set: whether ``gene`` is measured there, its mean expression after the
+    pipeline's preprocessing (log2 scale), the share of the data set's genes below it, and whether it
+    is expressed (that share above the build's ``expressed_quantile``, 0.75 by default). Empty when
+    the bundle has no evidence."""
+    ev = _opened(data)
+    if ev is None:
+        return pd.DataFrame(columns=GENE_COLUMNS)
+    g = ev.row[gene]
+    return ev.datasets.assign(measured=ev.rows[:, g] >= 0, mean=np.round(ev.mean[:, g].astype(float), 2),
+                              percentile=np.round(ev.percentile[:, g].astype(float), 3),
+                              expressed=ev.expressed[:, g])[GENE_COLUMNS]
+
+
+def expression_note(data: Source, gene: str) -> str | None:
+    """What the support words must add when no data set of the compendium expresses ``gene`` (None:
+    some data set does, or the bundle has no evidence): its contexts then come from data sets where
+    it is barely above noise, or from outside the expression data."""
+    ev = _opened(data)
+    if ev is None:
+        return None
+    g, total = ev.row[gene], len(ev.datasets)
+    measured = ev.rows[:, g] >= 0
+    if ev.expressed[:, g].any():
+        return None
+    if measured.any():
+        below = "the median gene" if ev.expressed_quantile == 0.5 else f"{ev.expressed_quantile:.0%} of genes"
+        return (f"placed by co-expression in data sets where it is barely expressed: measured in "
+                f"{int(measured.sum())} of {total} data sets, below {below} in each")
+    if ev.tf_lists and ev.listed[g]:
+        return f"measured in none of the compendium's {total} data sets: placed by the ARCHS4 TF lists alone"
+    return f"measured in none of the compendium's {total} data sets"

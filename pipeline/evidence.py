@@ -1,0 +1,114 @@
+"""The evidence behind a pair and a gene: per data set, each embedded gene's z-scored profile (so
+that Pearson r of two genes there is one dot product), its mean expression and whether it is
+expressed there (its mean above a quantile of the data set's genes: the median or higher); and
+which pairs the ARCHS4 TF lists hold.
+
+Pure functions over arrays; the stage (:mod:`pipeline.stages.evidence`) reads the data sets and
+writes the two files the app memory-maps (:data:`PROFILES`) and loads (:data:`INDEX`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.coexpression import standardise
+from pipeline.preprocess import remove_components
+
+PROFILES = "evidence_profiles.npy"    # float16, every data set's unit profiles one after another (flat)
+INDEX = "evidence_index.npz"          # where each gene's profile starts, means, expressed, TF-list pairs
+FORMAT = 1
+
+_SCALE_WORDS = re.compile(r"\b(log2|RMA|counts?|CPM|FPKM|TPM|gene-level|expression)\b", re.IGNORECASE)
+
+
+def condition(what: str) -> str:
+    """A data set's tissue / condition from the compendium's description of it: the clauses before
+    the first ';' that are not about the values' scale ("influenza challenge time course, blood,
+    log2 gene-level values" -> "influenza challenge time course, blood")."""
+    clauses = [c.strip() for c in what.split(";")[0].split(",")]
+    return ", ".join(c for c in clauses if c and not _SCALE_WORDS.search(c))
+
+
+@dataclass(frozen=True)
+class DatasetEvidence:
+    """One data set, over the embedded genes (row k <-> embedded gene k)."""
+
+    name: str
+    tissue: str
+    samples: int
+    rows: np.ndarray          # int32: the gene's row in ``profiles`` (-1: not measured here)
+    profiles: np.ndarray      # float16 measured genes x samples, rows centred and of unit norm
+    mean: np.ndarray          # float32 mean expression after preprocessing (NaN: not measured)
+    percentile: np.ndarray    # float32 share of the data set's genes with a lower mean (NaN: not measured)
+    expressed: np.ndarray     # bool: mean above the data set's ``expressed_quantile`` gene
+
+
+def dataset_evidence(name: str, tissue: str, genes: np.ndarray, values: np.ndarray, embedded: np.ndarray,
+                     components: int = 0, expressed_quantile: float = 0.5) -> DatasetEvidence:
+    """``values``: the data set after the pipeline's preprocessing *before* any component removal
+    (genes x samples, one row per gene of ``genes``); the means come from it, the profiles from it
+    after the same ``components`` the co-expression stage removed, so r here is r there."""
+    means = values.mean(axis=1)
+    order = np.argsort(means, kind="stable")
+    lower = np.empty(len(means))
+    lower[order] = np.arange(len(means))                 # how many genes have a lower mean (ties: by order)
+    where = pd.Index(np.asarray(genes, dtype=str)).get_indexer(np.asarray(embedded, dtype=str))
+    measured = where >= 0
+    kept = where[measured]
+    profiles = standardise((remove_components(values, components) if components else values)[kept])
+    rows = np.full(len(embedded), -1, dtype=np.int32)
+    rows[measured] = np.arange(measured.sum(), dtype=np.int32)
+
+    def spread(x: np.ndarray, fill) -> np.ndarray:
+        out = np.full(len(embedded), fill, dtype=np.asarray(x).dtype)
+        out[measured] = x[kept]
+        return out
+
+    return DatasetEvidence(name, tissue, int(values.shape[1]), rows, profiles.astype(np.float16),
+                           spread(means.astype(np.float32), np.nan),
+                           spread((lower / max(len(means) - 1, 1)).astype(np.float32), np.nan),
+                           spread(means > np.quantile(means, expressed_quantile), False))
+
+
+def tf_list_pairs(lists: pd.DataFrame, embedded: np.ndarray) -> np.ndarray:
+    """ARCHS4 TF lists (``a``: the TF, ``b``: a gene of its list, rows in list order) -> int32 rows
+    (TF, gene, rank in the TF's list from 1) over the embedded genes, both genes embedded, sorted by
+    (smaller row, larger row)."""
+    rank = lists.groupby("a", sort=False).cumcount().to_numpy() + 1
+    index = pd.Index(np.asarray(embedded, dtype=str))
+    a, b = index.get_indexer(lists["a"].astype(str)), index.get_indexer(lists["b"].astype(str))
+    keep = (a >= 0) & (b >= 0)
+    a, b, rank = a[keep], b[keep], rank[keep]
+    order = np.lexsort((np.maximum(a, b), np.minimum(a, b)))     # by the unordered pair: a reader's binary search
+    return np.column_stack([a, b, rank])[order].astype(np.int32)
+
+
+def write_evidence(folder: Path, embedded: np.ndarray, sets: list[DatasetEvidence], tf_pairs: np.ndarray | None,
+                   expressed_quantile: float) -> dict:
+    """The two files; returns what the manifest records of them."""
+    sizes = [s.profiles.size for s in sets]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    flat = np.concatenate([s.profiles.ravel() for s in sets]) if sets else np.empty(0, np.float16)
+    np.save(folder / PROFILES, flat.astype(np.float16))
+
+    def stack(field: str, dtype) -> np.ndarray:
+        return (np.stack([getattr(s, field) for s in sets]).astype(dtype) if sets
+                else np.empty((0, len(embedded)), dtype))
+
+    np.savez_compressed(
+        folder / INDEX, format=np.array(FORMAT), genes=np.asarray(embedded, dtype=str),
+        names=np.array([s.name for s in sets], dtype=str), tissues=np.array([s.tissue for s in sets], dtype=str),
+        samples=np.array([s.samples for s in sets], dtype=np.int32), offsets=offsets,
+        rows=stack("rows", np.int32), mean=stack("mean", np.float32), percentile=stack("percentile", np.float32),
+        expressed=stack("expressed", bool), expressed_quantile=np.array(expressed_quantile),
+        tf_lists=np.array(tf_pairs is not None),
+        tf_pairs=tf_pairs if tf_pairs is not None else np.empty((0, 3), np.int32))
+    return {"files": {name: (folder / name).stat().st_size for name in (PROFILES, INDEX)},
+            "datasets": [{"name": s.name, "tissue": s.tissue, "samples": s.samples,
+                          "genes_measured": int((s.rows >= 0).sum()), "genes_expressed": int(s.expressed.sum())}
+                         for s in sets],
+            "tf_list_pairs": None if tf_pairs is None else int(len(tf_pairs))}

@@ -1,0 +1,185 @@
+"""The evidence behind a pair and a gene: per-data-set profiles whose dot product is Pearson's r,
+expression per data set, the ARCHS4 TF-list pairs; the files, their reader, and a bundle without them."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.evidence import INDEX, PROFILES, condition, dataset_evidence, tf_list_pairs, write_evidence
+from pipeline.preprocess import remove_components
+
+EMBEDDED = np.array(["A", "B", "C", "D", "E"])
+
+
+def _toy(rng: np.random.Generator, samples: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Genes C, A, B, X (X not embedded; D and E not measured): A and B correlated, C high and flat-ish."""
+    base = rng.normal(size=samples)
+    values = np.vstack([8 + 0.3 * rng.normal(size=samples), 5 + base + 0.3 * rng.normal(size=samples),
+                        4 + base + 0.3 * rng.normal(size=samples), 2 + rng.normal(size=samples)])
+    return np.array(["C", "A", "B", "X"]), values
+
+
+def test_profiles_give_pearson_r_and_expression_per_gene():
+    genes, values = _toy(np.random.default_rng(0))
+    ds = dataset_evidence("toy", "blood", genes, values, EMBEDDED, expressed_quantile=0.5)
+    assert ds.profiles.dtype == np.float16 and ds.profiles.shape == (3, 40) and ds.samples == 40
+    assert ds.rows.tolist() == [0, 1, 2, -1, -1]                    # A, B, C measured (in embedded order); D, E not
+    a, b = (ds.profiles[ds.rows[k]].astype(np.float32) for k in (0, 1))
+    assert a @ b == pytest.approx(np.corrcoef(values[1], values[2])[0, 1], abs=2e-3)
+    assert np.linalg.norm(a) == pytest.approx(1, abs=2e-3) and abs(a.mean()) < 1e-3
+    assert ds.mean[:3] == pytest.approx(values[[1, 2, 0]].mean(axis=1), abs=1e-5) and np.isnan(ds.mean[3:]).all()
+    # means 5 (A), 4 (B), 8 (C), 2 (X): the median of the data set's four genes is 4.5
+    assert ds.expressed.tolist() == [True, False, True, False, False]
+    assert ds.percentile[:3] == pytest.approx([2 / 3, 1 / 3, 1.0])
+    strict = dataset_evidence("toy", "blood", genes, values, EMBEDDED, expressed_quantile=0.75)
+    assert strict.expressed.tolist() == [False, False, True, False, False]
+
+
+def test_profiles_follow_the_components_the_coexpression_removed():
+    genes, values = _toy(np.random.default_rng(1))
+    ds = dataset_evidence("toy", "", genes, values, EMBEDDED, components=1)
+    cleaned = remove_components(values, 1)
+    a, b = (ds.profiles[ds.rows[k]].astype(np.float32) for k in (0, 1))
+    assert a @ b == pytest.approx(np.corrcoef(cleaned[1], cleaned[2])[0, 1], abs=2e-3)
+    assert ds.mean[0] == pytest.approx(values[1].mean(), abs=1e-5)   # means from before the removal
+
+
+def test_condition_is_the_description_less_its_scale():
+    assert condition("influenza challenge time course, blood, log2 gene-level values") == \
+        "influenza challenge time course, blood"
+    assert condition("bladder cancer and normal biopsies, RMA log2; probes mapped with the GPL96 table") == \
+        "bladder cancer and normal biopsies"
+    assert condition("lymphoblastoid cell lines, raw counts; log2-CPM in preprocessing") == "lymphoblastoid cell lines"
+    assert condition("") == ""
+
+
+def test_tf_list_pairs_keep_rank_and_embedded_genes_sorted_by_pair():
+    lists = pd.DataFrame({"a": ["E", "E", "E", "B", "B"], "b": ["A", "Z", "C", "E", "A"]})
+    pairs = tf_list_pairs(lists, EMBEDDED)
+    assert {tuple(p) for p in pairs.tolist()} == {(4, 0, 1), (4, 2, 3), (1, 4, 1), (1, 0, 2)}   # Z dropped
+    keys = np.minimum(pairs[:, 0], pairs[:, 1]) * 5 + np.maximum(pairs[:, 0], pairs[:, 1])
+    assert (np.diff(keys) >= 0).all()
+
+
+@pytest.fixture()
+def toy_bundle(tmp_path):
+    """The evidence files of two toy data sets, as a bundle folder holds them."""
+    rng = np.random.default_rng(2)
+    genes, values = _toy(rng)
+    first = dataset_evidence("one", "blood", genes, values, EMBEDDED)
+    second = dataset_evidence("two", "liver", np.array(["A", "D"]), rng.normal(size=(2, 30)) + [[1], [9]],
+                              EMBEDDED)
+    pairs = tf_list_pairs(pd.DataFrame({"a": ["E", "B"], "b": ["A", "A"]}), EMBEDDED)
+    record = write_evidence(tmp_path, EMBEDDED, [first, second], pairs, 0.5)
+    assert record["datasets"][1] == {"name": "two", "tissue": "liver", "samples": 30, "genes_measured": 2,
+                                     "genes_expressed": 1}
+    return tmp_path, values
+
+
+def test_pair_evidence_lists_every_data_set_and_the_tf_lists(toy_bundle):
+    from gene2vec_dash.evidence import PAIR_COLUMNS, Evidence, pair_evidence
+
+    folder, values = toy_bundle
+    ev = Evidence.open(folder, EMBEDDED)
+    table = pair_evidence(ev, "A", "B")
+    assert list(table.columns) == PAIR_COLUMNS and table["dataset"].tolist() == ["one", "two", "ARCHS4 TF lists"]
+    assert table["r"][0] == pytest.approx(np.corrcoef(values[1], values[2])[0, 1], abs=2e-3)
+    assert np.isnan(table["r"][1]) and table["a_measured"].tolist() == [True, True, True]
+    assert table["b_measured"].tolist() == [True, False, True]
+    assert bool(table["in_tf_lists"][2]) and table["tf_rank"][2] == 1 and pd.isna(table["in_tf_lists"][0])
+    assert not pair_evidence(ev, "C", "D")["in_tf_lists"].iloc[-1]
+    assert table["samples"].tolist()[:2] == [40, 30]
+
+
+def test_gene_expression_and_the_honest_note(toy_bundle):
+    from gene2vec_dash.evidence import Evidence, expression_note, gene_expression
+
+    ev = Evidence.open(toy_bundle[0], EMBEDDED)
+    d = gene_expression(ev, "D")
+    assert d["measured"].tolist() == [False, True] and d["expressed"].tolist() == [False, True]
+    assert expression_note(ev, "D") is None and expression_note(ev, "C") is None     # C: highest in "one"
+    assert expression_note(ev, "B") == ("placed by co-expression in data sets where it is barely expressed: "
+                                        "measured in 1 of 2 data sets, below the median gene in each")
+    assert expression_note(ev, "E") == ("measured in none of the compendium's 2 data sets: placed by the "
+                                        "ARCHS4 TF lists alone")
+
+
+def test_pair_evidence_answers_well_within_50_ms(toy_bundle):
+    from gene2vec_dash.evidence import Evidence, pair_evidence
+
+    ev = Evidence.open(toy_bundle[0], EMBEDDED)
+    pair_evidence(ev, "A", "B")
+    started = time.perf_counter()
+    for _ in range(20):
+        pair_evidence(ev, "A", "B")
+    assert (time.perf_counter() - started) / 20 < 0.05
+
+
+def test_a_bundle_without_evidence_gives_empty_answers(tmp_path):
+    from gene2vec_dash.evidence import (
+        GENE_COLUMNS,
+        Evidence,
+        available,
+        expression_note,
+        gene_expression,
+        pair_evidence,
+    )
+
+    assert Evidence.open(tmp_path, EMBEDDED) is None and not available(None)
+    assert pair_evidence(None, "A", "B").empty and list(gene_expression(None, "A").columns) == GENE_COLUMNS
+    assert expression_note(None, "A") is None
+
+
+def test_damaged_or_foreign_evidence_is_refused_naming_the_file(toy_bundle):
+    from gene2vec_dash.evidence import Evidence
+
+    folder = toy_bundle[0]
+    with pytest.raises(InputError, match="other genes"):
+        Evidence.open(folder, EMBEDDED[::-1].copy())
+    np.save(folder / PROFILES, np.zeros(7, np.float16))
+    with pytest.raises(InputError, match="inconsistent shapes"):
+        Evidence.open(folder, EMBEDDED)
+    (folder / INDEX).write_bytes(b"not a zip")
+    with pytest.raises(InputError, match=INDEX):
+        Evidence.open(folder, EMBEDDED)
+
+
+def test_the_build_writes_evidence_the_api_reads(small_bundle, inputs):
+    """On the planted-module bundle: every data set the co-expression used, r as its preprocessing gives."""
+    from gene2vec_dash import open_bundle
+    from pipeline.bundle import read_manifest
+    from pipeline.coexpression import preprocessed_sets
+    from pipeline.config import load_config
+
+    emb, config = open_bundle(small_bundle), load_config(inputs["config"])
+    manifest = read_manifest(small_bundle / "manifest.json")
+    assert [d["name"] for d in manifest["evidence"]["datasets"]] == [r["name"] for r in manifest["inputs"]]
+    assert set(manifest["evidence"]["files"]) == {PROFILES, INDEX}
+    genes = emb.genes["symbol"].tolist()
+    a, b = genes[0], genes[1]
+    table = emb.evidence(a, b)
+    sets = list(preprocessed_sets(sorted(config.inputs), config.coexpression, config.gene_table))
+    assert table["dataset"].tolist() == [d.name for d in sets]                     # no TF lists in this build
+    for row, d in zip(table.itertuples(), sets):
+        where = {g: k for k, g in enumerate(d.genes)}
+        expected = np.corrcoef(d.values[where[a]], d.values[where[b]])[0, 1]
+        assert row.r == pytest.approx(expected, abs=3e-3) and row.samples == d.values.shape[1]
+    expression = emb.expression(a.lower())                                           # any case, as everywhere
+    assert expression["measured"].all() and len(expression) == len(sets)
+    assert emb.expression_note(a) is None or emb.expression_note(a).startswith("placed by co-expression")
+
+
+def test_an_old_bundle_without_evidence_still_opens(small_bundle, tmp_path):
+    import shutil
+
+    from gene2vec_dash import open_bundle
+
+    old = tmp_path / "old"
+    shutil.copytree(small_bundle, old, ignore=shutil.ignore_patterns("evidence_*"))
+    emb = open_bundle(old)
+    gene = str(emb.genes["symbol"].iloc[0])
+    assert emb.evidence(gene, gene).empty and emb.expression(gene).empty and emb.expression_note(gene) is None
