@@ -28,6 +28,7 @@ TAB_COMPARE, TAB_ABOUT = "compare", "about"
 GENE = "gene"
 GENE_MESSAGE = "gene-message"
 GENE_CARD = "gene-card"
+PAIR_EVIDENCE = "pair-evidence"          # each data set's r for the pair, the TF lists
 GENE_PROFILE = "gene-profile"            # the gene's tissue profile in the atlas the colour controls show
 SUPPORT_CAUTION = "support-caution"     # shown above the neighbours of a low-support gene
 K = "k"

@@ -256,7 +256,7 @@ def test_support_view_fades_or_hides_exactly_the_low_support_genes(small_bundle,
 # --- two embeddings side by side ----------------------------------------------------------------------
 
 def test_compare_lists_both_neighbourhoods_with_their_ranks_in_the_other(small_bundle, small_bundle_seed1):
-    from gene2vec_dash.queries import compare, ranks_around
+    from gene2vec_dash.comparison import compare, ranks_around
 
     a, b = MapData.load(small_bundle), MapData.load(small_bundle_seed1)
     r = compare(a, b, "G010", 5)
@@ -323,7 +323,7 @@ def test_a_compared_import_shows_this_maps_support_and_about_figures_come_from_t
 
     import pandas as pd
 
-    from gene2vec_dash.queries import compare
+    from gene2vec_dash.comparison import compare
 
     imported = tmp_path / "imported"
     shutil.copytree(small_bundle, imported)
@@ -353,3 +353,18 @@ def test_a_tissue_profile_is_the_genes_scores_highest_first_and_empty_without_an
     genes = data.genes.copy()
     genes.loc[data.row["G011"], [tissue_column(atlas.key, t) for t in atlas.tissues]] = np.nan
     assert tissue_profile(replace(data, genes=genes), "G011", atlas).empty      # no atlas scores it
+
+
+def test_a_pair_never_co_expressed_is_said_to_be_related_outside_co_expression(data):
+    import pandas as pd
+
+    from gene2vec_dash.evidence_view import pair_summary
+
+    found = pd.DataFrame({"dataset": ["a", "b", "c"], "a_measured": [True, True, False],
+                          "b_measured": [True, True, True], "r": [0.05, -0.2, np.nan]})
+    words = pair_summary(data, "X", "Y", found)
+    assert "any of the 2 data sets" in words and "outside this compendium's co-expression" in words
+    found["r"] = [0.95, 0.1, np.nan]
+    assert "in 1 of the 2 data sets" in pair_summary(data, "X", "Y", found)
+    found["a_measured"] = False
+    assert pair_summary(data, "X", "Y", found).startswith("No data set of the compendium measures both")

@@ -162,3 +162,24 @@ def test_the_gene_card_draws_the_genes_tissue_profile_highest_first(dash_duo, ap
     assert shown[0][::-1] == expected["tissue"].head(len(shown[0])).tolist()      # plotly draws bottom-up
     assert shown[1][::-1] == sorted(shown[1], reverse=True)
     assert atlas.name in _js(dash_duo, f"return {graph}.layout.title.text;")
+
+
+def test_a_pair_shows_each_data_sets_r_and_the_card_says_where_the_gene_is_expressed(dash_duo, app):
+    """The Partners tab lists, for the pair, every data set of the compendium with the two genes' r
+    there (as the bundle's evidence computes it); the gene card says where the gene is expressed."""
+    from gene2vec_dash.evidence import pair_evidence
+    from gene2vec_dash.evidence_view import expression_words
+
+    data = app.server.config["MAP_DATA"]
+    expected = pair_evidence(data, "G010", "G012")
+    assert not expected.empty                                  # the small bundle is built with evidence
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,G012")
+    dash_duo.wait_for_element(f"#{ids.PAIR_EVIDENCE} table", timeout=20)
+    cells = [row.text for row in dash_duo.find_elements(f"#{ids.PAIR_EVIDENCE} tbody tr td:last-child")]
+    assert len(cells) == len(expected)
+    for shown, r in zip(cells, expected.itertuples(index=False)):
+        if r.a_measured and r.b_measured and r.dataset != "ARCHS4 TF lists":
+            assert shown == f"r {r.r:.2f}"
+    _tab(dash_duo, "Gene")
+    dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", expression_words(data, "G010")[:30], timeout=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, dcc, html
 
-from gene2vec_dash import genebox, ids, inputs, queries
+from gene2vec_dash import comparison, genebox, ids, inputs
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.queries import MapData
 from gene2vec_dash.tables import LOW_ROWS, SUPPORT_TIP, TABLE_STYLE, table
@@ -49,7 +49,7 @@ def register(app: Dash, data: MapData, others: Others) -> None:
         if symbol is None:
             return (html.P(f"Choose a gene to see its neighbours here ({here}) and in {name}."), [], columns(name),
                     [], columns(here), name)
-        r = queries.compare(data, others[name], symbol, inputs.k(k)[0])
+        r = comparison.compare(data, others[name], symbol, inputs.k(k)[0])
         shown = ["rank", "symbol", "similarity", "other_rank", "support"]
         if r["b"] is None:
             summary = html.P(f"{symbol} is not in {name}: it has no neighbours there.")

@@ -7,6 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from gene2vec_dash import figures, genebox, ids, inputs, queries
 from gene2vec_dash.caution import caution
+from gene2vec_dash.evidence_view import expression_words
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.profile import profile_figure, tissue_profile
 from gene2vec_dash.queries import MapData
@@ -92,7 +93,8 @@ def register(app: Dash, data: MapData, others: Others) -> None:
 def gene_card(data: MapData, symbol: str) -> html.Div:
     c = queries.gene_card(data, symbol)
     facts = [("Entrez", c["entrez"]), ("Ensembl", c["ensembl"]), ("Type", c["type"]), ("Map class", c["class"]),
-             ("Aliases", ", ".join(c["aliases"][:12])), ("Support", c["support"])]
+             ("Aliases", ", ".join(c["aliases"][:12])), ("Support", c["support"]),
+             ("Expression", expression_words(data, symbol))]
     return html.Div([
         html.Div([html.Span(symbol, className="card-symbol"), html.Span(c["name"], className="card-name")]),
         html.Dl([part for k, v in facts if v for part in (html.Dt(k), html.Dd(v))], className="card-facts"),

@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from gene2vec_dash import figures, genebox, ids, queries
 from gene2vec_dash.caution import caution
+from gene2vec_dash.evidence_view import pair_table
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.queries import MapData
 from gene2vec_dash.tables import LOW_ROWS, SUPPORT_TIP, TABLE_STYLE, table
@@ -93,6 +94,7 @@ def register(app: Dash, data: MapData, others: Others) -> None:
             html.P(f"{sb} is {ordinal(r['rank_b_among_a'])} of {r['genes'] - 1:,} among {sa}'s predicted partners; "
                    f"{sa} is {ordinal(r['rank_a_among_b'])} among {sb}'s.", className="note"),
             meaning,
+            pair_table(data, sa, sb),
         ])
 
     @app.callback(Output(ids.PARTNERS, "data"), Output(ids.PARTNERS, "tooltip_data"), Input(ids.PAIR_A, "value"))

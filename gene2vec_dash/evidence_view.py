@@ -1,0 +1,76 @@
+"""The evidence shown beside a pair and on a gene card (as STRING shows the channels behind an edge):
+the two genes' Pearson r in each data set of the compendium, and where a gene is measured and
+expressed. The numbers come from :mod:`gene2vec_dash.evidence`; this module only words and draws them."""
+from __future__ import annotations
+
+import numpy as np
+from dash import html
+
+from gene2vec_dash import evidence, ids
+from gene2vec_dash.queries import MapData
+
+NO_EVIDENCE = "This bundle has no per-data-set evidence (it was built before the evidence stage)."
+
+
+def context_threshold(data: MapData) -> float | None:
+    """The build's r threshold for a co-expression context (the pairs the embedding was trained on)."""
+    value = (data.bundle.manifest.get("config", {}).get("coexpression") or {}).get("threshold")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def pair_summary(data: MapData, a: str, b: str, found) -> str:
+    """One sentence: in how many data sets measuring both genes they are co-expressed, and when in
+    none, that what relates them (if anything) lies outside this compendium's co-expression."""
+    rows = found[found["dataset"] != evidence.TF_LISTS]
+    both = rows[rows["a_measured"] & rows["b_measured"]]
+    if both.empty:
+        return f"No data set of the compendium measures both {a} and {b}: their vectors were never compared directly."
+    cut = context_threshold(data)
+    strongest = float(np.nanmax(both["r"])) if both["r"].notna().any() else float("nan")
+    if cut is None:
+        return f"Measured together in {len(both)} of {len(rows)} data sets; largest r {strongest:.2f}."
+    close = int((both["r"] >= cut).sum())
+    if close:
+        return (f"Co-expressed (r ≥ {cut:g}, this build's threshold for a context) in {close} of the {len(both)} "
+                f"data sets that measure both.")
+    return (f"Not co-expressed in any of the {len(both)} data sets that measure both (largest r {strongest:.2f}, "
+            f"threshold {cut:g}): what relates them, if anything, lies outside this compendium's co-expression.")
+
+
+def pair_table(data: MapData, a: str, b: str) -> html.Div:
+    """Each data set's r for the pair (bold at or above the context threshold), then the TF lists."""
+    found = evidence.pair_evidence(data, a, b)
+    if found.empty:
+        return html.Div(html.P(NO_EVIDENCE, className="note"), id=ids.PAIR_EVIDENCE)
+    cut = context_threshold(data)
+    rows = []
+    for r in found.itertuples(index=False):
+        if r.dataset == evidence.TF_LISTS:
+            value = f"listed (rank {r.tf_rank})" if r.in_tf_lists else "not listed"
+        elif not (r.a_measured and r.b_measured):
+            value = "not measured: " + " and ".join(g for g, m in ((a, r.a_measured), (b, r.b_measured)) if not m)
+        else:
+            value = f"r {r.r:.2f}"
+        strong = cut is not None and r.dataset != evidence.TF_LISTS and not np.isnan(r.r) and r.r >= cut
+        samples = "" if r.samples is None or r.samples is np.nan or str(r.samples) == "<NA>" else f"{int(r.samples)}"
+        rows.append(html.Tr([html.Td(r.tissue or r.dataset, title=r.dataset), html.Td(samples, className="num"),
+                             html.Td(html.B(value) if strong else value)]))
+    return html.Div([
+        html.P(pair_summary(data, a, b, found), className="note"),
+        html.Table([html.Thead(html.Tr([html.Th("Data set"), html.Th("Samples"), html.Th(f"{a} · {b}")])),
+                    html.Tbody(rows)], className="evidence"),
+    ], id=ids.PAIR_EVIDENCE)
+
+
+def expression_words(data: MapData, symbol: str) -> str | None:
+    """For the gene card: in how many data sets the gene is measured and expressed, and the honest
+    note when none expresses it (None when the bundle has no evidence)."""
+    found = evidence.gene_expression(data, symbol)
+    if found.empty:
+        return None
+    note = evidence.expression_note(data, symbol)
+    if note:
+        return note
+    where = found.loc[found["expressed"], "tissue"].tolist()
+    return (f"expressed in {len(where)} of {len(found)} data sets ({'; '.join(where)}); "
+            f"measured in {int(found['measured'].sum())}")
