@@ -1,0 +1,155 @@
+"""What does this gene do? Out-of-fold gene x term scores from gene vectors (guilt by association).
+
+Pure functions over a gene x dim matrix and a sparse gene x term membership. Genes are split into
+K folds; every score of a gene comes from a model fitted on the other folds' genes only, so a
+gene's own membership never scores it. Work is done in blocks of genes (never genes x genes).
+
+Methods (each a gene x term score; higher = more likely a member):
+``mean_cosine`` (ARCHS4: cosine to the term's members), ``zscore`` (the same, z-scored per term
+across genes), ``hub`` (SEEK: each similarity less both genes' mean similarity to all genes),
+``z_logsize`` (z per term + z of log term size: the prior put back), ``ridge`` (a linear model per
+term on the vectors, all terms in one solve: GenePlexus' supervised idea), ``knn`` (the
+similarity-weighted vote of the gene's nearest neighbours of other folds), and ``combined`` (a
+logistic model over (gene, term) features of the above and log term size, fitted out of fold).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+from scipy import sparse
+
+METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "combined")
+FEATURES = ("zscore", "ridge", "knn", "logsize")
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms > 0, norms, 1)).astype(np.float32)
+
+
+def membership(genes: np.ndarray, sets: dict[str, list[str]], min_size: int, max_size: int
+               ) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Genes x terms (float32 0/1, CSR) of the sets with ``min_size``..``max_size`` of ``genes``."""
+    index = {g: k for k, g in enumerate(genes)}
+    rows, cols, names = [], [], []
+    for name, members in sets.items():
+        hits = sorted({index[g] for g in members if g in index})
+        if min_size <= len(hits) <= max_size:
+            rows.extend(hits)
+            cols.extend([len(names)] * len(hits))
+            names.append(name)
+    m = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(genes), len(names)))
+    return m, np.array(names, dtype=object)
+
+
+def gene_folds(n: int, k: int, seed: int) -> np.ndarray:
+    """Fold number of each gene: a seeded permutation cut into ``k`` near-equal parts."""
+    return np.random.default_rng(seed).permutation(n) % k
+
+
+def neighbours(vectors: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each gene's ``k`` most cosine-similar genes (itself excluded) and their cosines, by blocks."""
+    u = unit(vectors)
+    k = min(k, len(u) - 1)
+    idx = np.empty((len(u), k), np.int64)
+    sim = np.empty((len(u), k), np.float32)
+    for start in range(0, len(u), block):
+        s = u[start:start + block] @ u.T
+        s[np.arange(len(s)), np.arange(start, start + len(s))] = -np.inf
+        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        idx[start:start + len(s)] = top
+        sim[start:start + len(s)] = np.take_along_axis(s, top, axis=1)
+    return idx, sim
+
+
+@dataclass(frozen=True)
+class FoldModel:
+    """What the genes outside one fold teach about every term."""
+
+    centroids: np.ndarray    # dims x terms: mean unit vector of the term's training members
+    hub: np.ndarray          # terms: mean hubness (cosine to the mean gene) of those members
+    mean: np.ndarray         # terms: mean of cosine-to-centroid over training genes
+    sd: np.ndarray
+    ridge: np.ndarray        # (dims + 1) x terms: linear model on [vector, 1]
+    ridge_mean: np.ndarray
+    ridge_sd: np.ndarray
+    logsize: np.ndarray      # terms: z-scored log training size
+    degree: np.ndarray       # dims + 1: linear model of a gene's log number of terms (multifunctionality)
+
+
+def _moments(u: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sd over the rows of ``u`` of ``u @ w``, per column, without forming ``u @ w``."""
+    mu = u.mean(axis=0)
+    cov = (u.T @ u) / len(u) - np.outer(mu, mu)
+    mean = mu @ w
+    var = np.einsum("ij,ij->j", w, cov @ w)
+    return mean, np.sqrt(np.maximum(var, 1e-12))
+
+
+def fit_fold(u: np.ndarray, members: sparse.csr_matrix, train: np.ndarray, ridge_alpha: float = 10.0) -> FoldModel:
+    """Centroids, per-term score moments, the ridge model and size prior from the ``train`` genes."""
+    m = members[train]
+    size = np.asarray(m.sum(axis=0)).ravel()
+    ut = u[train]
+    sums = np.asarray((m.T @ ut).T)                      # dims x terms
+    centroids = (sums / np.maximum(size, 1)).astype(np.float32)
+    hubness = ut @ u.mean(axis=0)
+    hub = (m.T @ hubness) / np.maximum(size, 1)
+    mean, sd = _moments(ut, centroids)
+    x = np.hstack([ut, np.ones((len(ut), 1), np.float32)])
+    gram = x.T @ x + ridge_alpha * np.diag(np.r_[np.ones(u.shape[1]), 0.0])
+    coef = np.linalg.solve(gram, np.asarray((m.T @ x).T)).astype(np.float32)
+    r_mean, r_sd = _moments(x, coef)
+    log = np.log(np.maximum(size, 1))
+    degree = np.linalg.solve(gram, x.T @ np.log1p(np.asarray(m.sum(axis=1)).ravel())).astype(np.float32)
+    return FoldModel(centroids, hub.astype(np.float32), mean.astype(np.float32), sd.astype(np.float32), coef,
+                     r_mean.astype(np.float32), r_sd.astype(np.float32),
+                     ((log - log.mean()) / (log.std() or 1)).astype(np.float32), degree)
+
+
+def fit_folds(u: np.ndarray, members: sparse.csr_matrix, folds: np.ndarray, annotated: np.ndarray
+              ) -> list[FoldModel]:
+    """One model per fold, each from the annotated genes of the other folds."""
+    return [fit_fold(u, members, np.flatnonzero(annotated & (folds != f))) for f in range(folds.max() + 1)]
+
+
+def knn_vote(rows: np.ndarray, idx: np.ndarray, sim: np.ndarray, members: sparse.csr_matrix, folds: np.ndarray,
+             annotated: np.ndarray) -> np.ndarray:
+    """Each row gene's neighbours' memberships, weighted by cosine, over annotated neighbours of other folds."""
+    nb = idx[rows]
+    w = np.maximum(sim[rows], 0) * (folds[nb] != folds[rows][:, None]) * annotated[nb]
+    w = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-9)
+    weights = sparse.csr_matrix((w.ravel(), nb.ravel(), np.arange(0, w.size + 1, w.shape[1])),
+                                shape=(len(rows), members.shape[0]))
+    return (weights @ members).toarray().astype(np.float32)
+
+
+def features(u: np.ndarray, rows: np.ndarray, model: FoldModel, vote: np.ndarray) -> dict[str, np.ndarray]:
+    """Every method's score (and the size prior) for ``rows`` (all of one fold) x all terms."""
+    x = u[rows]
+    cos = x @ model.centroids
+    z = (cos - model.mean) / model.sd
+    hubness = (x @ u.mean(axis=0))[:, None]
+    ridge = x @ model.ridge[:-1] + model.ridge[-1]
+    logsize = np.broadcast_to(model.logsize, cos.shape)
+    return {"mean_cosine": cos, "zscore": z, "hub": cos - hubness - model.hub, "z_logsize": z + logsize,
+            "ridge": ridge, "ridge_z": (ridge - model.ridge_mean) / model.ridge_sd, "knn": vote,
+            "logsize": logsize,
+            "degree": np.broadcast_to((x @ model.degree[:-1] + model.degree[-1])[:, None], cos.shape)}
+
+
+def design(f: dict[str, np.ndarray], knn: bool = True) -> np.ndarray:
+    """The combined model's inputs per (gene, term) on the last axis."""
+    cols = [f["zscore"], f["ridge_z"], f["ridge"] * 10, f["logsize"], f["zscore"] * f["logsize"], f["degree"]]
+    return np.stack(cols + ([np.sqrt(f["knn"])] if knn else []), axis=-1)
+
+
+def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(fold, rows of that fold) in blocks of at most ``block`` genes."""
+    for f in range(folds.max() + 1):
+        own = rows[folds[rows] == f]
+        for start in range(0, len(own), block):
+            yield f, own[start:start + block]
