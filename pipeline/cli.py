@@ -148,6 +148,21 @@ def _evaluate(sub: Sub) -> None:
     _json(q, "JSON result")
     q.set_defaults(func=commands.cmd_pairs)
 
+    q = ev.add_parser("functions", help="what the embedding says a gene does: term prediction AUCs",
+                      description="For each gene-set library (the bundle's GO BP, Reactome and WikiPathways, and "
+                                  "any --gmt): every term scored for a seeded sample of annotated genes by models of "
+                                  "the other folds (5 folds by gene: a gene's own terms never score it) with several "
+                                  "methods (ARCHS4's mean cosine, z per term, SEEK's hub correction, z + log term "
+                                  "size, ridge, neighbour vote); gene-centric AUC (ARCHS4) beside the term-size "
+                                  "prior and term-centric AUC (EGAD) beside multifunctionality; then the same on "
+                                  "random vectors and on each library shuffled across genes.")
+    q.add_argument("--bundle", required=True, help="a bundle folder")
+    q.add_argument("--gmt", nargs="+", default=[], help="more gene-set files (GMT), e.g. one the build never saw")
+    q.add_argument("--sample", type=int, default=3000, help="annotated genes scored per library (default: 3000)")
+    q.add_argument("--seed", type=int, default=0, help="seed of the folds, the sample and the random vectors")
+    _json(q, "JSON result")
+    q.set_defaults(func=commands.cmd_functions)
+
     q = ev.add_parser("neighbours", help="precision@k of cosine neighbours against gene sets",
                       description="For random genes of the gene sets: the fraction of their k nearest genes "
                                   "(cosine) that share a set with them, beside random genes and the raw "

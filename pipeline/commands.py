@@ -305,6 +305,31 @@ def _check_output_file(path: Path) -> None:
         raise InputError(f"cannot write in folder {path.parent}", path)
 
 
+def cmd_functions(args: argparse.Namespace) -> None:
+    """Term prediction per library, each figure beside the baselines measured in the same run."""
+    from pipeline.bundle import read_bundle
+    from pipeline.function_eval import evaluate_library
+    from pipeline.report import function_lines
+    from pipeline.sources.genesets import read_gmt
+
+    if args.sample < 10:
+        raise InputError(f"--sample {args.sample}: score at least 10 genes")
+    bundle = read_bundle(args.bundle)
+    frame = bundle.gene_sets()
+    libraries = {str(source): frame[frame["source"] == source].groupby("name")["gene"].apply(list).to_dict()
+                 for source in frame["source"].unique()}
+    libraries.update({Path(p).name: read_gmt(p) for p in args.gmt})
+    genes = bundle.genes["symbol"].to_numpy(dtype=str)
+    results = {}
+    for name, sets in libraries.items():
+        low, high = (10, 300) if name.upper().startswith("GO") else (5, 500)
+        results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample, seed=args.seed)
+        for line in function_lines(name, results[name]):
+            print(line, flush=True)
+    if args.json:
+        _print_json(results)
+
+
 def cmd_pairs(args: argparse.Namespace) -> None:
     """The bundle's pair model against its baselines, with the bundle's own pair-model settings."""
     import pandas as pd

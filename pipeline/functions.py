@@ -141,12 +141,6 @@ def features(u: np.ndarray, rows: np.ndarray, model: FoldModel, vote: np.ndarray
             "degree": np.broadcast_to((x @ model.degree[:-1] + model.degree[-1])[:, None], cos.shape)}
 
 
-def design(f: dict[str, np.ndarray], knn: bool = True) -> np.ndarray:
-    """The combined model's inputs per (gene, term) on the last axis."""
-    cols = [f["zscore"], f["ridge_z"], f["ridge"] * 10, f["logsize"], f["zscore"] * f["logsize"], f["degree"]]
-    return np.stack(cols + ([np.sqrt(f["knn"])] if knn else []), axis=-1)
-
-
 def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[int, np.ndarray]]:
     """(fold, rows of that fold) in blocks of at most ``block`` genes."""
     for f in range(folds.max() + 1):

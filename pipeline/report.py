@@ -156,3 +156,22 @@ def compare_lines(result: dict, names: tuple[str, str]) -> list[str]:
         lines.append(f"  support in A {tier:<8} ({d['genes']:,} genes): mean {d['mean']:.3f}, median {d['q50']:.3f}, "
                      f"none in common {d['none_shared']:.1%}")
     return lines
+
+
+def function_lines(name: str, r: dict) -> list[str]:
+    """One library's term prediction: each method's gene-centric and term-centric AUC, and beside them
+    the size prior, multifunctionality, random vectors and the library shuffled across genes."""
+    if "skipped" in r:
+        return [f"{name}: skipped ({r['skipped']}; {r['terms']} terms, {r['genes_annotated']} genes)"]
+    lines = [f"{name}: {r['terms']} terms, {r['genes_annotated']} annotated genes, {r['genes_sampled']} scored "
+             f"out of fold ({r['genes_graded']} with >= 5 terms, {r['terms_graded']} terms with >= 3 of them)",
+             f"  {'method':14s} {'gene-centric':>12s} {'term-centric':>12s} {'random vec.':>12s} {'shuffled':>9s}"]
+    for m, g in r["gene_centric"].items():
+        if m == "size_prior":
+            continue
+        lines.append(f"  {m:14s} {g:12.3f} {r['term_centric'][m]:12.3f} "
+                     f"{r['random_vectors']['gene_centric'][m]:12.3f} {r['shuffled_labels']['gene_centric'][m]:9.3f}")
+    lines.append(f"  baselines: term-size prior (gene-centric) {r['gene_centric']['size_prior']:.3f}, "
+                 f"multifunctionality (term-centric) {r['term_centric']['multifunctionality']:.3f}")
+    return lines
+
