@@ -3,7 +3,8 @@
 known terms, the AUC of its known terms among all terms) and as EGAD does (term-centric: for each
 term, the AUC of its members among the genes), each beside the baselines that could fake it:
 the term-size prior (one ranking of terms for every gene), multifunctionality (genes ranked by how
-many terms they have, learned out of fold) and the same methods on random vectors."""
+many terms they have: the labels' own count, as EGAD ranks them, and that count learned from the
+vectors out of fold) and the same methods on random vectors."""
 from __future__ import annotations
 
 import numpy as np
@@ -59,7 +60,9 @@ def grade(scores: dict[str, np.ndarray], known: np.ndarray, sizes: np.ndarray, m
         out["term_centric"][m] = _mean(ranking_auc(s[:, terms], known[:, terms], 0)[0])
     prior = np.broadcast_to(np.log(sizes), known.shape)
     out["gene_centric"]["size_prior"] = _mean(ranking_auc(prior[genes], known[genes], 1)[0])
-    out["term_centric"]["multifunctionality"] = out["term_centric"].pop("degree")
+    out["term_centric"]["degree_learned"] = out["term_centric"].pop("degree")      # from the vectors, out of fold
+    count = np.broadcast_to(known.sum(axis=1, keepdims=True).astype(np.float64), known.shape)
+    out["term_centric"]["multifunctionality"] = _mean(ranking_auc(count[:, terms], known[:, terms], 0)[0])
     return out
 
 

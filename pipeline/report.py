@@ -172,6 +172,7 @@ def function_lines(name: str, r: dict) -> list[str]:
         lines.append(f"  {m:14s} {g:12.3f} {r['term_centric'][m]:12.3f} "
                      f"{r['random_vectors']['gene_centric'][m]:12.3f} {r['shuffled_labels']['gene_centric'][m]:9.3f}")
     lines.append(f"  baselines: term-size prior (gene-centric) {r['gene_centric']['size_prior']:.3f}, "
-                 f"multifunctionality (term-centric) {r['term_centric']['multifunctionality']:.3f}")
+                 f"multifunctionality (term-centric): terms per gene {r['term_centric']['multifunctionality']:.3f}, "
+                 f"learned from the vectors {r['term_centric']['degree_learned']:.3f}")
     return lines
 
