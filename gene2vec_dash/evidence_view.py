@@ -4,6 +4,7 @@ expressed. The numbers come from :mod:`gene2vec_dash.evidence`; this module only
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from dash import html
 
 from gene2vec_dash import evidence, ids
@@ -52,7 +53,7 @@ def pair_table(data: MapData, a: str, b: str) -> html.Div:
         else:
             value = f"r {r.r:.2f}"
         strong = cut is not None and r.dataset != evidence.TF_LISTS and not np.isnan(r.r) and r.r >= cut
-        samples = "" if r.samples is None or r.samples is np.nan or str(r.samples) == "<NA>" else f"{int(r.samples)}"
+        samples = "" if pd.isna(r.samples) else f"{int(r.samples)}"
         rows.append(html.Tr([html.Td(r.tissue or r.dataset, title=r.dataset), html.Td(samples, className="num"),
                              html.Td(html.B(value) if strong else value)]))
     return html.Div([
@@ -62,15 +63,24 @@ def pair_table(data: MapData, a: str, b: str) -> html.Div:
     ], id=ids.PAIR_EVIDENCE)
 
 
-def expression_words(data: MapData, symbol: str) -> str | None:
-    """For the gene card: in how many data sets the gene is measured and expressed, and the honest
-    note when none expresses it (None when the bundle has no evidence)."""
+def expression_words(data: MapData, symbol: str, note: str | None) -> str | None:
+    """For the gene card: in how many data sets the gene is measured and expressed, or ``note``
+    (:func:`gene2vec_dash.evidence.expression_note`) when none expresses it (None when the bundle has
+    no evidence)."""
     found = evidence.gene_expression(data, symbol)
     if found.empty:
         return None
-    note = evidence.expression_note(data, symbol)
     if note:
         return note
     where = found.loc[found["expressed"], "tissue"].tolist()
     return (f"expressed in {len(where)} of {len(found)} data sets ({'; '.join(where)}); "
             f"measured in {int(found['measured'].sum())}")
+
+
+def support_words(words: str, note: str | None) -> str:
+    """Contexts counted in data sets that barely express the gene are no guide: INS has 145 of them
+    and no pancreas in the compendium, so when there is a ``note`` the words say so instead of
+    praising its neighbours."""
+    if note is None:
+        return words
+    return f"{words.split(';')[0]}; but no data set here expresses it: read its neighbours with caution"

@@ -308,7 +308,7 @@ def _check_output_file(path: Path) -> None:
 def cmd_functions(args: argparse.Namespace) -> None:
     """Term prediction per library, each figure beside the baselines measured in the same run."""
     from pipeline.bundle import read_bundle
-    from pipeline.function_eval import evaluate_library
+    from pipeline.function_eval import evaluate_library, neighbour_table
     from pipeline.report import function_lines
     from pipeline.sources.genesets import read_gmt
 
@@ -320,10 +320,12 @@ def cmd_functions(args: argparse.Namespace) -> None:
                  for source in frame["source"].unique()}
     libraries.update({Path(p).name: read_gmt(p) for p in args.gmt})
     genes = bundle.genes["symbol"].to_numpy(dtype=str)
+    near = neighbour_table(bundle.vectors)                  # the vectors' own: one search for every library
     results = {}
     for name, sets in libraries.items():
         low, high = (10, 300) if name.upper().startswith("GO") else (5, 500)
-        results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample, seed=args.seed)
+        results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample,
+                                         seed=args.seed, near=near)
         for line in function_lines(name, results[name]):
             print(line, flush=True)
     if args.json:

@@ -24,13 +24,15 @@ def ranking_auc(scores: np.ndarray, known: np.ndarray, axis: int) -> tuple[np.nd
     return hits / np.maximum(positives * negatives, 1), positives
 
 
-def out_of_fold_scores(vectors: np.ndarray, members, rows: np.ndarray, folds: np.ndarray, annotated: np.ndarray,
-                       k: int = 50, block: int = 1024) -> dict[str, np.ndarray]:
+def out_of_fold_scores(vectors: np.ndarray, near: tuple[np.ndarray, np.ndarray], members, rows: np.ndarray,
+                       folds: np.ndarray, annotated: np.ndarray, block: int = 1024) -> dict[str, np.ndarray]:
     """Every method's score of ``rows`` x terms, each gene scored by models of the other folds only
-    (its own memberships never score it), in blocks (never a genes x genes matrix)."""
+    (its own memberships never score it), in blocks (never a genes x genes matrix); ``near``: the
+    vectors' :func:`~pipeline.functions.neighbours`, which hang on the vectors alone (found once for
+    every library and for the shuffled labels)."""
     u = F.unit(vectors)
     models = F.fit_folds(u, members, folds, annotated)
-    idx, sim = F.neighbours(vectors, min(k, len(vectors) - 1))
+    idx, sim = near
     at = {g: i for i, g in enumerate(rows)}
     out = {m: np.zeros((len(rows), members.shape[1]), np.float32) for m in (*METHODS, "degree")}
     for f, part in F.blocks(rows, folds, block):
@@ -66,10 +68,17 @@ def grade(scores: dict[str, np.ndarray], known: np.ndarray, sizes: np.ndarray, m
     return out
 
 
+def neighbour_table(vectors: np.ndarray, k: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """Each gene's k nearest genes and their cosines (the neighbour vote's input)."""
+    return F.neighbours(vectors, min(k, len(vectors) - 1))
+
+
 def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, list[str]], min_size: int,
-                     max_size: int, folds: int = 5, sample: int = 3000, seed: int = 0) -> dict:
+                     max_size: int, folds: int = 5, sample: int = 3000, seed: int = 0,
+                     near: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """One gene-set library: the methods and baselines on a seeded sample of its annotated genes,
-    then the same on random vectors of the same shape and on the library shuffled across genes."""
+    then the same on random vectors of the same shape and on the library shuffled across genes;
+    ``near``: :func:`neighbour_table` of ``vectors`` when the caller grades several libraries."""
     members, terms = F.membership(genes, sets, min_size, max_size)
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
     if len(terms) < 2 or annotated.sum() < 2 * folds:
@@ -79,12 +88,14 @@ def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, lis
     fold = F.gene_folds(len(genes), folds, seed)
     sizes = np.asarray(members.sum(axis=0)).ravel()
     known = members[rows].toarray() > 0
+    near = near or neighbour_table(vectors)
     result = {"terms": len(terms), "genes_annotated": int(annotated.sum()), "genes_sampled": len(rows),
-              **grade(out_of_fold_scores(vectors, members, rows, fold, annotated), known, sizes)}
+              **grade(out_of_fold_scores(vectors, near, members, rows, fold, annotated), known, sizes)}
     noise = rng.standard_normal(vectors.shape).astype(np.float32)
-    result["random_vectors"] = grade(out_of_fold_scores(noise, members, rows, fold, annotated), known, sizes)
+    result["random_vectors"] = grade(out_of_fold_scores(noise, neighbour_table(noise), members, rows, fold, annotated),
+                                       known, sizes)
     shuffled = members[rng.permutation(len(genes))]
     shuffled_annotated = np.asarray(shuffled.sum(axis=1)).ravel() > 0
-    result["shuffled_labels"] = grade(out_of_fold_scores(vectors, shuffled, rows, fold, shuffled_annotated),
+    result["shuffled_labels"] = grade(out_of_fold_scores(vectors, near, shuffled, rows, fold, shuffled_annotated),
                                       shuffled[rows].toarray() > 0, sizes)
     return result

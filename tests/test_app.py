@@ -370,12 +370,10 @@ def test_a_pair_never_co_expressed_is_said_to_be_related_outside_co_expression(d
     assert pair_summary(data, "X", "Y", found).startswith("No data set of the compendium measures both")
 
 
-def test_support_words_stop_praising_a_gene_no_data_set_expresses(data, monkeypatch):
-    from gene2vec_dash.panels import gene
+def test_support_words_stop_praising_a_gene_no_data_set_expresses(data):
+    from gene2vec_dash.evidence_view import support_words
 
     words = "high: 145 co-expression contexts from 4 of 7 data sets; its neighbours are the best this map has"
-    monkeypatch.setattr(gene, "expression_note", lambda *_: None)
-    assert gene.support_words(data, "G010", words) == words
-    monkeypatch.setattr(gene, "expression_note", lambda *_: "placed by co-expression in data sets where ...")
-    said = gene.support_words(data, "G010", words)
+    assert support_words(words, None) == words
+    said = support_words(words, "placed by co-expression in data sets where ...")
     assert said.startswith("high: 145 co-expression contexts") and "best" not in said and "caution" in said

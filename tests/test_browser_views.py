@@ -167,7 +167,7 @@ def test_the_gene_card_draws_the_genes_tissue_profile_highest_first(dash_duo, ap
 def test_a_pair_shows_each_data_sets_r_and_the_card_says_where_the_gene_is_expressed(dash_duo, app):
     """The Partners tab lists, for the pair, every data set of the compendium with the two genes' r
     there (as the bundle's evidence computes it); the gene card says where the gene is expressed."""
-    from gene2vec_dash.evidence import pair_evidence
+    from gene2vec_dash.evidence import expression_note, pair_evidence
     from gene2vec_dash.evidence_view import expression_words
 
     data = app.server.config["MAP_DATA"]
@@ -182,4 +182,5 @@ def test_a_pair_shows_each_data_sets_r_and_the_card_says_where_the_gene_is_expre
         if r.a_measured and r.b_measured and r.dataset != "ARCHS4 TF lists":
             assert shown == f"r {r.r:.2f}"
     _tab(dash_duo, "Gene")
-    dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", expression_words(data, "G010")[:30], timeout=10)
+    said = expression_words(data, "G010", expression_note(data, "G010"))
+    dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", said[:30], timeout=10)

@@ -179,8 +179,8 @@ def test_api_import_embedding_makes_a_bundle_from_an_export(small_bundle, inputs
     assert main(["evaluate", "compare", str(small_bundle), str(imported.path), "--gmt", str(inputs["gmt"]),
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["overlap"]["mean"] == 1.0
-    from gene2vec_dash.queries import MapData
     from gene2vec_dash.comparison import compare as compare_gene
+    from gene2vec_dash.queries import MapData
 
     assert compare_gene(MapData.load(small_bundle), MapData.load(imported.path), gene, 5)["jaccard"] == 1.0
 

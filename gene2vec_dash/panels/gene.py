@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 from gene2vec_dash import figures, genebox, ids, inputs, queries
 from gene2vec_dash.caution import caution
 from gene2vec_dash.evidence import expression_note
-from gene2vec_dash.evidence_view import expression_words
+from gene2vec_dash.evidence_view import expression_words, support_words
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.profile import profile_figure, tissue_profile
 from gene2vec_dash.queries import MapData
@@ -91,19 +91,12 @@ def register(app: Dash, data: MapData, others: Others) -> None:
         return dcc.send_data_frame(found.to_csv, f"{symbol}_neighbours.csv", index=False)
 
 
-def support_words(data: MapData, symbol: str, words: str) -> str:
-    """Contexts counted in data sets that barely express the gene are no guide: INS has 145 of them
-    and no pancreas in the compendium, so its words say so instead of praising its neighbours."""
-    if expression_note(data, symbol) is None:
-        return words
-    return f"{words.split(';')[0]}; but no data set here expresses it: read its neighbours with caution"
-
-
 def gene_card(data: MapData, symbol: str) -> html.Div:
     c = queries.gene_card(data, symbol)
+    note = expression_note(data, symbol)              # said in the support words and the expression line
     facts = [("Entrez", c["entrez"]), ("Ensembl", c["ensembl"]), ("Type", c["type"]), ("Map class", c["class"]),
-             ("Aliases", ", ".join(c["aliases"][:12])), ("Support", support_words(data, symbol, c["support"])),
-             ("Expression", expression_words(data, symbol))]
+             ("Aliases", ", ".join(c["aliases"][:12])), ("Support", support_words(c["support"], note)),
+             ("Expression", expression_words(data, symbol, note))]
     return html.Div([
         html.Div([html.Span(symbol, className="card-symbol"), html.Span(c["name"], className="card-name")]),
         html.Dl([part for k, v in facts if v for part in (html.Dt(k), html.Dd(v))], className="card-facts"),
