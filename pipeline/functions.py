@@ -147,3 +147,161 @@ def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[in
         own = rows[folds[rows] == f]
         for start in range(0, len(own), block):
             yield f, own[start:start + block]
+
+
+COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("logsize",), ("degree",), ("zscore", "logsize"),
+            ("knn", "logsize"), ("zscore", "degree"))   # the combined model's columns: a feature or a product
+DEFAULT_METHOD = "z_logsize"
+
+
+def _column(found: dict[str, np.ndarray], term: tuple[str, ...]) -> np.ndarray:
+    out = found[term[0]]
+    for name in term[1:]:
+        out = out * found[name]
+    return out
+
+
+def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, steps: int = 25) -> np.ndarray:
+    """Weighted logistic regression by Newton steps (a small ridge keeps it finite); the last
+    coefficient is the intercept."""
+    x = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
+    beta = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
+        grad = x.T @ (w * (p - y)) + l2 * beta
+        hess = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return beta
+
+
+def monotone(rate: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Pool adjacent violators: the non-decreasing sequence nearest ``rate`` (weighted least squares)."""
+    values, weights, lengths = [], [], []
+    for r, w in zip(rate, weight):
+        values.append(r), weights.append(w), lengths.append(1)
+        while len(values) > 1 and values[-2] > values[-1]:
+            v, w, n = values.pop(), weights.pop(), lengths.pop()
+            values[-1] = (values[-1] * weights[-1] + v * w) / max(weights[-1] + w, 1e-12)
+            weights[-1] += w
+            lengths[-1] += n
+    return np.repeat(values, lengths)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Score -> probability, piecewise linear through (mean score, member rate) of score bins, the
+    rates made non-decreasing: 'how often a prediction this strong was a known member'."""
+
+    score: np.ndarray
+    rate: np.ndarray
+
+    def __call__(self, s: np.ndarray) -> np.ndarray:
+        return np.interp(s, self.score, self.rate).astype(np.float32)
+
+
+def calibrate(scores: np.ndarray, known: np.ndarray, weight: np.ndarray, bins: int = 200) -> Calibration:
+    """Fit a :class:`Calibration` on (weighted) scored pairs: bins of equal numbers of pairs."""
+    order = np.argsort(scores, kind="stable")
+    cut = np.array_split(order, min(bins, len(order)))
+    w = np.array([weight[c].sum() for c in cut])
+    rate = np.array([(weight[c] * known[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
+    at = np.array([(weight[c] * scores[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
+    return Calibration(at, monotone(rate, w))
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """Everything :func:`predict` needs to score any gene out of fold: the fold models, the combined
+    model's coefficients and the calibration, each fitted without the fold it serves."""
+
+    u: np.ndarray
+    members: sparse.csr_matrix
+    near: tuple[np.ndarray, np.ndarray]
+    folds: np.ndarray
+    annotated: np.ndarray
+    models: list[FoldModel]
+    method: str
+    coef: list[np.ndarray | None]
+    calibration: list[Calibration]
+
+    def score(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and probabilities (rows x terms, float32) of ``rows``, all of one fold."""
+        f = int(self.folds[rows[0]])
+        found = self._features(rows, f)
+        s = _method_score(found, self.method, self.coef[f])
+        return s, self.calibration[f](s)
+
+    def _features(self, rows: np.ndarray, f: int) -> dict[str, np.ndarray]:
+        idx, sim = self.near
+        vote = knn_vote(rows, idx, sim, self.members, self.folds, self.annotated)
+        return features(self.u, rows, self.models[f], vote)
+
+
+def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | None) -> np.ndarray:
+    if method != "combined":
+        return np.ascontiguousarray(found[method], dtype=np.float32)
+    out = np.full(found["zscore"].shape, coef[-1], np.float32)
+    for c, term in zip(coef, COMBINER):
+        out += np.float32(c) * _column(found, term)
+    return out
+
+
+def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, negatives: int, block: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold features of every known pair of ``rows`` and of ``negatives`` random pairs per
+    known one, weighted so that the sample stands for all pairs: (columns, score, known, weight, fold)."""
+    parts = []
+    for f, part in blocks(rows, p.folds, block):
+        found = p._features(part, f)
+        known = p.members[part].toarray() > 0
+        pos = np.flatnonzero(known)
+        draw = rng.choice(known.size, min(known.size, negatives * max(len(pos), 1)), replace=False)
+        neg = draw[~known.ravel()[draw]]
+        which = np.r_[pos, neg]
+        i, t = np.divmod(which, known.shape[1])
+        weight = np.r_[np.ones(len(pos)), np.full(len(neg), (known.size - len(pos)) / max(len(neg), 1))]
+        cols = np.stack([_column(found, term)[i, t] for term in COMBINER], axis=1)
+        s = found[p.method][i, t] if p.method != "combined" else np.zeros(len(which))
+        parts.append((cols, s, np.r_[np.ones(len(pos)), np.zeros(len(neg))], weight, np.full(len(which), f)))
+    return tuple(np.concatenate(x) for x in zip(*parts))
+
+
+def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,
+                  folds: int = 5, seed: int = 0, method: str = DEFAULT_METHOD, sample: int = 2000,
+                  negatives: int = 20, block: int = 1024) -> Predictor:
+    """Fold models, then (on the out-of-fold features of a seeded sample of annotated genes) the
+    combined model's coefficients and the calibration of each fold from the other folds' genes."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
+    members = sparse.csr_matrix(members, dtype=np.float32)
+    u = unit(vectors)
+    fold = gene_folds(len(u), folds, seed)
+    annotated = np.asarray(members.sum(axis=1)).ravel() > 0
+    p = Predictor(u, members, near, fold, annotated, fit_folds(u, members, fold, annotated), method,
+                  [None] * folds, [])
+    rng = np.random.default_rng(seed)
+    pool = np.flatnonzero(annotated)
+    rows = np.sort(rng.choice(pool, min(sample, len(pool)), replace=False))
+    cols, s, known, weight, where = _sampled_pairs(p, rows, rng, negatives, block)
+    if method == "combined":
+        for f in range(folds):
+            out = where != f
+            p.coef[f] = logistic(cols[out], known[out], weight[out]).astype(np.float32)
+        s = np.einsum("ij,ij->i", np.hstack([cols, np.ones((len(cols), 1))]), np.stack([p.coef[f] for f in where]))
+    p.calibration.extend(calibrate(s[where != f], known[where != f], weight[where != f]) for f in range(folds))
+    return p
+
+
+def predict(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,
+            folds: int = 5, seed: int = 0, method: str = DEFAULT_METHOD, block: int = 1024,
+            ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Blocks (rows, scores, probability) covering every gene of `vectors` exactly once: each gene's scores
+    (rows x terms float32) out of fold (its own memberships never score it), and a probability calibrated
+    out of fold ("how often a prediction this strong was a known member")."""
+    p = fit_predictor(vectors, members, near, folds=folds, seed=seed, method=method, block=block)
+    for _, part in blocks(np.arange(len(vectors)), p.folds, block):
+        scores, probability = p.score(part)
+        yield part, scores, probability

@@ -1,5 +1,6 @@
 """Function prediction on a planted-structure embedding: similarity beats the size prior; shuffled labels score ~0.5."""
 import numpy as np
+from scipy import sparse
 from scipy.stats import rankdata
 
 from pipeline import functions as F
@@ -58,3 +59,57 @@ def test_evaluate_functions_prints_each_library_beside_its_baselines(small_bundl
     out = capsys.readouterr().out
     assert "term-size prior" in out and "multifunctionality" in out and "random vec." in out
     assert main(["evaluate", "functions", "--bundle", str(small_bundle), "--sample", "3"]) == 2
+
+
+def _predicted(vectors, members, method, folds=5, block=97):
+    near = F.neighbours(vectors, 20)
+    out = [(r, s, p) for r, s, p in F.predict(vectors, members, near, method=method, folds=folds, block=block)]
+    rows = np.concatenate([r for r, _, _ in out])
+    order = np.argsort(rows)
+    return rows[order], np.vstack([s for _, s, _ in out])[order], np.vstack([p for _, _, p in out])[order]
+
+
+def test_predict_covers_every_gene_once_and_a_folds_own_labels_never_score_it():
+    genes, vectors, sets = _planted()
+    m, _ = F.membership(genes, sets, 5, 500)
+    rows, scores, prob = _predicted(vectors, m, "z_logsize")
+    assert np.array_equal(rows, np.arange(len(genes))) and scores.dtype == np.float32
+    assert ((prob >= 0) & (prob <= 1)).all()
+    fold0 = F.gene_folds(len(genes), 5, 0) == 0
+    blind = sparse.csr_matrix(m.multiply(~fold0[:, None]))          # fold 0's memberships removed
+    for method in ("z_logsize", "knn", "ridge"):
+        _, a, _ = _predicted(vectors, m, method)
+        _, b, _ = _predicted(vectors, blind, method)
+        assert np.allclose(a[fold0], b[fold0], atol=1e-5), method
+        assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3), method      # the labels do count elsewhere
+
+
+def test_the_probability_is_monotone_calibrated_and_ranks_members_first():
+    genes, vectors, sets = _planted(n=900)
+    m, _ = F.membership(genes, sets, 5, 500)
+    for method in ("z_logsize", "combined"):
+        _, scores, prob = _predicted(vectors, m, method)
+        known = m.toarray() > 0
+        assert prob[known].mean() > 3 * prob[~known].mean(), method
+        folds = F.gene_folds(len(genes), 5, 0)
+        for f in range(5):                                                   # one map per fold, each monotone
+            order = np.argsort(scores[folds == f].ravel())
+            assert (np.diff(prob[folds == f].ravel()[order]) >= -1e-6).all()
+        bins = np.minimum((prob * 10).astype(int), 9).ravel()
+        ece = sum(abs(prob.ravel()[bins == k].mean() - known.ravel()[bins == k].mean()) * (bins == k).sum()
+                  for k in range(10) if (bins == k).any()) / bins.size
+        assert ece < 0.02, (method, ece)
+
+
+def test_the_combined_model_beats_the_one_liner_on_planted_hubs():
+    genes, vectors, sets = _planted(n=900)
+    m, _ = F.membership(genes, sets, 5, 500)
+    known = m.toarray() > 0
+    rows = np.flatnonzero(known.sum(1) >= 2)
+    auc = {}
+    for method in ("z_logsize", "combined"):
+        _, scores, _ = _predicted(vectors, m, method)
+        ranks = rankdata(scores[rows], axis=1)
+        y, p = known[rows], known[rows].sum(1)
+        auc[method] = (((ranks * y).sum(1) - p * (p + 1) / 2) / (p * (y.shape[1] - p))).mean()
+    assert auc["combined"] > auc["z_logsize"] - 0.01 and auc["combined"] > 0.8
