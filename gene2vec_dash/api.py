@@ -5,6 +5,8 @@ asks, from a notebook or a script::
     emb = open_bundle("bundles/demo")
     emb.neighbours("CDK1", k=10)            # a DataFrame: rank, symbol, similarity, support, ...
     emb.evidence("CDK1", "CCNB1")           # per data set: tissue, samples, measured, Pearson r; ARCHS4 TF lists
+    emb.functions("C1orf112")               # predicted GO BP terms: probability, known or predicted, carriers
+    emb.candidates(["BRCA1", "RAD51", "PALB2"])   # genes that belong with a list; .attrs["auroc"]: its coherence
     adata = emb.to_anndata()                # scanpy: sc.pl.embedding(adata, basis="tsne", color="class")
 
 The answers are the app's own (:mod:`gene2vec_dash.queries`) and the exports the CLI's
@@ -18,7 +20,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from gene2vec_dash import evidence, queries
+from gene2vec_dash import evidence, functions, queries
 from gene2vec_dash.queries import MapData
 from pipeline import export as exports
 
@@ -90,6 +92,33 @@ class GeneEmbedding:
         """The words a gene's support needs when no data set of the compendium expresses it ("placed by
         co-expression in data sets where it is barely expressed: ..."); None when one does."""
         return evidence.expression_note(self._data, self.symbol(gene))
+
+    def functions(self, gene: str, library: str = "GO BP", k: int = 20) -> pd.DataFrame:
+        """What ``gene`` does, predicted from its vectors: its ``k`` best terms of ``library`` ("GO BP",
+        or a gene-set file of the build: ``emb.libraries``), each scored by models that never saw the
+        gene's own annotations, with a probability calibrated out of fold, ``known`` where the library
+        already lists the gene, and ``neighbours``: its nearest genes that are members (the evidence).
+        Empty for a bundle built without predicted functions."""
+        return functions.gene_functions(self._data, self.symbol(gene), library, k)
+
+    @property
+    def libraries(self) -> list[str]:
+        """The gene-set libraries the build predicted functions for."""
+        return self._data.functions.libraries if self._data.functions is not None else []
+
+    def candidates(self, genes: Iterable[str], k: int = 50) -> pd.DataFrame:
+        """The ``k`` genes that belong with a list (GeneMANIA's question), best first: their mean cosine
+        to the list less their mean cosine to every gene. ``attrs["auroc"]`` is the list's own 5-fold
+        AUROC (its held-out genes ranked among the rest; 0.5: the embedding sees random genes, None
+        under 3 genes) and ``attrs["unknown"]`` the names not in the bundle."""
+        names = [genes] if isinstance(genes, str) else list(genes)
+        known = [self._data.resolve(n) for n in names]
+        rows = np.array([self._data.row[s] for s in known if s is not None], dtype=np.int64)
+        if not len(rows):
+            raise KeyError(f"none of {names[:5]} is in {self.path}")
+        out = functions.candidates(self._data, rows, k)
+        out.attrs["unknown"] = [n for n, s in zip(names, known) if s is None]
+        return out
 
     def keyed_vectors(self):
         """gensim ``KeyedVectors`` of the embedding."""

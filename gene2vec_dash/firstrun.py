@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 MAP_SKIP = ("quality", "ggi_paper", "ggi_degree", "ggipnn", "ggipnn_baselines", "pairs", "tissue_patterns",
-            "class_enrichment")
+            "class_enrichment", "functions")
 STATUS_PATH = "/_build_status"
 _STARTED = re.compile(r"^(\w+) \.\.\.$")
 _EPOCH = re.compile(r"^(\w+): (epoch \d+/\d+)")      # the embedding's (the longest stage's) own progress

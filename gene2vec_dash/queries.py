@@ -19,12 +19,14 @@ import pandas as pd
 from gene2vec_dash import names
 from gene2vec_dash.genelists import GeneSets
 from pipeline.bundle import Bundle, read_bundle
+from pipeline.candidates import hubness
 from pipeline.evaluate import mean_pairwise
 from pipeline.sources.genes import read_symbol_renames
 from pipeline.support import LOW, TIERS
 
 if TYPE_CHECKING:
     from gene2vec_dash.evidence import Evidence
+    from gene2vec_dash.functions import Functions
     from pipeline.pairs import PairPredictor
 
 MAX_K = 500
@@ -75,6 +77,18 @@ class MapData:
         from gene2vec_dash.evidence import Evidence
 
         return Evidence.open(self.bundle.path, self.genes["symbol"].to_numpy(dtype=str))
+
+    @functools.cached_property
+    def functions(self) -> "Functions | None":
+        """The build's predicted functions, read on first use (None: a bundle built without them)."""
+        from gene2vec_dash.functions import Functions
+
+        return Functions.open(self.bundle.path, len(self.genes), self.bundle.manifest.get("functions", {}))
+
+    @functools.cached_property
+    def hubness(self) -> np.ndarray:
+        """Each gene's mean cosine to every gene (the candidates' hub correction), found on first use."""
+        return hubness(self.unit)
 
     @property
     def sets(self) -> GeneSets:
@@ -153,11 +167,11 @@ def neighbours(data: MapData, symbol: str, k: int) -> pd.DataFrame:
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                          "similarity": np.round(sims[top].astype(np.float64), 4),
-                         "support": _tiers(g), "class": g["display_class"].astype(str).to_numpy(),
+                         "support": tiers(g), "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy(), "row": top})
 
 
-def _tiers(genes: pd.DataFrame) -> np.ndarray:
+def tiers(genes: pd.DataFrame) -> np.ndarray:
     """Each gene's support tier ("unknown" for an imported embedding, which has no contexts)."""
     if "support" not in genes.columns:
         return np.full(len(genes), "unknown", dtype=object)
@@ -166,7 +180,7 @@ def _tiers(genes: pd.DataFrame) -> np.ndarray:
 
 def low_support(genes: pd.DataFrame) -> np.ndarray:
     """Rows of the genes whose vectors few contexts placed (tiers "low" and "very low")."""
-    return np.flatnonzero(np.isin(_tiers(genes), LOW))
+    return np.flatnonzero(np.isin(tiers(genes), LOW))
 
 
 def support(data: MapData, symbol: str) -> dict:
@@ -225,7 +239,7 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                          "probability": np.round(prob[top].astype(np.float64), 3), "reciprocal": reciprocal,
-                         "support": _tiers(g),
+                         "support": tiers(g),
                          "class": g["display_class"].astype(str).to_numpy(),
                          "description": g["description"].to_numpy()})[columns]
 

@@ -37,6 +37,7 @@ GENE_COLUMNS = ("symbol", "entrez", "ensembl", "type_of_gene", "gene_type", "dis
 TISSUE_PREFIX = "tissue:"
 GGI_PAIRS = "ggi_pairs.parquet"   # the degree-matched GO pairs the pair model was trained and tested on
 GENE_SETS = "gene_sets.parquet"   # source, name, gene: what the app's enrichment tests a gene list against
+FUNCTIONS = "functions.parquet"   # each gene's best terms per library, out of fold (pipeline.function_table)
 
 
 def tissue_column(atlas: str, tissue: str) -> str:

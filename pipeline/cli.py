@@ -124,6 +124,23 @@ def _embedding_arguments(q: argparse.ArgumentParser) -> None:
     _json(q, "JSON result")
 
 
+def _predict(sub: Sub) -> None:
+    pr = sub.add_parser("predict", help="predictions for every gene, as a table").add_subparsers(
+        dest="what", required=True, metavar="WHAT")
+    q = pr.add_parser("functions", help="every gene x term of a GMT: out-of-fold score, probability, known",
+                      description="Every term of the GMT with 5-500 of the bundle's genes (GO: 10-300) scored for "
+                                  "every gene of the bundle by models of the other gene folds (a gene's own "
+                                  "membership never scores it), with the bundle's method, folds and seed; the "
+                                  "probability is calibrated out of fold (how often a prediction this strong was a "
+                                  "known member). One row per gene and term: gene, term, score, probability, known. "
+                                  "A GMT the build never saw works.")
+    q.add_argument("--bundle", required=True, help="a bundle folder")
+    q.add_argument("--gmt", required=True, help="gene sets (GMT)")
+    q.add_argument("--out", required=True, metavar="FILE.parquet", help="file to write (replaced atomically)")
+    q.add_argument("--method", help="scoring method (default: the bundle's)")
+    q.set_defaults(func=commands.cmd_predict_functions)
+
+
 def _evaluate(sub: Sub) -> None:
     ev = sub.add_parser("evaluate", help="embedding metrics").add_subparsers(dest="metric", required=True,
                                                                               metavar="METRIC")
@@ -282,7 +299,7 @@ def build_parser(prog: str = "python -m pipeline", extra: tuple = ()) -> argpars
                                                             "bundle" + (", and the map's server." if extra else "."))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_build, _coexpress, _import_embedding, _export, _evaluate, _ggipnn, _fetch, _bench, _check,
+    for add in (_build, _coexpress, _import_embedding, _export, _evaluate, _predict, _ggipnn, _fetch, _bench, _check,
                 _demo_data, *extra):
         add(sub)
     return parser

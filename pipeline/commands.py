@@ -332,6 +332,33 @@ def cmd_functions(args: argparse.Namespace) -> None:
         _print_json(results)
 
 
+def cmd_predict_functions(args: argparse.Namespace) -> None:
+    """Every gene x term of one GMT, scored as the bundle's functions stage scores its libraries."""
+    from pipeline import functions as F
+    from pipeline.bundle import read_bundle
+    from pipeline.config import FunctionsConfig
+    from pipeline.function_table import scored, write_all_scores
+    from pipeline.progress import bar
+    from pipeline.sources.genesets import read_gmt
+
+    out = Path(args.out)
+    _check_output_file(out)
+    bundle = read_bundle(args.bundle)
+    cfg = FunctionsConfig(**bundle.manifest.get("config", {}).get("functions", {}))   # an older bundle: defaults
+    method = args.method or cfg.method
+    if method not in F.METHODS:
+        raise InputError(f"--method {method}: one of {', '.join(F.METHODS)}")
+    sets, genes = read_gmt(args.gmt), bundle.genes["symbol"].to_numpy(dtype=str)
+    near = F.neighbours(bundle.vectors, cfg.neighbours)
+    members, terms, blocks = scored(genes, bundle.vectors, sets, Path(args.gmt).name, near, cfg.folds, cfg.seed,
+                                    method)
+    if len(terms) < 2:
+        raise InputError(f"{len(terms)} of its sets have 5-500 of the bundle's genes: nothing to rank", args.gmt)
+    rows = write_all_scores(out, genes, members, terms, bar("predict functions", None, "block")(blocks))
+    print(f"{out}: {rows:,} rows ({len(genes):,} genes x {len(terms):,} terms; method {method}, {cfg.folds} folds, "
+          f"seed {cfg.seed})")
+
+
 def cmd_pairs(args: argparse.Namespace) -> None:
     """The bundle's pair model against its baselines, with the bundle's own pair-model settings."""
     import pandas as pd

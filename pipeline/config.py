@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
+from pipeline.functions import DEFAULT_METHOD
 
 
 def param(default: Any, help: str) -> Any:
@@ -103,6 +104,22 @@ class EnrichmentConfig:
 
     min_size: int = param(5, "genes of the map in a set")
     max_size: int = param(500, "larger sets are not tested")
+
+
+@dataclass(frozen=True)
+class FunctionsConfig:
+    """Predicted functions: every gene x term of GO BP and the build's gene-set files, out of fold."""
+
+    method: str = param(DEFAULT_METHOD, "scoring method (see `evaluate functions`)")
+    folds: int = param(5, "genes split into this many folds: a gene is scored by models of the others")
+    neighbours: int = param(50, "nearest genes of the neighbour vote")
+    top: int = param(25, "terms kept per gene and library in the bundle")
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.folds < 2 or self.neighbours < 1 or self.top < 1:
+            raise InputError(f"functions: folds must be >= 2, neighbours and top >= 1, got {self.folds}, "
+                             f"{self.neighbours}, {self.top}")
 
 
 @dataclass(frozen=True)
@@ -224,6 +241,7 @@ class BuildConfig:
     clusteredness: ClusterednessConfig = field(default_factory=ClusterednessConfig)
     neighbours: NeighbourConfig = field(default_factory=NeighbourConfig)
     enrichment: EnrichmentConfig = field(default_factory=EnrichmentConfig)
+    functions: FunctionsConfig = field(default_factory=FunctionsConfig)
     ggi: GGIConfig = field(default_factory=GGIConfig)
     ggipnn: GGIPNNConfig = field(default_factory=GGIPNNConfig)
     pair_model: PairModelConfig = field(default_factory=PairModelConfig)

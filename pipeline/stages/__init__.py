@@ -9,13 +9,15 @@ from __future__ import annotations
 from pipeline.runner import Stage
 from pipeline.stages.contexts import COEXPRESSION, EMBEDDING, IMPORTED, SYMBOLS
 from pipeline.stages.evidence import EVIDENCE
+from pipeline.stages.functions import FUNCTIONS_STAGE
 from pipeline.stages.grading import GGI_DEGREE, GGI_PAPER, GGIPNN, GGIPNN_BASELINES, PAIRS, QUALITY
 from pipeline.stages.mapping import ANNOTATIONS, CLASS_ENRICHMENT, ENRICHMENT_SETS, LAYOUT, TISSUE_PATTERNS
 from pipeline.stages.sources import ATLASES, GENE_ONTOLOGY, GENE_SETS, GENE_TABLE, GENE_TYPES
 
 REFERENCES: tuple[Stage, ...] = (GENE_TABLE, GENE_SETS, GENE_TYPES, ATLASES, GENE_ONTOLOGY)
 AFTER_EMBEDDING: tuple[Stage, ...] = (SYMBOLS, QUALITY, GGI_PAPER, GGI_DEGREE, GGIPNN, GGIPNN_BASELINES, PAIRS,
-                                      LAYOUT, ANNOTATIONS, TISSUE_PATTERNS, ENRICHMENT_SETS, CLASS_ENRICHMENT)
+                                      LAYOUT, ANNOTATIONS, TISSUE_PATTERNS, ENRICHMENT_SETS, CLASS_ENRICHMENT,
+                                      FUNCTIONS_STAGE)
 
 BUILD: tuple[Stage, ...] = (*REFERENCES, COEXPRESSION, EMBEDDING, *AFTER_EMBEDDING, EVIDENCE)
 IMPORT: tuple[Stage, ...] = (*REFERENCES, IMPORTED, *AFTER_EMBEDDING)

@@ -1,0 +1,44 @@
+"""The functions stage: what each gene does, predicted from its vectors (ARCHS4's question), for GO BP
+(propagated) and every gene-set file of the build; each gene scored out of fold, its best terms kept."""
+from __future__ import annotations
+
+import time
+
+from pipeline import functions as F
+from pipeline.bundle import FUNCTIONS
+from pipeline.errors import InputError
+from pipeline.function_table import best_terms, scored, sizes_for, write_functions
+from pipeline.ggi import term_gene_sets
+from pipeline.runner import Stage, StageInputs
+
+
+def _functions(inputs: StageInputs) -> dict:
+    cfg = inputs.params["functions"]
+    if cfg.method not in F.METHODS:
+        raise InputError(f"functions method must be one of {', '.join(F.METHODS)}, got {cfg.method!r}")
+    embedding = inputs["embedding"].embedding
+    genes, vectors = embedding.genes, embedding.vectors
+    libraries = {"GO BP": term_gene_sets(inputs["gene_ontology"], genes, *sizes_for("GO BP"))}
+    libraries.update({name.split(".")[0]: sets for name, sets in inputs["gene_sets"].items()})
+    near = F.neighbours(vectors, cfg.neighbours)
+    tables, record = [], {}
+    for library, sets in libraries.items():
+        start = time.perf_counter()
+        members, terms, blocks = scored(genes, vectors, sets, library, near, cfg.folds, cfg.seed, cfg.method)
+        if len(terms) < 2:
+            record[library] = {"terms": len(terms), "skipped": "fewer than 2 terms of the scored sizes"}
+            continue
+        tables.append(best_terms(library, members, terms, inputs.progress(part=library)(blocks), cfg.top))
+        record[library] = {"terms": len(terms), "sizes": list(sizes_for(library)),
+                           "genes_annotated": int((members.getnnz(axis=1) > 0).sum()),
+                           "seconds": round(time.perf_counter() - start, 1)}
+    if not tables:
+        raise InputError("no gene-set library has 2 terms of the scored sizes among the embedded genes")
+    write_functions(inputs.folder, tables)
+    return {"method": cfg.method, "folds": cfg.folds, "seed": cfg.seed, "top": cfg.top, "libraries": record,
+            "probability": "calibrated out of fold: the share of predictions this strong that the library lists"}
+
+
+FUNCTIONS_STAGE = Stage("functions", _functions, needs=("embedding", "gene_ontology", "gene_sets"),
+                        params=("functions",), load=lambda folder, record: record, outs=(FUNCTIONS,),
+                        report=lambda r: {"functions": r})
