@@ -46,8 +46,8 @@ class AtlasView:
 
 @dataclass
 class MapData:
-    """A loaded bundle plus the indexes the app's queries need. The pair model and the gene sets load
-    in a thread (``later``): a server answers its first page before torch and scipy.stats are imported."""
+    """A loaded bundle plus the indexes the app's queries need. The pair model, the gene sets and the
+    predicted functions load in a thread (``later``): a server answers its first page before torch and scipy.stats are imported."""
 
     bundle: Bundle
     genes: pd.DataFrame
@@ -57,7 +57,7 @@ class MapData:
     atlases: dict[str, AtlasView]
     entrez: dict[str, str]              # Entrez id (text) -> official symbol
     random_similarity: float            # mean cosine of 1,000 random genes' pairs (clusteredness' denominator)
-    later: Future                       # -> (pair model or None, gene sets)
+    later: Future                       # -> (pair model or None, gene sets, predicted functions or None)
     newer: dict[str, str]               # symbol -> its symbol in the newer gene table of the renames
     names_date: str                     # that table's date
 
@@ -78,12 +78,10 @@ class MapData:
 
         return Evidence.open(self.bundle.path, self.genes["symbol"].to_numpy(dtype=str))
 
-    @functools.cached_property
+    @property
     def functions(self) -> "Functions | None":
-        """The build's predicted functions, read on first use (None: a bundle built without them)."""
-        from gene2vec_dash.functions import Functions
-
-        return Functions.open(self.bundle.path, len(self.genes), self.bundle.manifest.get("functions", {}))
+        """The build's predicted functions (None: a bundle built without them; waits for the loading thread)."""
+        return self.later.result()[2]
 
     @functools.cached_property
     def hubness(self) -> np.ndarray:
@@ -133,13 +131,16 @@ class MapData:
         return self.alias.get(text.upper()) or self.entrez.get(text)
 
 
-def _load_later(bundle: Bundle, vectors: np.ndarray, row: dict[str, int]) -> tuple["PairPredictor | None", GeneSets]:
+def _load_later(bundle: Bundle, vectors: np.ndarray, row: dict[str, int]
+                ) -> tuple["PairPredictor | None", GeneSets, "Functions | None"]:
+    from gene2vec_dash.functions import Functions
     from pipeline.pairs import PairPredictor  # imports torch: 2 s the first page does not need
 
     predictor = PairPredictor(bundle.pair_model_path, vectors) if bundle.pair_model_path else None
     sets = GeneSets.from_frame(bundle.gene_sets(), row)
+    found = Functions.open(bundle.path, len(row), bundle.manifest.get("functions", {}))
     import scipy.stats  # noqa: F401  (the first enrichment's import, made here instead)
-    return predictor, sets
+    return predictor, sets, found
 
 
 def _atlases(bundle: Bundle) -> dict[str, AtlasView]:

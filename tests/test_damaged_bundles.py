@@ -187,6 +187,11 @@ CASES = {
                                       "'enormous', not a support tier"),
     "pairs.pt raw pickle": (_bytes("pairs.pt", pickle.dumps({"format": _Boom()})), "pairs.pt", "not a pair model"),
     "pairs.pt garbage": (_bytes("pairs.pt", b"garbage"), "pairs.pt", "not a pair model"),
+    "functions.parquet garbage": (_bytes("functions.parquet", b"PAR1junk"), "functions.parquet", "unreadable"),
+    "functions.parquet gene rows": (lambda f: pd.read_parquet(f / "functions.parquet").assign(gene=10**6)
+                                    .to_parquet(f / "functions.parquet"), "functions.parquet", "gene rows outside"),
+    "functions.parquet without known": (lambda f: pd.read_parquet(f / "functions.parquet").drop(columns="known")
+                                        .to_parquet(f / "functions.parquet"), "functions.parquet", "lacks columns"),
 }
 
 
