@@ -47,7 +47,8 @@ class AtlasView:
 @dataclass
 class MapData:
     """A loaded bundle plus the indexes the app's queries need. The pair model, the gene sets and the
-    predicted functions load in a thread (``later``): a server answers its first page before torch and scipy.stats are imported."""
+    predicted functions load in a thread (``later``): a server answers its first page before torch and
+    scipy.stats are imported."""
 
     bundle: Bundle
     genes: pd.DataFrame
