@@ -321,11 +321,13 @@ def cmd_functions(args: argparse.Namespace) -> None:
     libraries.update({Path(p).name: read_gmt(p) for p in args.gmt})
     genes = bundle.genes["symbol"].to_numpy(dtype=str)
     near = neighbour_table(bundle.vectors)                  # the vectors' own: one search for every library
+    raw = _compendium_neighbours(bundle.path, genes)
+    support = bundle.genes["support"].astype(str).to_numpy() if "support" in bundle.genes else None
     results = {}
     for name, sets in libraries.items():
         low, high = (10, 300) if name.upper().startswith("GO") else (5, 500)
         results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample,
-                                         seed=args.seed, near=near)
+                                         seed=args.seed, near=near, raw=raw, support=support)
         for line in function_lines(name, results[name]):
             print(line, flush=True)
     if args.json:
@@ -357,6 +359,25 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     rows = write_all_scores(out, genes, members, terms, bar("predict functions", None, "block")(blocks))
     print(f"{out}: {rows:,} rows ({len(genes):,} genes x {len(terms):,} terms; method {method}, {cfg.folds} folds, "
           f"seed {cfg.seed})")
+
+
+def _compendium_neighbours(folder: Path, genes) -> tuple | None:
+    """The raw co-expression baseline's neighbours (:func:`~pipeline.function_eval.coexpression_neighbours`)
+    from the bundle's evidence files, whose genes must be ``genes``; None without them."""
+    import numpy as np
+
+    from pipeline.evidence import INDEX, PROFILES
+    from pipeline.function_eval import coexpression_neighbours
+
+    if not ((folder / INDEX).is_file() and (folder / PROFILES).is_file()):
+        return None
+    index = np.load(folder / INDEX)
+    if not np.array_equal(index["genes"], genes):
+        raise InputError(f"{INDEX}: its genes are not the bundle's (a file of another build)", folder / INDEX)
+    flat = np.load(folder / PROFILES, mmap_mode="r")
+    offsets, samples = index["offsets"], index["samples"]
+    profiles = [np.asarray(flat[offsets[d]:offsets[d + 1]]).reshape(-1, samples[d]) for d in range(len(samples))]
+    return coexpression_neighbours(profiles, index["rows"])
 
 
 def cmd_pairs(args: argparse.Namespace) -> None:

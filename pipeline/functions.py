@@ -151,7 +151,7 @@ def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[in
 
 COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("logsize",), ("degree",), ("zscore", "logsize"),
             ("knn", "logsize"), ("zscore", "degree"))   # the combined model's columns: a feature or a product
-DEFAULT_METHOD = "z_logsize"
+DEFAULT_METHOD = "combined"      # chosen on GO BP / Reactome / WikiPathways (gene- and term-centric)
 
 
 def _column(found: dict[str, np.ndarray], term: tuple[str, ...]) -> np.ndarray:
@@ -229,15 +229,19 @@ class Predictor:
 
     def score(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Scores and probabilities (rows x terms, float32) of ``rows``, all of one fold."""
-        f = int(self.folds[rows[0]])
-        found = self._features(rows, f)
-        s = _method_score(found, self.method, self.coef[f])
-        return s, self.calibration[f](s)
+        return self.combine(rows, self.features(rows))
 
-    def _features(self, rows: np.ndarray, f: int) -> dict[str, np.ndarray]:
+    def features(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Every method's out-of-fold score of ``rows`` (all of one fold; :func:`features`)."""
         idx, sim = self.near
         vote = knn_vote(rows, idx, sim, self.members, self.folds, self.annotated)
-        return features(self.u, rows, self.models[f], vote)
+        return features(self.u, rows, self.models[int(self.folds[rows[0]])], vote)
+
+    def combine(self, rows: np.ndarray, found: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The method's score and probability from the :meth:`features` of ``rows``."""
+        f = int(self.folds[rows[0]])
+        s = _method_score(found, self.method, self.coef[f])
+        return s, self.calibration[f](s)
 
 
 def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | None) -> np.ndarray:
@@ -255,7 +259,7 @@ def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, neg
     known one, weighted so that the sample stands for all pairs: (columns, score, known, weight, fold)."""
     parts = []
     for f, part in blocks(rows, p.folds, block):
-        found = p._features(part, f)
+        found = p.features(part)
         known = p.members[part].toarray() > 0
         pos = np.flatnonzero(known)
         draw = rng.choice(known.size, min(known.size, negatives * max(len(pos), 1)), replace=False)
@@ -282,7 +286,7 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
     p = Predictor(u, members, near, fold, annotated, fit_folds(u, members, fold, annotated), method,
                   [None] * folds, [])
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, 1])         # not the stream an evaluation draws its genes from
     pool = np.flatnonzero(annotated)
     rows = np.sort(rng.choice(pool, min(sample, len(pool)), replace=False))
     cols, s, known, weight, where = _sampled_pairs(p, rows, rng, negatives, block)

@@ -160,7 +160,8 @@ def compare_lines(result: dict, names: tuple[str, str]) -> list[str]:
 
 def function_lines(name: str, r: dict) -> list[str]:
     """One library's term prediction: each method's gene-centric and term-centric AUC, and beside them
-    the size prior, multifunctionality, random vectors and the library shuffled across genes."""
+    the size prior, multifunctionality, raw co-expression, random vectors and the library shuffled
+    across genes; the best method per support tier, its top-10 precision and its calibration."""
     if "skipped" in r:
         return [f"{name}: skipped ({r['skipped']}; {r['terms']} terms, {r['genes_annotated']} genes)"]
     lines = [f"{name}: {r['terms']} terms, {r['genes_annotated']} annotated genes, {r['genes_sampled']} scored "
@@ -169,10 +170,22 @@ def function_lines(name: str, r: dict) -> list[str]:
     for m, g in r["gene_centric"].items():
         if m == "size_prior":
             continue
+        noise = r["random_vectors"]["gene_centric"].get(m, float("nan"))
         lines.append(f"  {m:14s} {g:12.3f} {r['term_centric'][m]:12.3f} "
-                     f"{r['random_vectors']['gene_centric'][m]:12.3f} {r['shuffled_labels']['gene_centric'][m]:9.3f}")
+                     f"{noise:12.3f} {r['shuffled_labels']['gene_centric'][m]:9.3f}")
+    if "coexpression" not in r["gene_centric"]:
+        lines.append("  coexpression   skipped: the bundle has no evidence files")
     lines.append(f"  baselines: term-size prior (gene-centric) {r['gene_centric']['size_prior']:.3f}, "
                  f"multifunctionality (term-centric): terms per gene {r['term_centric']['multifunctionality']:.3f}, "
                  f"learned from the vectors {r['term_centric']['degree_learned']:.3f}")
+    top = r["top10_precision"]
+    lines.append("  top-10 precision of predicted terms (annotations held out): "
+                 + ", ".join(f"{m} {v:.3f}" for m, v in top.items())
+                 + f"; random vectors {r['random_vectors']['top10_precision'][next(iter(top))]:.3f}")
+    c = r["calibration"]
+    lines.append(f"  probability: ECE {c['ece']:.4f} (mean {c['mean_probability']:.4f} vs member rate "
+                 f"{c['member_rate']:.4f}); shuffled labels ECE {r['shuffled_labels']['calibration']['ece']:.4f}")
+    for tier, t in r.get("by_support", {}).items():
+        lines.append(f"  support {tier:9s} ({t['genes']:5d} genes) gene-centric: "
+                     + ", ".join(f"{m} {v:.3f}" for m, v in t.items() if m != "genes"))
     return lines
-
