@@ -309,6 +309,7 @@ def cmd_functions(args: argparse.Namespace) -> None:
     """Term prediction per library, each figure beside the baselines measured in the same run."""
     from pipeline.bundle import read_bundle
     from pipeline.function_eval import evaluate_library, neighbour_table
+    from pipeline.function_table import sizes_for
     from pipeline.report import function_lines
     from pipeline.sources.genesets import read_gmt
 
@@ -325,7 +326,7 @@ def cmd_functions(args: argparse.Namespace) -> None:
     support = bundle.genes["support"].astype(str).to_numpy() if "support" in bundle.genes else None
     results = {}
     for name, sets in libraries.items():
-        low, high = (10, 300) if name.upper().startswith("GO") else (5, 500)
+        low, high = sizes_for(name)
         results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample,
                                          seed=args.seed, near=near, raw=raw, support=support)
         for line in function_lines(name, results[name]):
