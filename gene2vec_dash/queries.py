@@ -218,7 +218,9 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     ra = data.row[a]
     prob = data.predictor.probability(ra)
     prob[ra] = -np.inf
-    top = np.argsort(-prob, kind="stable")[:max(1, min(k, MAX_K, len(prob) - 1))]
+    k = max(1, min(k, MAX_K, len(prob) - 1))
+    best = np.argpartition(-prob, k - 1)[:k]
+    top = best[np.lexsort((best, -prob[best]))]             # best first, ties by row
     reciprocal = _rank_among(data.predictor.probabilities(top), np.full(len(top), ra), top)
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),

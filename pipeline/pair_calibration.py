@@ -16,6 +16,7 @@ few vector operations, and P(a, b) = P(b, a) wherever it is read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -45,9 +46,9 @@ def rank_knots(codes: np.ndarray, background: np.ndarray, own: np.ndarray | None
 
 def log_rank(knots: np.ndarray, ranks: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """log of where each score would stand among a gene's partners, linear in log rank between two
-    knots: ``knots`` is one gene's row (for every score) or one row per gene, aligned with the last
-    axis of ``scores``; ``ranks`` the knots' ranks. float32: one gene against 20k costs about as
-    much as their scores."""
+    knots: ``knots`` is one gene's row (for every score), or knots x genes (columns: genes, aligned
+    with the last axis of ``scores``); ``ranks`` the knots' ranks. float32, one pass a knot: one gene
+    against 20k costs about as much as their scores."""
     logs = np.log(ranks).astype(np.float32)
     scores = np.asarray(scores, dtype=np.float32)
     last = len(ranks) - 1
@@ -55,9 +56,12 @@ def log_rank(knots: np.ndarray, ranks: np.ndarray, scores: np.ndarray) -> np.nda
         j = np.clip(np.searchsorted(-knots, -scores, side="left"), 1, last)      # knots above each score
         hi, lo = knots[j - 1], knots[j]
     else:
-        j = np.clip((knots > scores[..., None]).sum(axis=-1), 1, last)
-        gene = np.arange(len(knots))
-        hi, lo = knots[gene, j - 1], knots[gene, j]
+        above = np.zeros(scores.shape, dtype=np.int64)
+        for knot in knots:
+            above += knot > scores
+        j = np.clip(above, 1, last)
+        gene = np.arange(knots.shape[1])
+        hi, lo = knots[j - 1, gene], knots[j, gene]
     f = np.clip((hi - scores) / np.maximum(hi - lo, np.float32(1e-9)), 0, 1)
     return logs[j - 1] + f * (logs[j] - logs[j - 1])
 
@@ -71,6 +75,11 @@ class MutualRankCalibration:
     ranks: np.ndarray           # int64: the knots' ranks
     knots: np.ndarray           # float32 genes x ranks
 
+    @cached_property
+    def columns(self) -> np.ndarray:
+        """The knots as :func:`log_rank` reads many genes' at once: knots x genes, contiguous."""
+        return np.ascontiguousarray(self.knots.T)
+
     def logit(self, scores: np.ndarray, log_a: np.ndarray, log_b: np.ndarray) -> np.ndarray:
         return self.weights[0] * scores + self.weights[1] * (log_a + log_b) / 2 + self.intercept
 
@@ -79,14 +88,14 @@ class MutualRankCalibration:
         the rows of ``knots``)."""
         s = (codes if b is None else codes[b]) @ codes[a]
         log_a = log_rank(self.knots[a], self.ranks, s)          # b among a's partners
-        log_b = log_rank(self.knots if b is None else self.knots[b], self.ranks, s)      # a among each b's
+        log_b = log_rank(self.columns if b is None else self.columns[:, b], self.ranks, s)    # a among each b's
         return (1.0 / (1.0 + np.exp(-self.logit(s, log_a, log_b)))).astype(np.float64)
 
     def rows(self, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """P of each gene row of ``rows`` with every gene (rows x genes), in one pass."""
         s = codes[rows] @ codes.T
         log_a = np.stack([log_rank(self.knots[r], self.ranks, s[k]) for k, r in enumerate(rows)])
-        log_b = log_rank(self.knots, self.ranks, s)
+        log_b = log_rank(self.columns, self.ranks, s)
         return (1.0 / (1.0 + np.exp(-self.logit(s, log_a, log_b)))).astype(np.float64)
 
 
@@ -122,8 +131,8 @@ def pair_features(codes: np.ndarray, own: np.ndarray, pairs: dict[str, np.ndarra
     out = {}
     for name, p in pairs.items():
         s = np.einsum("ij,ij->i", codes[p[:, 0]], codes[p[:, 1]]).astype(np.float64)
-        out[name] = (s, log_rank(knots[p[:, 0]], ranks, s).astype(np.float64),
-                     log_rank(knots[p[:, 1]], ranks, s).astype(np.float64))
+        out[name] = (s, log_rank(knots[p[:, 0]].T, ranks, s).astype(np.float64),
+                     log_rank(knots[p[:, 1]].T, ranks, s).astype(np.float64))
     return out
 
 
