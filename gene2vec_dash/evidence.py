@@ -199,11 +199,11 @@ def coexpression_note(found: pd.DataFrame, a: str, b: str) -> str | None:
         return f"No data set of the compendium measures both {a} and {b}{nor}: co-expression cannot see this relation."
     if both["above_chance"].fillna(False).any():
         return None
-    lo, hi = f"{both['chance_r'].min():.2f}", f"{both['chance_r'].max():.2f}"
+    top = both.loc[both["r"].idxmax()]
+    where = top["tissue"] if "tissue" in both and top["tissue"] else top["dataset"]
     return (f"None of the {len(both)} data sets that measure both {a} and {b} gives them an r above chance "
-            f"(largest r {np.nanmax(both['r']):.2f}; 1% of unrelated pairs reach {lo if lo == hi else lo + ' to ' + hi}"
-            f" at {'its' if len(both) == 1 else 'their'} sample count{'' if len(both) == 1 else 's'}){nor}: "
-            "co-expression cannot see this relation.")
+            f"(the largest, r {top['r']:.2f} in {where}, is under the {top['chance_r']:.2f} that 1% of unrelated "
+            f"pairs reach on its {top['samples']} samples){nor}: co-expression cannot see this relation.")
 
 
 def gene_expression(data: Source, gene: str) -> pd.DataFrame:
