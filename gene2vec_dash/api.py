@@ -66,21 +66,29 @@ class GeneEmbedding:
         return queries.neighbours(self._data, self.symbol(gene), k).drop(columns="row").reset_index(drop=True)
 
     def partners(self, gene: str, k: int = 10) -> pd.DataFrame:
-        """The pair model's ``k`` most likely interaction partners of ``gene``, with where ``gene``
-        ranks among each partner's own (a generic partner ranks it far down)."""
+        """The pair model's ``k`` most likely partners of ``gene`` (P of sharing an experimentally
+        supported GO biological process, calibrated), with where ``gene`` ranks among each partner's
+        own (a generic partner ranks it far down)."""
         if self._data.predictor is None:
             raise ValueError(f"{self.path} has no pair model (pairs.pt)")
         return queries.partners(self._data, self.symbol(gene), k).reset_index(drop=True)
 
     def pair(self, a: str, b: str) -> dict:
-        """Interaction probability (None without a pair model), cosine, and ranks both ways."""
-        return queries.pair(self._data, self.symbol(a), self.symbol(b))
+        """P that the two genes share an experimentally supported GO biological process (calibrated;
+        None without a pair model), cosine, ranks both ways, and ``coexpression``: one sentence when
+        the relation lies outside what the compendium's co-expression sees (no data set measures
+        both, or none gives them an r above chance), else None."""
+        sa, sb = self.symbol(a), self.symbol(b)
+        return {**queries.pair(self._data, sa, sb),
+                "coexpression": evidence.pair_evidence(self._data, sa, sb).attrs["note"]}
 
     def evidence(self, a: str, b: str) -> pd.DataFrame:
         """Why two genes are related: per data set of the compendium, its tissue / condition and
         samples, whether each gene is measured there and their Pearson r (NaN unless both are);
-        then a row for the ARCHS4 TF lists (``in_tf_lists``, ``tf_rank``) if the build used them.
-        Empty for a bundle built without evidence."""
+        then a row for the ARCHS4 TF lists (``in_tf_lists``, ``tf_rank``) if the build used them;
+        ``chance_r`` / ``above_chance``: the r unrelated genes pass by chance in 1% of data sets of that
+        many samples, and whether this r does; ``.attrs["note"]``: the sentence of :meth:`pair`'s
+        ``coexpression``. Empty for a bundle built without evidence."""
         return evidence.pair_evidence(self._data, self.symbol(a), self.symbol(b))
 
     def expression(self, gene: str) -> pd.DataFrame:

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from gene2vec_dash.queries import MapData
 
 TF_LISTS = "ARCHS4 TF lists"
-PAIR_COLUMNS = ["dataset", "tissue", "samples", "a_measured", "b_measured", "r", "in_tf_lists", "tf_rank"]
+PAIR_COLUMNS = ["dataset", "tissue", "samples", "a_measured", "b_measured", "r", "chance_r", "above_chance",
+                "in_tf_lists", "tf_rank"]
+CHANCE = 0.99               # r "above chance": above this quantile of r between unrelated genes on as many samples
 GENE_COLUMNS = ["dataset", "tissue", "samples", "measured", "mean", "percentile", "expressed"]
 
 
@@ -131,10 +133,14 @@ def pair_evidence(data: Source, a: str, b: str) -> pd.DataFrame:
     """One row per data set: its tissue / condition and samples, whether each gene is measured
     there, and their Pearson r after the pipeline's preprocessing (NaN unless both are measured);
     then, if the build used them, a row for the ARCHS4 TF lists: whether one gene's list holds the
-    other (``in_tf_lists``) and at what rank (``tf_rank``). Empty when the bundle has no evidence."""
+    other (``in_tf_lists``) and at what rank (``tf_rank``). ``chance_r`` is the r unrelated genes
+    exceed by chance in 1% of data sets of that many samples, ``above_chance`` whether r exceeds it;
+    ``attrs["note"]`` is :func:`coexpression_note`. Empty when the bundle has no evidence."""
     ev = _opened(data)
     if ev is None:
-        return pd.DataFrame(columns=PAIR_COLUMNS)
+        empty = pd.DataFrame(columns=PAIR_COLUMNS)
+        empty.attrs["note"] = None
+        return empty
     ra, rb = ev.row[a], ev.row[b]
     r = []
     for d in range(len(ev.datasets)):
@@ -142,19 +148,62 @@ def pair_evidence(data: Source, a: str, b: str) -> pd.DataFrame:
         r.append(np.nan if pa is None or pb is None else round(float(np.clip(pa @ pb, -1, 1)), 3))
     columns = {**{c: ev.datasets[c].tolist() for c in ("dataset", "tissue", "samples")},
                "a_measured": (ev.rows[:, ra] >= 0).tolist(), "b_measured": (ev.rows[:, rb] >= 0).tolist(), "r": r,
+               "chance_r": [None] * len(r), "above_chance": [None] * len(r),       # from r and samples, below
                "in_tf_lists": [None] * len(r), "tf_rank": [None] * len(r)}
     if ev.tf_lists:
         rank = ev.tf_rank_of(ra, rb)
         row = (TF_LISTS, "ARCHS4 (many human RNA-seq samples)", None, bool(ev.listed[ra]), bool(ev.listed[rb]),
-               np.nan, rank is not None, rank)
+               np.nan, None, None, rank is not None, rank)
         for column, value in zip(PAIR_COLUMNS, row):
             columns[column].append(value)
-    return pd.DataFrame({"dataset": columns["dataset"], "tissue": columns["tissue"],
-                         "samples": pd.array(columns["samples"], dtype="Int64"),
-                         "a_measured": columns["a_measured"], "b_measured": columns["b_measured"],
-                         "r": np.array(columns["r"], dtype=float),
-                         "in_tf_lists": pd.array(columns["in_tf_lists"], dtype="boolean"),
-                         "tf_rank": pd.array(columns["tf_rank"], dtype="Int64")})
+    r = np.array(columns["r"], dtype=float)
+    chance = chance_r(np.array([np.nan if n is None else n for n in columns["samples"]], dtype=float))
+    found = pd.DataFrame({"dataset": columns["dataset"], "tissue": columns["tissue"],
+                          "samples": pd.array(columns["samples"], dtype="Int64"),
+                          "a_measured": columns["a_measured"], "b_measured": columns["b_measured"], "r": r,
+                          "chance_r": np.round(chance, 3),
+                          "above_chance": pd.array([None if np.isnan(x) else bool(x > c) for x, c in zip(r, chance)],
+                                                   dtype="boolean"),
+                          "in_tf_lists": pd.array(columns["in_tf_lists"], dtype="boolean"),
+                          "tf_rank": pd.array(columns["tf_rank"], dtype="Int64")})
+    found.attrs["note"] = coexpression_note(found, a, b)
+    return found
+
+
+def chance_r(samples: np.ndarray, quantile: float = CHANCE) -> np.ndarray:
+    """The r that unrelated genes exceed in a share 1 - ``quantile`` of data sets of ``samples``
+    samples (Fisher's z: atanh(r) is normal with sd 1 / sqrt(n - 3) under no correlation); 1 when
+    n <= 3, NaN when n is."""
+    from statistics import NormalDist
+
+    n = np.asarray(samples, dtype=float)
+    z = NormalDist().inv_cdf(quantile)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 3, np.tanh(z / np.sqrt(np.maximum(n - 3, 1e-9))), np.where(np.isnan(n), np.nan, 1.0))
+
+
+def coexpression_note(found: pd.DataFrame, a: str, b: str) -> str | None:
+    """One sentence when a relation of ``a`` and ``b`` lies outside what this compendium's
+    co-expression sees (``found``: :func:`pair_evidence`): no data set measures both, or none gives
+    them an r above chance (:func:`chance_r`); and the ARCHS4 TF lists, if the build used them, do
+    not pair them. None otherwise (and for a bundle without evidence)."""
+    if found.empty:
+        return None
+    tf = found[found["dataset"] == TF_LISTS]
+    if not tf.empty and bool(tf["in_tf_lists"].fillna(False).iloc[0]):
+        return None
+    rows = found[found["dataset"] != TF_LISTS]
+    both = rows[rows["a_measured"] & rows["b_measured"]]
+    nor = ", and the ARCHS4 TF lists do not pair them" if not tf.empty else ""
+    if both.empty:
+        return f"No data set of the compendium measures both {a} and {b}{nor}: co-expression cannot see this relation."
+    if both["above_chance"].fillna(False).any():
+        return None
+    top = both.loc[both["r"].idxmax()]
+    where = top["tissue"] if "tissue" in both and top["tissue"] else top["dataset"]
+    return (f"None of the {len(both)} data sets that measure both {a} and {b} gives them an r above chance "
+            f"(the largest, r {top['r']:.2f} in {where}, is under the {top['chance_r']:.2f} that 1% of unrelated "
+            f"pairs reach on its {top['samples']} samples){nor}: co-expression cannot see this relation.")
 
 
 def gene_expression(data: Source, gene: str) -> pd.DataFrame:

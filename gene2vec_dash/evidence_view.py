@@ -20,22 +20,26 @@ def context_threshold(data: MapData) -> float | None:
 
 
 def pair_summary(data: MapData, a: str, b: str, found) -> str:
-    """One sentence: in how many data sets measuring both genes they are co-expressed, and when in
-    none, that what relates them (if anything) lies outside this compendium's co-expression."""
+    """One sentence: in how many data sets measuring both genes they are co-expressed; when
+    co-expression cannot see their relation (no data set measures both, or none gives them an r
+    above chance), :func:`gene2vec_dash.evidence.coexpression_note`."""
+    note = found.attrs.get("note")
     rows = found[found["dataset"] != evidence.TF_LISTS]
     both = rows[rows["a_measured"] & rows["b_measured"]]
     if both.empty:
-        return f"No data set of the compendium measures both {a} and {b}: their vectors were never compared directly."
+        return note or f"No data set of the compendium measures both {a} and {b}; the ARCHS4 TF lists pair them."
     cut = context_threshold(data)
-    strongest = float(np.nanmax(both["r"])) if both["r"].notna().any() else float("nan")
-    if cut is None:
-        return f"Measured together in {len(both)} of {len(rows)} data sets; largest r {strongest:.2f}."
-    close = int((both["r"] >= cut).sum())
+    close = 0 if cut is None else int((both["r"] >= cut).sum())
     if close:
         return (f"Co-expressed (r ≥ {cut:g}, this build's threshold for a context) in {close} of the {len(both)} "
                 f"data sets that measure both.")
-    return (f"Not co-expressed in any of the {len(both)} data sets that measure both (largest r {strongest:.2f}, "
-            f"threshold {cut:g}): what relates them, if anything, lies outside this compendium's co-expression.")
+    if note:
+        return note
+    above = int(both["above_chance"].fillna(False).sum())
+    strongest = float(np.nanmax(both["r"])) if both["r"].notna().any() else float("nan")
+    threshold = "" if cut is None else f", none at this build's context threshold r ≥ {cut:g}"
+    return (f"r above chance in {above} of the {len(both)} data sets that measure both (largest r "
+            f"{strongest:.2f}{threshold}).")
 
 
 def pair_table(data: MapData, a: str, b: str) -> html.Div:

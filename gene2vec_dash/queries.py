@@ -217,11 +217,10 @@ def pair(data: MapData, a: str, b: str) -> dict:
     ra, rb = data.row[a], data.row[b]
     out = {"a": a, "b": b, "cosine": float(data.unit[ra] @ data.unit[rb]), "probability": None}
     if data.predictor is not None:
-        codes = data.predictor.codes
-        both = codes[[ra, rb]] @ codes.T
+        both = data.predictor.probabilities(np.array([ra, rb]))
         rank_b, rank_a = _rank_among(both, np.array([rb, ra]), np.array([ra, rb]))
-        out.update(probability=float(data.predictor.probability(ra, rb)[0]), rank_b_among_a=int(rank_b),
-                   rank_a_among_b=int(rank_a), genes=len(codes))
+        out.update(probability=float(both[0, rb]), rank_b_among_a=int(rank_b), rank_a_among_b=int(rank_a),
+                   genes=both.shape[1])
     return out
 
 
@@ -235,9 +234,10 @@ def partners(data: MapData, a: str, k: int = 10) -> pd.DataFrame:
     ra = data.row[a]
     prob = data.predictor.probability(ra)
     prob[ra] = -np.inf
-    top = np.argsort(-prob, kind="stable")[:max(1, min(k, MAX_K, len(prob) - 1))]
-    codes = data.predictor.codes
-    reciprocal = _rank_among(codes[top] @ codes.T, np.full(len(top), ra), top)
+    k = max(1, min(k, MAX_K, len(prob) - 1))
+    best = np.argpartition(-prob, k - 1)[:k]
+    top = best[np.lexsort((best, -prob[best]))]             # best first, ties by row
+    reciprocal = _rank_among(data.predictor.probabilities(top), np.full(len(top), ra), top)
     g = data.genes.iloc[top]
     return pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                          "probability": np.round(prob[top].astype(np.float64), 3), "reciprocal": reciprocal,

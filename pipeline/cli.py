@@ -154,9 +154,11 @@ def _evaluate(sub: Sub) -> None:
     q.set_defaults(func=commands.cmd_clusteredness)
 
     q = ev.add_parser("pairs", help="the bundle's pair model against its baselines, hubs and partner precision",
-                      description="On the bundle's degree-matched GO test pairs: AUC and per-gene AUC of the pair "
-                                  "model beside an additive model (each gene scored alone, trained with the "
-                                  "bundle's pair-model settings), popularity and cosine; hub concentration of "
+                      description="On the bundle's degree-matched GO test pairs: AUC, per-gene AUC and ECE of the "
+                                  "pair model's P beside an additive model (each gene scored alone, trained with the "
+                                  "bundle's pair-model settings), popularity and cosine (each Platt-scaled on valid "
+                                  "for its ECE); P before (Platt) and after its calibration: ECE, AUC and the spread "
+                                  "of a gene's top-10 P (median over 200 genes of max - min); hub concentration of "
                                   "top-10 partner lists; with --gmt, the fraction of top-10 partners sharing a gene "
                                   "set with the gene, beside the cosine neighbours'.")
     q.add_argument("--bundle", required=True, help="a bundle folder")

@@ -390,7 +390,7 @@ def cmd_pairs(args: argparse.Namespace) -> None:
     from pipeline.ggipnn import PairData
     from pipeline.pairs import PairPredictor, baselines, list_quality, saved_model_metrics
     from pipeline.progress import bar
-    from pipeline.report import baseline_lines, partner_lines
+    from pipeline.report import baseline_lines, calibration_lines, partner_lines
     from pipeline.sources.genesets import read_gmt
 
     bundle = read_bundle(args.bundle)
@@ -410,8 +410,12 @@ def cmd_pairs(args: argparse.Namespace) -> None:
     test = splits["test"]
     print(f"degree-matched GO pairs, test split ({len(test.labels):,} pairs of {len(test.genes()):,} genes "
           "seen in no training pair; each gene in about as many negatives as positives):")
-    for line in baseline_lines(figures, "pair model", {"auc": model["test_auc"],
-                                                       "per_gene_auc": model["test_per_gene_auc"]}):
+    calibration = model.get("calibration", {})
+    shown = {"auc": model["test_auc"], "per_gene_auc": model["test_per_gene_auc"]}
+    if calibration:
+        shown = {"auc": calibration["auc"], "per_gene_auc": calibration["per_gene_auc"], "ece": calibration["ece"]}
+    for line in baseline_lines(figures, "pair model (its P)", shown) + (calibration_lines(calibration)
+                                                                       if calibration else []):
         print(line)
     quality = list_quality(emb, PairPredictor(bundle.pair_model_path, bundle.vectors),
                            {Path(g).name: read_gmt(g) for g in args.gmt or ()}, neighbours)

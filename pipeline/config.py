@@ -167,7 +167,13 @@ class PairModelConfig:
     batch_size: int = 256
     max_epochs: int = 30
     patience: int = 4
+    calibration: str = param("mutual_rank", "P's calibration on valid: 'mutual_rank' (score + each gene's rank among "
+                                            "the other's partners, pipeline/pair_calibration.py) or 'platt'")
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.calibration not in ("mutual_rank", "platt"):
+            raise InputError(f"pair model calibration {self.calibration!r}: use 'mutual_rank' or 'platt'")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ from pipeline.config import NeighbourConfig, PairModelConfig
 from pipeline.embedding import Embedding
 from pipeline.errors import InputError
 from pipeline.evaluate import cosine_similarity, membership, neighbour_precision, query_rows
-from pipeline.ggipnn import PairData, Trained, auc, fit, pair_tensors, per_gene_auc, split_metrics
+from pipeline.ggipnn import PairData, Trained, auc, fit, pair_tensors, per_gene_auc, scores, split_metrics
+from pipeline.pair_calibration import MutualRankCalibration, ece, knot_ranks, pair_features, reliability, report
 
 MODEL_FORMAT = "gene2vec-dash pair model"
 
@@ -128,26 +129,6 @@ def calibrate(model: PairModel, tensors: dict[str, torch.Tensor], labels: dict[s
             "reliability": reliability(labels[last], after)}
 
 
-def ece(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error: the pair-weighted gap between mean P and the share of
-    positives in ten equal-width bins of P."""
-    which = np.minimum((probabilities * bins).astype(int), bins - 1)
-    gap = 0.0
-    for k in range(bins):
-        inside = which == k
-        if inside.any():
-            gap += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
-    return float(gap)
-
-
-def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> list[dict]:
-    """The reliability figure: per bin of P, its pairs, mean P and share of positives."""
-    which = np.minimum((probabilities * bins).astype(int), bins - 1)
-    return [{"bin": f"{k / bins:.1f}-{(k + 1) / bins:.1f}", "pairs": int((which == k).sum()),
-             "mean_p": round(float(probabilities[which == k].mean()), 4),
-             "positives": round(float(labels[which == k].mean()), 4)} for k in range(bins) if (which == k).any()]
-
-
 def baseline_scores(emb: Embedding, data: PairData, contexts: dict[str, float] | None = None) -> dict[str, np.ndarray]:
     """Scores that need no training: cosine similarity, and popularity (the vector norms; the
     genes' context counts in the training corpus when known). Unknown genes score 0."""
@@ -169,8 +150,10 @@ def baseline_scores(emb: Embedding, data: PairData, contexts: dict[str, float] |
 def baselines(emb: Embedding, splits: dict[str, PairData], config: PairModelConfig = PairModelConfig(),
               contexts: dict[str, float] | None = None,
               progress: Callable[[Iterable], Iterable] = lambda it: it) -> dict:
-    """What a predictor's AUC must be read against, on the last split given (test, else valid):
-    the additive model (trained like the pair model), popularity and cosine; AUC and per-gene AUC."""
+    """What a predictor's figures must be read against, on the last split given (test, else valid):
+    the additive model (trained like the pair model), popularity and cosine; AUC and per-gene AUC,
+    and with a test split each one's ECE once Platt-scaled on valid (a score that says nothing can
+    be well calibrated: ECE alone is no merit)."""
     last = "test" if "test" in splits else "valid"
     additive = train_pair_model("additive", emb, splits, config, progress)
     figures = {"split": last, "additive": _summary(additive.metrics, last)}
@@ -178,24 +161,74 @@ def baselines(emb: Embedding, splits: dict[str, PairData], config: PairModelConf
     genes = sorted(data.genes())
     rows = {g: k for k, g in enumerate(genes)}
     pairs = np.column_stack([[rows[g] for g in data.genes_a], [rows[g] for g in data.genes_b]])
-    for name, score in baseline_scores(emb, data, contexts).items():
+    found = baseline_scores(emb, data, contexts)
+    for name, score in found.items():
         figures[name] = {"auc": round(auc(data.labels, score), 5),
                          "per_gene_auc": round(per_gene_auc(pairs, data.labels, score), 5)}
+    if last == "test":
+        valid = baseline_scores(emb, splits["valid"], contexts)
+        _, _, tensors, _ = pair_tensors(emb, splits, emb.vectors.shape[1], config.seed)
+        valid["additive"], found["additive"] = (scores(additive.model, tensors[n]) for n in ("valid", "test"))
+        for name in found:
+            platt = _platt(valid[name], splits["valid"].labels)
+            figures[name]["ece"] = round(ece(data.labels, platt(found[name])), 4)
     return figures
+
+
+def _platt(score: np.ndarray, labels: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """P as a logistic function of ``score``, fitted on (``score``, ``labels``)."""
+    from sklearn.linear_model import LogisticRegression
+
+    fitted = LogisticRegression().fit(np.asarray(score, dtype=np.float64)[:, None], labels)
+    return lambda x: fitted.predict_proba(np.asarray(x, dtype=np.float64)[:, None])[:, 1]
 
 
 def pair_benchmark(emb: Embedding, splits: dict[str, PairData], config: PairModelConfig = PairModelConfig(),
                    contexts: dict[str, float] | None = None,
-                   progress: Callable[[str], Callable[[Iterable], Iterable]] = lambda name: (lambda it: it)
-                   ) -> tuple[Trained, dict]:
-    """The pair model and every baseline on the same splits (figures on the test split, else
-    valid). Returns the trained pair model and the figures."""
+                   progress: Callable[[str], Callable[[Iterable], Iterable]] = lambda name: (lambda it: it),
+                   background: np.ndarray | None = None) -> tuple[Trained, MutualRankCalibration | None, dict]:
+    """The pair model, its calibration by mutual rank (:mod:`pipeline.pair_calibration`; ranks among
+    the genes of ``background``, default ``emb``'s vectors: the bundle's rows; None with
+    ``config.calibration == "platt"``, Platt's alone) and every baseline on the same splits (figures
+    on the test split, else valid)."""
     pair = train_pair_model("pair", emb, splits, config, progress("pair model"))
+    calibration, calibrated = (rank_calibration(pair.model, pair.genes, emb, splits, background, config.seed)
+                               if config.calibration == "mutual_rank" else (None, {}))
     figures = baselines(emb, splits, config, contexts, progress("additive baseline"))
     last = figures["split"]
-    figures["pair_model"] = {**_summary(pair.metrics, last), "calibration": pair.metrics["calibration"],
+    figures["pair_model"] = {**_summary(pair.metrics, last),
+                             "calibration": {**calibrated, "platt": pair.metrics["calibration"]} if calibrated
+                             else pair.metrics["calibration"],
                              "training": {k: pair.metrics[k] for k in ("best_epoch", "epochs_run", "seconds")}}
-    return pair, figures
+    return pair, calibration, figures
+
+
+@torch.no_grad()
+def rank_calibration(model: PairModel, genes: list[str], emb: Embedding, splits: dict[str, PairData],
+                     background: np.ndarray | None, seed: int,
+                     fitted: MutualRankCalibration | None = None) -> tuple[MutualRankCalibration, dict]:
+    """Fit the mutual-rank calibration on the valid pairs (or take ``fitted``, a saved one) and
+    report it on test: ``genes`` are the rows of the model's lookup table, ranked among ``emb``'s
+    genes; the knots saved are those of ``background`` (the bundle's vectors; default ``emb``'s)."""
+    from pipeline.pair_calibration import fit, rank_knots
+
+    model.eval()
+    encode = model.encoder.encode
+    codes = encode(model.embedding.weight).numpy()
+    current = encode(torch.as_tensor(emb.vectors, dtype=torch.float32)).numpy()
+    index, table = emb.index(), {g: k for k, g in enumerate(genes)}
+    own = np.array([index.get(g, -1) for g in genes])
+    pairs = {n: np.column_stack([[table[g] for g in d.genes_a], [table[g] for g in d.genes_b]])
+             for n, d in splits.items() if n != "train"}
+    features = pair_features(codes, own, pairs, current)
+    labels = {n: splits[n].labels for n in pairs}
+    bundle = current if background is None else encode(torch.as_tensor(background, dtype=torch.float32)).numpy()
+    if fitted is None:
+        weights, intercept = fit(*features["valid"], labels["valid"])
+        fitted = MutualRankCalibration(weights, intercept, knot_ranks(len(bundle)),
+                                       rank_knots(bundle, bundle, np.arange(len(bundle))))
+    platt = (float(model.encoder.scale), float(model.encoder.bias))
+    return fitted, report(fitted, platt, features, labels, pairs, bundle, seed)
 
 
 def _summary(metrics: dict, split: str) -> dict:
@@ -205,14 +238,21 @@ def _summary(metrics: dict, split: str) -> dict:
 
 # --- the model file and what the app does with it -------------------------------------------------
 
-def save_pair_model(encoder: PairEncoder, config: PairModelConfig, path: Path, figures: dict) -> None:
-    """The model file :class:`PairPredictor` reads: the encoder's weights and what rebuilds it."""
-    torch.save({"format": MODEL_FORMAT, "version": 1, "config": asdict(config), "dims": encoder.dims,
-                "encoder": encoder.state_dict(), "metrics": figures}, path)
+def save_pair_model(encoder: PairEncoder, config: PairModelConfig, path: Path, figures: dict,
+                    calibration: MutualRankCalibration | None = None) -> None:
+    """The model file :class:`PairPredictor` reads: the encoder's weights, what rebuilds it and its
+    calibration (weights and every bundle gene's knots; without one, P is the encoder's own sigmoid)."""
+    payload = {"format": MODEL_FORMAT, "version": 2, "config": asdict(config), "dims": encoder.dims,
+               "encoder": encoder.state_dict(), "metrics": figures}
+    if calibration is not None:
+        payload["calibration"] = {"weights": list(calibration.weights), "intercept": calibration.intercept,
+                                  "ranks": torch.from_numpy(calibration.ranks),
+                                  "knots": torch.from_numpy(calibration.knots)}
+    torch.save(payload, path)
 
 
-def load_pair_model(path: Path, dims: int) -> tuple[PairEncoder, PairModelConfig, dict]:
-    """The encoder of a model file, its config and the figures it was saved with."""
+def load_pair_model(path: Path, dims: int) -> tuple[PairEncoder, PairModelConfig, dict, MutualRankCalibration | None]:
+    """The encoder of a model file, its config, the figures it was saved with and its calibration."""
     try:
         with warnings.catch_warnings():                 # one line for a bad file, not torch's warnings first
             warnings.simplefilter("ignore")
@@ -242,39 +282,73 @@ def load_pair_model(path: Path, dims: int) -> tuple[PairEncoder, PairModelConfig
     if bad:
         raise InputError(f"pair model weights {bad[0]!r} hold NaN or infinity", path)
     encoder.eval()
-    return encoder, config, payload["metrics"] if isinstance(payload["metrics"], dict) else {}
+    calibration = _calibration(payload.get("calibration"), path) if "calibration" in payload else None
+    return encoder, config, payload["metrics"] if isinstance(payload["metrics"], dict) else {}, calibration
+
+
+def _calibration(saved: object, path: Path) -> MutualRankCalibration:
+    """A model file's calibration, checked: two finite weights, an intercept, knots of one row per gene."""
+    try:
+        weights = tuple(float(w) for w in saved["weights"])
+        intercept = float(saved["intercept"])
+        ranks, knots = saved["ranks"].numpy().astype(np.int64), saved["knots"].numpy().astype(np.float32)
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise InputError(f"pair model's calibration is damaged ({exc.__class__.__name__})", path) from None
+    if (len(weights) != 2 or not np.isfinite([*weights, intercept]).all() or ranks.ndim != 1 or knots.ndim != 2
+            or knots.shape[1] != len(ranks) or len(ranks) < 2 or not np.isfinite(knots).all()):
+        raise InputError("pair model's calibration is damaged (weights, ranks or knots)", path)
+    return MutualRankCalibration(weights, intercept, ranks, knots)
 
 
 def saved_model_metrics(path: Path, emb: Embedding, splits: dict[str, PairData]) -> dict:
     """A saved pair model's AUC and per-gene AUC on ``splits``, with the same lookup table (random
-    vectors for unknown genes, same seed) as when it was trained: the build's figures, again."""
-    encoder, config, _ = load_pair_model(path, emb.vectors.shape[1])
-    _, table, tensors, labels = pair_tensors(emb, splits, emb.vectors.shape[1], config.seed)
+    vectors for unknown genes, same seed) as when it was trained: the build's figures, again; and
+    its calibration's figures (``calibration``) when it has one."""
+    encoder, config, _, calibration = load_pair_model(path, emb.vectors.shape[1])
+    genes, table, tensors, labels = pair_tensors(emb, splits, emb.vectors.shape[1], config.seed)
     model = PairModel(table, config)
     model.encoder = encoder
-    return split_metrics(model, tensors, labels)
+    out = split_metrics(model, tensors, labels)
+    if calibration is not None:
+        out["calibration"] = rank_calibration(model, genes, emb, splits, None, config.seed, calibration)[1]
+    return out
 
 
 class PairPredictor:
-    """P(interaction) from bundle vectors: every gene encoded once at load (a few ms per thousand
-    genes), then a pair is a dot product and one gene against all is a matrix-vector product."""
+    """P(shared GO process) from bundle vectors: every gene encoded once at load (a few ms per
+    thousand genes), then one gene against all is a matrix-vector product and, with the model's
+    calibration, a look-up of each gene's rank knots."""
 
     def __init__(self, path: Path, vectors: np.ndarray):
-        encoder, _, self.metrics = load_pair_model(path, vectors.shape[1])
+        encoder, _, self.metrics, self.calibration = load_pair_model(path, vectors.shape[1])
+        if self.calibration is not None and len(self.calibration.knots) != len(vectors):
+            raise InputError(f"pair model's calibration covers {len(self.calibration.knots):,} genes, the "
+                             f"embedding has {len(vectors):,}", path)
         with torch.no_grad():
             self.codes = encoder.encode(torch.as_tensor(vectors, dtype=torch.float32)).numpy()
         self.scale, self.bias = float(encoder.scale.detach()), float(encoder.bias.detach())
 
     def probability(self, a: int, b: int | np.ndarray | None = None) -> np.ndarray:
-        """P(interaction) of gene row ``a`` with rows ``b`` (default: every gene)."""
-        codes = self.codes if b is None else self.codes[np.atleast_1d(b)]
+        """P of gene row ``a`` with rows ``b`` (default: every gene)."""
+        rows = None if b is None else np.atleast_1d(b)
+        if self.calibration is not None:
+            return self.calibration.probability(self.codes, a, rows)
+        codes = self.codes if rows is None else self.codes[rows]
         return 1.0 / (1.0 + np.exp(-(self.scale * (codes @ self.codes[a]) + self.bias)))
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """P of each gene of ``rows`` with every gene (rows x genes)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.calibration is None:
+            return 1.0 / (1.0 + np.exp(-(self.scale * (self.codes[rows] @ self.codes.T) + self.bias)))
+        return np.vstack([self.calibration.rows(self.codes, rows[k:k + 32]) for k in range(0, len(rows), 32)]
+                         or [np.empty((0, len(self.codes)))])
 
 
 def encoded_similarity(predictor: PairPredictor) -> Callable[[np.ndarray], np.ndarray]:
-    """The pair model's ranking as a similarity over gene rows (monotone in its probability), for
+    """The pair model's ranking (its P) as a similarity over gene rows, for
     :func:`pipeline.evaluate.neighbour_precision` and :func:`hubness`."""
-    return lambda rows: predictor.codes[rows] @ predictor.codes.T
+    return predictor.probabilities
 
 
 def hubness(similarity: Callable[[np.ndarray], np.ndarray], genes: np.ndarray, queries: int = 200, k: int = 10,

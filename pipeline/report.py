@@ -34,6 +34,11 @@ def summary_lines(manifest: dict) -> list[str]:
         p = metrics["pairs"]
         lines.append(f"pair model test AUC (degree-matched): {p['pair_model']['auc']:.3f}, per-gene "
                      f"{p['pair_model']['per_gene_auc']:.3f}" + _baselines_text(p))
+        c = p["pair_model"].get("calibration", {})
+        if "top10_spread" in c:
+            lines.append(f"  calibrated P ({c['method']}): ECE {c['ece']:.3f} (Platt {c['ece_before']:.3f}), AUC "
+                         f"{c['auc']:.3f}, top-10 P spread {c['top10_spread']:.3f} (Platt "
+                         f"{c['top10_spread_before']:.3f})")
     if "layout" in metrics:
         lines.append(f"map: 10-NN kept {metrics['layout']['neighbourhood_preservation_10nn']:.3f}")
     lines.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in manifest["timings"].items()))
@@ -76,10 +81,24 @@ def neighbour_lines(name: str, report: dict) -> list[str]:
 
 
 def baseline_lines(figures: dict, model: str, model_figures: dict) -> list[str]:
-    """A predictor's AUC, then the baselines that need no pair signal, on the same pairs."""
+    """A predictor's AUC (and ECE when known), then the baselines that need no pair signal, on the same pairs."""
     rows = [(model, model_figures)] + [(label, figures[key]) for key, label in BASELINES.items() if key in figures]
     width = max(len(label) for label, _ in rows)
-    return [f"  {label:<{width}}  AUC {m['auc']:.4f}  per-gene AUC {m['per_gene_auc']:.4f}" for label, m in rows]
+    return [f"  {label:<{width}}  AUC {m['auc']:.4f}  per-gene AUC {m['per_gene_auc']:.4f}"
+            + (f"  ECE {m['ece']:.4f}" if "ece" in m else "") for label, m in rows]
+
+
+def calibration_lines(c: dict) -> list[str]:
+    """The pair model's P before (Platt: a global sigmoid of its score) and after its calibration."""
+    if "top10_spread" not in c:
+        return [f"P: {c.get('method', 'Platt scaling')}, ECE {c['ece']:.4f} ({c['ece_before']:.4f} before)"]
+    return [f"P calibrated by {c['method']} (weights {c['weights']} on {', '.join(c['features'])}), on {c['split']}:",
+            f"  {'':<22}{'Platt (before)':>15}{'calibrated':>12}",
+            f"  {'ECE':<22}{c['ece_before']:>15.4f}{c['ece']:>12.4f}",
+            f"  {'AUC':<22}{c['auc_before']:>15.4f}{c['auc']:>12.4f}",
+            f"  {'per-gene AUC':<22}{c['per_gene_auc_before']:>15.4f}{c['per_gene_auc']:>12.4f}",
+            f"  {'top-10 P spread':<22}{c['top10_spread_before']:>15.4f}{c['top10_spread']:>12.4f}"
+            f"   (median over {c['spread_queries']} genes of max - min P of their top 10 partners)"]
 
 
 def partner_lines(quality: dict) -> list[str]:

@@ -358,16 +358,25 @@ def test_a_tissue_profile_is_the_genes_scores_highest_first_and_empty_without_an
 def test_a_pair_never_co_expressed_is_said_to_be_related_outside_co_expression(data):
     import pandas as pd
 
+    from gene2vec_dash.evidence import chance_r, coexpression_note
     from gene2vec_dash.evidence_view import pair_summary
 
-    found = pd.DataFrame({"dataset": ["a", "b", "c"], "a_measured": [True, True, False],
-                          "b_measured": [True, True, True], "r": [0.05, -0.2, np.nan]})
-    words = pair_summary(data, "X", "Y", found)
-    assert "any of the 2 data sets" in words and "outside this compendium's co-expression" in words
-    found["r"] = [0.95, 0.1, np.nan]
-    assert "in 1 of the 2 data sets" in pair_summary(data, "X", "Y", found)
-    found["a_measured"] = False
-    assert pair_summary(data, "X", "Y", found).startswith("No data set of the compendium measures both")
+    def found(r, a_measured=(True, True, False)):
+        frame = pd.DataFrame({"dataset": ["a", "b", "c"], "a_measured": list(a_measured),
+                              "b_measured": [True, True, True], "r": r, "samples": [40, 100, 60]})
+        frame["chance_r"] = chance_r(frame["samples"])
+        frame["above_chance"] = pd.array([None if np.isnan(x) else bool(x > c)
+                                          for x, c in zip(frame["r"], frame["chance_r"])], dtype="boolean")
+        frame.attrs["note"] = coexpression_note(frame.assign(in_tf_lists=pd.NA), "X", "Y")
+        return frame
+
+    words = pair_summary(data, "X", "Y", found([0.05, -0.2, np.nan]))
+    assert words.startswith("None of the 2 data sets that measure both X and Y gives them an r above chance")
+    assert words.endswith("co-expression cannot see this relation.")
+    assert pair_summary(data, "X", "Y", found([0.05, 0.5, np.nan])).startswith("r above chance in 1 of the 2")
+    assert "in 1 of the 2 data sets" in pair_summary(data, "X", "Y", found([0.95, 0.1, np.nan]))
+    assert pair_summary(data, "X", "Y", found([0.95, 0.1, np.nan], (False,) * 3)) == (
+        "No data set of the compendium measures both X and Y: co-expression cannot see this relation.")
 
 
 def test_support_words_stop_praising_a_gene_no_data_set_expresses(data):

@@ -168,7 +168,7 @@ def test_a_pair_shows_each_data_sets_r_and_the_card_says_where_the_gene_is_expre
     """The Partners tab lists, for the pair, every data set of the compendium with the two genes' r
     there (as the bundle's evidence computes it); the gene card says where the gene is expressed."""
     from gene2vec_dash.evidence import expression_note, pair_evidence
-    from gene2vec_dash.evidence_view import expression_words
+    from gene2vec_dash.evidence_view import expression_words, pair_summary
 
     data = app.server.config["MAP_DATA"]
     expected = pair_evidence(data, "G010", "G012")
@@ -181,6 +181,9 @@ def test_a_pair_shows_each_data_sets_r_and_the_card_says_where_the_gene_is_expre
     for shown, r in zip(cells, expected.itertuples(index=False)):
         if r.a_measured and r.b_measured and r.dataset != "ARCHS4 TF lists":
             assert shown == f"r {r.r:.2f}"
+    summary = pair_summary(data, "G010", "G012", expected)               # the sentence the API's note shares
+    assert summary == expected.attrs["note"] or expected.attrs["note"] is None
+    assert dash_duo.find_element(f"#{ids.PAIR_EVIDENCE} p.note").text == summary
     _tab(dash_duo, "Gene")
     said = expression_words(data, "G010", expression_note(data, "G010"))
     dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", said[:30], timeout=10)

@@ -66,7 +66,12 @@ def test_evaluate_pairs_uses_the_bundles_own_settings(small_bundle, capsys):
     from pipeline.bundle import read_bundle
 
     assert main(["evaluate", "pairs", "--bundle", str(small_bundle), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    out = capsys.readouterr().out
+    result = json.loads(out.strip().splitlines()[-1])
+    assert "top-10 P spread" in out and "ECE" in out
     recorded = read_bundle(small_bundle).manifest["metrics"]["pairs"]
     assert result["baselines"]["additive"]["auc"] == pytest.approx(recorded["additive"]["auc"], abs=1e-6)
     assert result["pair_model"]["test_auc"] == pytest.approx(recorded["pair_model"]["auc"], abs=1e-6)
+    again, built = result["pair_model"]["calibration"], recorded["pair_model"]["calibration"]       # issue 30
+    for key in ("ece", "ece_before", "auc", "top10_spread", "top10_spread_before"):
+        assert again[key] == pytest.approx(built[key], abs=1e-4), key

@@ -183,6 +183,12 @@ CASES = {
     "pairs.pt dims a tensor": (_pairs(lambda p: {**p, "dims": _tensor([p["dims"]] * 2)}), "pairs.pt",
                                "'dims' is a Tensor, not a whole number"),
     "pairs.pt config a list": (_pairs(lambda p: {**p, "config": [1]}), "pairs.pt", "must be dictionaries"),
+    "pairs.pt calibration of other genes": (_pairs(lambda p: {**p, "calibration": {
+        **p["calibration"], "knots": p["calibration"]["knots"][:-1]}}), "pairs.pt", "calibration covers"),
+    "pairs.pt calibration NaN": (_pairs(lambda p: {**p, "calibration": {**p["calibration"],
+                                                                         "intercept": float("nan")}}),
+                                 "pairs.pt", "calibration is damaged"),
+    "pairs.pt calibration a list": (_pairs(lambda p: {**p, "calibration": [1]}), "pairs.pt", "calibration is damaged"),
     "genes.parquet unknown support": (_genes(lambda g: g.assign(support="enormous")), "genes.parquet",
                                       "'enormous', not a support tier"),
     "pairs.pt raw pickle": (_bytes("pairs.pt", pickle.dumps({"format": _Boom()})), "pairs.pt", "not a pair model"),

@@ -183,3 +183,32 @@ def test_an_old_bundle_without_evidence_still_opens(small_bundle, tmp_path):
     emb = open_bundle(old)
     gene = str(emb.genes["symbol"].iloc[0])
     assert emb.evidence(gene, gene).empty and emb.expression(gene).empty and emb.expression_note(gene) is None
+
+
+def test_chance_r_falls_with_samples():
+    from gene2vec_dash.evidence import chance_r
+
+    r = chance_r(np.array([3, 30, 57, 252, np.nan]))
+    assert r[0] == 1.0 and np.isnan(r[4])
+    assert r[2] == pytest.approx(np.tanh(2.3263 / np.sqrt(54)), abs=1e-4) and r[1] > r[2] > r[3] > 0.14
+
+
+def test_a_relation_co_expression_cannot_see_is_said_in_one_sentence(toy_bundle):
+    """B and D share no data set; A and B are correlated in "one" (the toy's module); a pair with r
+    below chance in every data set measuring both is said to lie outside co-expression too."""
+    from gene2vec_dash.evidence import Evidence, coexpression_note, pair_evidence
+
+    ev = Evidence.open(toy_bundle[0], EMBEDDED)
+    assert pair_evidence(ev, "B", "D").attrs["note"] == (
+        "No data set of the compendium measures both B and D, and the ARCHS4 TF lists do not pair them: "
+        "co-expression cannot see this relation.")
+    found = pair_evidence(ev, "A", "C")
+    assert found["above_chance"].iloc[0] == (found["r"].iloc[0] > found["chance_r"].iloc[0])
+    assert pd.isna(found["above_chance"].iloc[1]) and pd.isna(found["chance_r"].iloc[2])
+    weak = found.assign(r=[0.05, np.nan, np.nan], above_chance=pd.array([False, None, None], dtype="boolean"))
+    words = coexpression_note(weak, "A", "C")
+    assert words.startswith("None of the 1 data sets that measure both A and C gives them an r above chance")
+    assert words.endswith("co-expression cannot see this relation.")
+    assert coexpression_note(weak.assign(above_chance=pd.array([True, None, None], dtype="boolean")), "A", "C") is None
+    listed = weak.assign(in_tf_lists=pd.array([None, None, True], dtype="boolean"))
+    assert coexpression_note(listed, "A", "C") is None             # ARCHS4's co-expression pairs them

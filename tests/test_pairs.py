@@ -57,7 +57,7 @@ CONFIG = PairModelConfig(hidden=64, out=32, max_epochs=12, patience=3, seed=0)
 
 def test_the_pair_model_finds_pairs_where_an_additive_model_cannot():
     emb, splits = popular_but_pointless()
-    model, figures = pair_benchmark(emb, splits, CONFIG)
+    model, _, figures = pair_benchmark(emb, splits, CONFIG)
     assert figures["pair_model"]["auc"] > 0.9 and figures["pair_model"]["per_gene_auc"] > 0.9
     assert abs(figures["additive"]["auc"] - 0.5) < 0.08                 # popularity is no use here
     assert abs(figures["popularity_norm"]["auc"] - 0.5) < 0.08
@@ -82,10 +82,13 @@ def test_per_gene_auc_ranks_each_genes_own_pairs():
 
 def test_saved_model_and_predictor_give_the_trained_scores(tmp_path):
     emb, splits = popular_but_pointless(n_modules=4, size=20, pairs_per_split=(800, 200, 300))
-    model, figures = pair_benchmark(emb, splits, CONFIG)
-    save_pair_model(model.model.encoder, CONFIG, tmp_path / "pairs.pt", figures)
+    model, calibration, figures = pair_benchmark(emb, splits, CONFIG)
+    save_pair_model(model.model.encoder, CONFIG, tmp_path / "pairs.pt", figures, calibration)
     again = saved_model_metrics(tmp_path / "pairs.pt", emb, splits)
     assert again["test_auc"] == pytest.approx(figures["pair_model"]["auc"], abs=1e-5)
+    built = figures["pair_model"]["calibration"]
+    assert again["calibration"]["ece"] == built["ece"] and again["calibration"]["top10_spread"] == built["top10_spread"]
+    assert built["ece"] < 0.1 and built["auc"] > built["auc_before"] - 0.02 and "platt" in built
     predictor = PairPredictor(tmp_path / "pairs.pt", emb.vectors)
     index = emb.index()
     a, b = index[splits["test"].genes_a[0]], index[splits["test"].genes_b[0]]
@@ -99,5 +102,46 @@ def test_saved_model_and_predictor_give_the_trained_scores(tmp_path):
         PairPredictor(tmp_path / "junk.pt", emb.vectors)
     with pytest.raises(InputError, match="expects 24-dimensional"):
         PairPredictor(tmp_path / "pairs.pt", emb.vectors[:, :5])
+    with pytest.raises(InputError, match="calibration covers 80 genes, the embedding has 79"):
+        PairPredictor(tmp_path / "pairs.pt", emb.vectors[:-1])
     hubs = hubness(encoded_similarity(predictor), emb.genes, queries=30)
     assert hubs["distinct"] > 60 and hubs["max_share"] <= 1.0
+
+
+def test_ranks_read_from_knots_match_the_exact_ranks():
+    """A gene's rank among another's partners, read from 1, 2, 4, ... knots in log rank, is exact at
+    the knots and within a factor of 2 between them; the gene itself is left out."""
+    from pipeline.pair_calibration import knot_ranks, log_rank, rank_knots
+
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(300, 8))
+    codes /= np.linalg.norm(codes, axis=1, keepdims=True)
+    ranks = knot_ranks(300)
+    assert ranks.tolist() == [1, 2, 4, 8, 16, 32, 64, 128, 256, 299]
+    knots = rank_knots(codes, codes, np.arange(300), batch=64)
+    s = codes[0] @ codes.T
+    s[0] = -np.inf
+    order = np.argsort(-s)
+    assert knots[0] == pytest.approx(s[order[ranks - 1]], abs=1e-6)
+    exact = np.arange(1, 300)
+    read = np.exp(log_rank(knots[0], ranks, s[order[:-1]].astype(np.float64)))
+    assert read[ranks[:-1] - 1] == pytest.approx(ranks[:-1], rel=1e-6)
+    assert (read / exact).max() < 2 and (exact / read).max() < 2
+
+
+def test_calibration_spreads_p_by_how_specific_a_partner_is():
+    """Two partners of a gene with one score: the one that ranks the gene first among its own gets
+    the higher P when the fitted weight of the mutual rank says specific partners are likelier."""
+    from pipeline.pair_calibration import MutualRankCalibration, knot_ranks, rank_knots
+
+    rng = np.random.default_rng(3)
+    codes = rng.normal(size=(200, 6))
+    codes /= np.linalg.norm(codes, axis=1, keepdims=True)
+    ranks = knot_ranks(200)
+    calibration = MutualRankCalibration((2.0, -0.3), 0.5, ranks, rank_knots(codes, codes, np.arange(200)))
+    p = calibration.probability(codes, 0, np.arange(200))
+    assert p == pytest.approx([calibration.probability(codes, b, np.array([0]))[0] for b in range(200)], rel=1e-9)
+    s = codes @ codes[0]
+    flat = 1 / (1 + np.exp(-(2.0 * s + 0.5)))                   # no rank term: P follows the score alone
+    top = np.argsort(-np.where(np.arange(200) == 0, -np.inf, p))[:10]
+    assert np.ptp(p[top]) > np.ptp(np.sort(flat[1:])[-10:])

@@ -73,7 +73,9 @@ def register(app: Dash, data: MapData, others: Others) -> None:
             return html.P("Choose a first gene to see its predicted partners.")
         meaning = html.P("P: the pair model's probability that the two genes share an experimentally supported "
                          "GO biological process, from their vectors alone (trained on GO pairs in which every "
-                         "gene has as many negatives as positives, so popular genes are not favoured). A low P "
+                         "gene has as many negatives as positives, so popular genes are not favoured; calibrated "
+                         "on held-out pairs, where a partner that also ranks the gene high among its own is "
+                         "likelier than one that ranks it far down). A low P "
                          "is not evidence against a relation the arrays cannot see: a partner bound or "
                          "degraded at the protein level (TP53 and MDM2) need not be co-expressed.",
                          className="note")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.bundle import GGI_PAIRS
 from pipeline.coexpression import preprocessed_sets
+from pipeline.embedding import Embedding
 from pipeline.evaluate import clusteredness, coexpression_clusteredness, fisher_z_similarity, neighbour_report
 from pipeline.ggi import SPLITS, degree_balance, labelled_pairs
 from pipeline.runner import Stage, StageInputs
@@ -132,17 +134,23 @@ GGIPNN_BASELINES = Stage("ggipnn_baselines", _ggipnn_baselines,
 
 
 def _pairs(inputs: StageInputs) -> dict:
-    """The app's pair model on degree-matched GO pairs, with its baselines; hub concentration and
+    """The app's pair model on degree-matched GO pairs, calibrated by mutual rank on valid (saved in
+    pairs.pt, so the app and API read calibrated P), with its baselines; hub concentration and
     partner precision on the build's gene sets, beside the cosine neighbours'."""
     from pipeline.pairs import PairPredictor, list_quality, pair_benchmark, save_pair_model
 
     p, current = inputs.params, current_symbols(inputs["embedding"], inputs["symbols"])
     emb, cfg = current.embedding, p["pair_model"]
-    trained, figures = pair_benchmark(emb, _data(inputs["ggi_degree"]), cfg, current.contexts,
-                                      lambda name: inputs.progress(cfg.max_epochs, "epoch", name))
+    bundle = inputs["embedding"].embedding           # the bundle's rows: the calibration's knots are theirs
+    trained, calibration, figures = pair_benchmark(emb, _data(inputs["ggi_degree"]), cfg, current.contexts,
+                                                   lambda name: inputs.progress(cfg.max_epochs, "epoch", name),
+                                                   bundle.vectors)
     path = inputs.folder / "pairs.pt"
-    save_pair_model(trained.model.encoder, cfg, path, figures)
-    return {**figures, **list_quality(emb, PairPredictor(path, emb.vectors), inputs["gene_sets"], p["neighbours"])}
+    save_pair_model(trained.model.encoder, cfg, path, figures, calibration)
+    today = Embedding(np.where(pd.notna(inputs["symbols"]), inputs["symbols"], bundle.genes).astype(str),
+                      bundle.vectors)                  # every bundle row, named as the gene sets name it
+    quality = list_quality(today, PairPredictor(path, bundle.vectors), inputs["gene_sets"], p["neighbours"])
+    return {**figures, **quality}
 
 
 PAIRS = Stage("pairs", _pairs, needs=("embedding", "symbols", "ggi_degree", "gene_sets"),
