@@ -69,6 +69,7 @@ def test_browser_bench_times_each_action_beside_the_renderers_floor(capsys):
     assert all(t["failed"] == 0 and t["p95_ms"] >= t["median_ms"] > 0 for t in timed), timed
     assert result["recolour"]["floor_restyle_ms"] > 0 and result["search"]["floor_update_ms"] > 0
     assert result["search"]["server_median_ms"] > 0 and result["recolour"]["class_to_tissue"]["vs_restyle"] > 0
+    assert result["box_selection"]["genes_selected_median"] > 0     # the time is read beside the genes it took
     assert "the bare restyle" in summary(result)
 
 

@@ -43,14 +43,35 @@ def test_a_pair_link_opens_on_partners_with_one_label_a_gene_kept_apart(dash_duo
     assert not dash_duo.find_elements(f"#{ids.PAIR_PROBABILITY}")
 
 
+# Installed in the page: the outputs of each callback request Dash sends from now on
+COUNT_REQUESTS_JS = """window.__requests = []; const plain = window.fetch;
+window.fetch = function (url, options) {
+    if (String(url).includes("_dash-update-component")) {
+        window.__requests.push(JSON.parse(options.body).output);
+    }
+    return plain.apply(this, arguments);
+};"""
+
+
+def _list_requests(dash_duo) -> int:
+    """How many requests for the gene list's callback were sent since the last call."""
+    sent = _js(dash_duo, "const r = window.__requests.splice(0); return r;")
+    return sum(f"{ids.LIST_GENES}.data" in output for output in sent)
+
+
 def test_clear_removes_a_map_selection_and_tables_are_not_cut(dash_duo, app):
     """After a box selection, Clear empties the table and the map's own selection (no dimming left);
-    at 1280x800 no cell of the enrichment table is cut off and the set names wrap."""
+    at 1280x800 no cell of the enrichment table is cut off and the set names wrap. A selection and a
+    Clear each ask the server once (plotly's report that Clear removed the selection asks nothing:
+    it once sent a second request and left '0 genes selected on the map')."""
+    import time
+
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     dash_duo.driver.set_window_size(1280, 800)
     dash_duo.start_server(app)
     dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    _js(dash_duo, COUNT_REQUESTS_JS)
     names, modules = gene_names()
     xy = _pixels(dash_duo, list(names[modules == 1]))
     x0, x1 = min(p[0] for p in xy) - 4, max(p[0] for p in xy) + 4
@@ -62,6 +83,8 @@ def test_clear_removes_a_map_selection_and_tables_are_not_cut(dash_duo, app):
     drag.perform()
     dash_duo.wait_for_contains_text(f"#{ids.LIST_SUMMARY}", "selected on the map", timeout=15)
     assert _js(dash_duo, f"return ({PLOT_JS}.data[0].selectedpoints || []).length;") >= 10
+    time.sleep(1)                                         # room for any request that would follow
+    assert _list_requests(dash_duo) == 1
     cut = _js(dash_duo, f"""return [...document.querySelectorAll('#{ids.ENRICHMENT} td')]
         .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent);""")
     assert cut == []
@@ -71,6 +94,9 @@ def test_clear_removes_a_map_selection_and_tables_are_not_cut(dash_duo, app):
     _wait(lambda: _js(dash_duo, f"const gd = {PLOT_JS}; return !(gd.data[0].selectedpoints || []).length"
                                 " && !(gd.layout.selections || []).length;"))
     assert dash_duo.find_element(f"#{ids.ENRICHMENT_DOWNLOAD_BUTTON}").get_attribute("disabled")
+    time.sleep(1)
+    assert _list_requests(dash_duo) == 1
+    assert dash_duo.find_element(f"#{ids.LIST_SUMMARY}").text == ""
 
 
 def test_six_tabs_fit_on_one_line(dash_duo, small_bundle, small_bundle_seed1):

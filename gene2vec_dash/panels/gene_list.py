@@ -47,16 +47,23 @@ def register(app: Dash, data: MapData, others: Others) -> None:
 
 # In the browser, a map selection becomes the symbols of the map's own points (an overlay's points sit
 # on the same genes): a few bytes a gene to the server, not plotly's ~200 (coordinates, hover text, colour).
-SELECTION_JS = """function (selected) {
-    if (!selected || !Array.isArray(selected.points)) { return null; }
-    return selected.points.filter(p => p.curveNumber === %d).map(p => p.customdata);
+# No selection left on the map (a double-click, or Clear removing it: plotly then reports no points and
+# no box or lasso) empties the list, and asks nothing of the server when the list is already empty.
+SELECTION_JS = """function (selected, genes, summary, drawn) {
+    const points = selected && Array.isArray(selected.points) ? selected.points : null;
+    if (!points || (!points.length && !selected.range && !selected.lassoPoints)) {
+        const empty = (!genes || !genes.length) && !summary && !drawn;
+        return empty ? window.dash_clientside.no_update : null;
+    }
+    return points.filter(p => p.curveNumber === %d).map(p => p.customdata);
 }""" % figures.MAP
 
 
 def _gene_list(app: Dash, data: MapData) -> None:
     symbols = data.genes["symbol"].to_numpy(dtype=object)
     app.clientside_callback(SELECTION_JS, Output(ids.MAP_SELECTION, "data"), Input(ids.MAP, "selectedData"),
-                            prevent_initial_call=True)
+                            State(ids.LIST_GENES, "data"), State(ids.LIST_SUMMARY, "children"),
+                            State(ids.LIST_ON_MAP, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
                   Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
@@ -68,13 +75,14 @@ def _gene_list(app: Dash, data: MapData) -> None:
         """A map selection is already marked by plotly (the rest dimmed): only a pasted list is drawn
         on the list overlay, and the overlay is cleared only when it holds genes (each is a redraw)."""
         trigger = ctx.triggered_id
-        patch = Patch() if drawn or trigger == ids.LIST_CLEAR else no_update
+        unselect = trigger == ids.LIST_CLEAR and selection is not None    # Clear: the map's own selection
+        patch = Patch() if drawn or unselect else no_update               # (box, lasso) goes too, if made
         if drawn:
             figures.overlay(patch, figures.LIST, data.genes, [])
+        if unselect:
+            figures.clear_selection(patch)
         to_tab = ids.TAB_LIST if tab != ids.TAB_LIST else no_update
         selected, cut = inputs.symbols(selection)
-        if trigger == ids.LIST_CLEAR:                     # the map's own selection (box, lasso) goes too
-            figures.clear_selection(patch)
         if trigger == ids.LIST_CLEAR or (trigger == ids.MAP_SELECTION and selected is None):
             return [], "", [], [], patch, False, no_update, "" if trigger == ids.LIST_CLEAR else no_update
         if trigger == ids.MAP_SELECTION:
