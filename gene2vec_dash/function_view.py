@@ -168,8 +168,9 @@ def register_functions(app: Dash, data: MapData) -> None:
 
 def _outlined(data: MapData, symbol: str, found: pd.DataFrame, at: int) -> str:
     term, k = found.iloc[at], data.sets.index_of(str(found["set"].iat[at]))
-    return (f"Outlined in red on the map: {term['term']} ({data.sets.sizes[k]:,} genes), "
-            f"{carried(symbol, list(term['neighbours']))}.")
+    said = carried(symbol, list(term["neighbours"]))
+    return (f"Outlined in red on the map: {term['term']} ({data.sets.sizes[k]:,} genes), {said}"
+            + ("" if said.endswith("…") else "."))
 
 
 def candidate_section() -> html.Div:
@@ -178,7 +179,8 @@ def candidate_section() -> html.Div:
         html.H3("Genes that belong with this list"),
         html.Div(id=ids.CANDIDATE_SUMMARY, className="note", role="status"),
         table(ids.CANDIDATES, [("#", "rank"), ("Gene", "symbol"), ("Score", "score"), ("Support", "support"),
-                               ("Description", "description")], [8, 18, 15, 19, 40], tooltip_duration=None,
+                               ("Description", "description")], [8, 22, 13, 19, 38], tooltip_duration=None,
+              sort_action="none",
               style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP, "score": SCORE_TIP}),
     ], id=ids.CANDIDATE_SECTION, style={"display": "none"})
 
@@ -211,4 +213,5 @@ def register_candidates(app: Dash, data: MapData) -> None:
         tips = [{"symbol": {"value": f"{s} ({c}): {d}", "type": "text"}}
                 for s, c, d in zip(found["symbol"], found["class"], found["description"])]
         words = [html.Strong("List coherence "), coherence(found.attrs["auroc"], found.attrs["genes"])]
-        return ({"display": "block"}, words, found.drop(columns="class").to_dict("records"), tips)
+        rows = found.drop(columns="class").assign(score=found["score"].map("{:.3f}".format)).to_dict("records")
+        return {"display": "block"}, words, rows, tips
