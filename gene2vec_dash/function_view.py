@@ -48,7 +48,6 @@ def section(data: MapData) -> list:
     found = libraries(data)
     if not found:
         return []
-    threading.Thread(target=lambda: data.functions, name="gene2vec-functions", daemon=True).start()
     return [html.Div([
         html.Div([html.H3("Predicted functions"),
                   dcc.RadioItems(id=ids.FUNCTION_LIBRARY, value=found[0], inline=True, className="function-library",
@@ -119,6 +118,7 @@ def register_functions(app: Dash, data: MapData) -> None:
     term's click, which shows that term on the map as the Gene list tab's chosen gene set."""
     if not libraries(data):
         return
+    threading.Thread(target=lambda: data.functions, name="gene2vec-functions", daemon=True).start()  # read early
 
     @app.callback(Output(ids.FUNCTION_SECTION, "style"), Output(ids.FUNCTIONS, "data"),
                   Output(ids.FUNCTIONS, "tooltip_data"), Output(ids.FUNCTIONS, "style_data"),
