@@ -67,3 +67,18 @@ def test_a_bundle_without_predicted_functions_shows_none(small_bundle, tmp_path)
     app = create_app(bare)
     assert ids.FUNCTION_SECTION not in json.dumps(app.layout.to_plotly_json(), default=str)
     assert not any(ids.FUNCTIONS + "." in key for key in app.callback_map)
+
+
+def test_a_low_support_genes_terms_are_greyed_under_the_caution(small_bundle, tmp_path):
+    from fixtures import with_high_support
+
+    from gene2vec_dash.tables import LOW_STYLE
+
+    bundle = with_high_support(small_bundle, tmp_path)
+    genes = pd.read_parquet(bundle / "genes.parquet").set_index("symbol")["support"]
+    app = create_app(bundle)
+    for gene, low in ((genes[genes == "high"].index[0], False), (genes[genes != "high"].index[0], True)):
+        got = _call(app, (ids.FUNCTIONS, "data"), {(ids.GENE, "value"): gene, (ids.FUNCTION_LIBRARY, "value"): "GO BP"})
+        assert (got[ids.FUNCTIONS]["style_data"] == LOW_STYLE) == low
+        caution = json.dumps(got[ids.FUNCTION_CAUTION]["children"])
+        assert ("its predicted functions are" in caution and "genes marked" not in caution) == low
