@@ -44,6 +44,16 @@ VIEWS = [  # file, window, link, actions
     ("map-class-large.png", LARGE, "/?color=class", []),
     ("map-low-support.png", SMALL, "/?gene=POLR2MP1&k=15", []),
     ("map-support-faded.png", SMALL, "/?gene=TTN&k=15&support=fade", []),
+    ("functions-cdk1.png", SMALL, "/?gene=CDK1&k=15", [("term", 3)]),
+    ("functions-cdk1-large.png", LARGE, "/?gene=CDK1&k=15", [("term", 3)]),
+    ("functions-c1orf112.png", SMALL, "/?gene=C1orf112&k=15", []),
+    ("functions-c1orf112-large.png", LARGE, "/?gene=C1orf112&k=15", [("term", 0)]),
+    ("functions-low-support.png", SMALL, "/?gene=POLR2MP1&k=15", []),
+    ("functions-low-support-large.png", LARGE, "/?gene=POLR2MP1&k=15", []),
+    ("candidates-dna-repair.png", SMALL, "/?gene=BRCA1", [("paste", "BRCA1 RAD51 PALB2 BRCA2 BARD1"),
+                                                         ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
+    ("candidates-dna-repair-large.png", LARGE, "/?gene=BRCA1", [("paste", "BRCA1 RAD51 PALB2 BRCA2 BARD1"),
+                                                               ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
     ("about.png", SMALL, "/?gene=CDK1", [("tab", "About")]),
     ("about-large.png", LARGE, "/?gene=CDK1", [("tab", "About")]),
     ("about-patterns.png", SMALL, "/?gene=CDK1", [("tab", "About"), ("scroll", ".bars")]),
@@ -136,11 +146,29 @@ def _pathway(driver, text: str) -> None:
     _wait(driver, f"#{ids.PATHWAY_CLUSTEREDNESS}", 30)
 
 
+def _term(driver, row: int) -> None:
+    """Click the gene's ``row``-th predicted term: its genes are outlined on the map."""
+    _wait(driver, f"#{ids.FUNCTIONS} td[data-dash-column=term]", 30)
+    driver.find_elements("css selector", f"#{ids.FUNCTIONS} td[data-dash-column=term]")[row].click()
+    time.sleep(2)
+    _scroll(driver, f"#{ids.FUNCTION_TERM}")
+    driver.find_element("css selector", "header h1").click()          # the pointer off the table: no tooltip
+
+
+def _paste(driver, genes: str) -> None:
+    """Paste a gene list into the Gene list tab and test it."""
+    _tab(driver, "Gene list")
+    driver.find_element("css selector", f"#{ids.LIST_TEXT}").send_keys(genes)
+    driver.find_element("css selector", f"#{ids.LIST_BUTTON}").click()
+    _wait(driver, f"#{ids.CANDIDATES} td", 30)
+    driver.find_element("css selector", "header h1").click()          # the pointer off the tables: no tooltip
+
+
 def _scroll(driver, selector: str) -> None:
     driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", selector)
 
 
-ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway, "scroll": _scroll}
+ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway, "scroll": _scroll, "term": _term, "paste": _paste}
 
 
 if __name__ == "__main__":

@@ -29,17 +29,22 @@ COLUMNS = ["term", "id", "library", "score", "probability", "known", "neighbours
 _LEADING_ID = re.compile(r"^(GO:\d{7})\s+(.*)$")
 _TRAILING_ID = re.compile(r"^(.*\S)\s+(WP\d+)$")
 _PREFIX = re.compile(r"^(REACTOME|KEGG|BIOCARTA|PID|WP|HALLMARK)_")
+_ACRONYM = re.compile(r"^(?:[A-Z]{1,3}|[A-Z0-9]*\d[A-Z0-9]*)$")    # DNA, G1, CA2, 43S kept upper case ...
+_WORDS = {"OF", "AND", "BY", "THE", "IN", "TO", "VIA", "FOR", "AT", "ON", "IS", "ION", "NON", "PRE", "OUT", "A",
+          "AN", "OR", "ITS", "NEW", "END", "ARE", "BE", "INTO"}                  # ... ordinary words lower case
 
 
 def term_label(name: str) -> tuple[str, str]:
     """(readable name, id or "") of a set: "GO:0007049 cell cycle" -> ("cell cycle", "GO:0007049"),
-    "REACTOME_CELL_CYCLE_MITOTIC" -> ("Cell cycle mitotic", ""), "Cell Cycle WP179" -> ("Cell Cycle", "WP179")."""
+    "REACTOME_CELL_CYCLE_MITOTIC" -> ("Cell cycle mitotic", ""), "REACTOME_DNA_REPLICATION" -> ("DNA
+    replication", ""), "Cell Cycle WP179" -> ("Cell Cycle", "WP179")."""
     if found := _LEADING_ID.match(name):
         return found.group(2), found.group(1)
     if found := _TRAILING_ID.match(name):
         return found.group(1), found.group(2)
     if name.isupper() and "_" in name:
-        words = _PREFIX.sub("", name).replace("_", " ").lower()
+        words = " ".join(w if _ACRONYM.match(w) and w not in _WORDS else w.lower()
+                         for w in _PREFIX.sub("", name).split("_"))
         return words[:1].upper() + words[1:], ""
     return name, ""
 

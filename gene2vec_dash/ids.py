@@ -36,6 +36,13 @@ K_MESSAGE = "k-message"
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
 NEIGHBOURS = "neighbours"
+FUNCTION_SECTION = "function-section"   # the gene's predicted functions (absent for a bundle without them)
+FUNCTION_LIBRARY = "function-library"   # which gene-set library's terms
+FUNCTION_NOTE = "function-note"         # how many of the terms shown are known; a poorly annotated gene said
+FUNCTION_CAUTION = "function-caution"   # a low-support gene's caution
+FUNCTIONS = "functions"                 # the top terms: probability, known or predicted
+FUNCTION_TERM = "function-term"         # the term outlined on the map and the neighbours that carry it
+FUNCTION_CLEAR = "function-clear"
 
 # Partners tab
 PAIR_A = "pair-a"
@@ -66,6 +73,9 @@ ENRICHMENT_DOWNLOAD = "enrichment-download"
 PATHWAY = "pathway"
 PATHWAY_SUMMARY = "pathway-summary"
 PATHWAY_CLUSTEREDNESS = "pathway-clusteredness"
+CANDIDATE_SECTION = "candidate-section"  # genes that belong with the list (hidden while there is none)
+CANDIDATE_SUMMARY = "candidate-summary"  # the list's own AUROC, in words
+CANDIDATES = "candidates"
 
 # Compare tab (present when the server compares this map with other bundles: --compare DIR)
 COMPARE = "compare-with"                # which other embedding (URL key compare=NAME)

@@ -16,8 +16,8 @@ TABLE_STYLE = dict(
 )
 
 # rows of genes that few contexts placed: greyed, their support word in the caution colour
-LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, "color": "#7b8590",
-             "fontStyle": "italic"},
+LOW_STYLE = {"color": "#7b8590", "fontStyle": "italic"}
+LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, **LOW_STYLE},
             {"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW), "column_id": "support"},
              "color": "#a4260f", "fontWeight": 600}]
 SUPPORT_TIP = ("How much co-expression placed the gene: "

@@ -69,6 +69,8 @@ def test_term_labels_read_as_words_with_their_ids():
     assert term_label("REACTOME_CELL_CYCLE_MITOTIC") == ("Cell cycle mitotic", "")
     assert term_label("Cell Cycle WP179") == ("Cell Cycle", "WP179")
     assert term_label("MODULE_3") == ("Module 3", "")
+    assert term_label("REACTOME_MITOTIC_M_M_G1_PHASES") == ("Mitotic M M G1 phases", "")
+    assert term_label("REACTOME_TRANSPORT_OF_IONS_BY_DNA") == ("Transport of ions by DNA", "")
 
 
 def test_the_build_predicts_each_modules_genes_into_their_module(small_bundle):

@@ -1,11 +1,12 @@
-"""The Gene tab: search a gene; its card (names, identifiers, links, support in words) and its
-nearest genes by cosine, listed and outlined on the map."""
+"""The Gene tab: search a gene; its card (names, identifiers, links, support in words), its predicted
+functions (:mod:`gene2vec_dash.function_view`) and its nearest genes by cosine, listed and outlined
+on the map."""
 from __future__ import annotations
 
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from gene2vec_dash import figures, genebox, ids, inputs, queries
+from gene2vec_dash import figures, function_view, genebox, ids, inputs, queries
 from gene2vec_dash.caution import caution
 from gene2vec_dash.evidence import expression_note
 from gene2vec_dash.evidence_view import expression_words, support_words
@@ -21,6 +22,7 @@ def layout(data: MapData, others: Others) -> list:
         genebox.gene_dropdown(ids.GENE, "Search a gene symbol, alias or Entrez id…"),
         html.Div(id=ids.GENE_MESSAGE, className="message", role="status"),
         html.Div(id=ids.GENE_CARD, className="gene-card"),
+        *function_view.section(data),
         dcc.Graph(id=ids.GENE_PROFILE, config={"displayModeBar": False}, style={"display": "none"}),
         html.Div(id=ids.SUPPORT_CAUTION),
         html.Div([
@@ -39,6 +41,7 @@ def layout(data: MapData, others: Others) -> list:
 
 def register(app: Dash, data: MapData, others: Others) -> None:
     genebox.register(app, data, ids.GENE)
+    function_view.register_functions(app, data)
 
     @app.callback(Output(ids.NEIGHBOURS, "data"), Output(ids.NEIGHBOURS, "tooltip_data"),
                   Output(ids.MAP, "figure", allow_duplicate=True),

@@ -1,17 +1,18 @@
 """The Gene list tab: genes selected on the map (box or lasso) or pasted, tested against every gene
-set of the bundle; and a gene set chosen by name, shown on the map with its own clusteredness."""
+set of the bundle, and the genes that belong with them; and a gene set chosen by name, shown on the
+map with its own clusteredness."""
 from __future__ import annotations
 
 import numpy as np
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from gene2vec_dash import figures, ids, inputs, queries
+from gene2vec_dash import figures, function_view, ids, inputs, queries
 from gene2vec_dash.genelists import MAX_LIST, enrichment, read_gene_list
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.queries import MapData
 from gene2vec_dash.tables import table
-from gene2vec_dash.url import Control
+from gene2vec_dash.url import Control, Pick
 
 
 def layout(data: MapData, others: Others) -> list:
@@ -33,6 +34,7 @@ def layout(data: MapData, others: Others) -> list:
                                ("FDR", "FDR")], [47, 22, 13, 18], tooltip_duration=None,
               style_data_conditional=[{"if": {"column_id": "gene set"}, "whiteSpace": "normal",
                                        "overflowWrap": "anywhere", "lineHeight": "1.25"}]),
+        function_view.candidate_section(),
         html.H3("Show a gene set on the map"),
         dcc.Dropdown(id=ids.PATHWAY, options=[], value=None, searchable=True, clearable=True, search_order="original",
                      placeholder="Type words of a GO term or pathway name…", className="pathway-dropdown"),
@@ -42,6 +44,7 @@ def layout(data: MapData, others: Others) -> list:
 
 def register(app: Dash, data: MapData, others: Others) -> None:
     _gene_list(app, data)
+    function_view.register_candidates(app, data)
     _pathway(app, data)
 
 
@@ -195,4 +198,5 @@ def _pathway(app: Dash, data: MapData) -> None:
         ], id=ids.PATHWAY_CLUSTEREDNESS), patch
 
 
-PANEL = Panel("Gene list", ids.TAB_LIST, layout, register, url=(Control("pathway", ids.PATHWAY),))
+PANEL = Panel("Gene list", ids.TAB_LIST, layout, register,
+              url=(Control("pathway", ids.PATHWAY), Pick("gene", ids.CANDIDATES, "active_cell")))
