@@ -161,7 +161,8 @@ def _column(found: dict[str, np.ndarray], term: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, steps: int = 25) -> np.ndarray:
+def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, steps: int = 25,
+             tol: float = 1e-4) -> np.ndarray:
     """Weighted logistic regression by Newton steps (a small ridge keeps it finite); the last
     coefficient is the intercept."""
     x = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
@@ -172,7 +173,7 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, step
         hess = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
         step = np.linalg.solve(hess, grad)
         beta -= step
-        if np.abs(step).max() < 1e-6:
+        if np.abs(step).max() < tol:
             break
     return beta
 
@@ -193,13 +194,23 @@ def monotone(rate: np.ndarray, weight: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Calibration:
     """Score -> probability, piecewise linear through (mean score, member rate) of score bins, the
-    rates made non-decreasing: 'how often a prediction this strong was a known member'."""
+    rates made non-decreasing: 'how often a prediction this strong was a known member'. Read off a
+    fine uniform grid of scores (a lookup, not a search: millions of pairs per block)."""
 
-    score: np.ndarray
-    rate: np.ndarray
+    low: float
+    step: float
+    table: np.ndarray        # float32 probability at low, low + step, ...
+
+    @classmethod
+    def through(cls, score: np.ndarray, rate: np.ndarray, points: int = 4096) -> Calibration:
+        low, high = float(score[0]), float(score[-1])
+        step = max(high - low, 1e-9) / (points - 1)
+        return cls(low, step, np.interp(low + step * np.arange(points), score, rate).astype(np.float32))
 
     def __call__(self, s: np.ndarray) -> np.ndarray:
-        return np.interp(s, self.score, self.rate).astype(np.float32)
+        at = (s - np.float32(self.low)) * np.float32(1 / self.step) + np.float32(0.5)
+        np.clip(at, 0, len(self.table) - 1, out=at)
+        return self.table[at.astype(np.int32)]
 
 
 def calibrate(scores: np.ndarray, known: np.ndarray, weight: np.ndarray, bins: int = 200) -> Calibration:
@@ -209,7 +220,7 @@ def calibrate(scores: np.ndarray, known: np.ndarray, weight: np.ndarray, bins: i
     w = np.array([weight[c].sum() for c in cut])
     rate = np.array([(weight[c] * known[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
     at = np.array([(weight[c] * scores[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
-    return Calibration(at, monotone(rate, w))
+    return Calibration.through(at, monotone(rate, w))
 
 
 @dataclass(frozen=True)
@@ -275,7 +286,7 @@ def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, neg
 
 def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,
                   folds: int = 5, seed: int = 0, method: str = DEFAULT_METHOD, sample: int = 2000,
-                  negatives: int = 20, block: int = 1024) -> Predictor:
+                  negatives: int = 10, block: int = 1024) -> Predictor:
     """Fold models, then (on the out-of-fold features of a seeded sample of annotated genes) the
     combined model's coefficients and the calibration of each fold from the other folds' genes."""
     if method not in METHODS:
