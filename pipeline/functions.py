@@ -2,7 +2,8 @@
 
 Pure functions over a gene x dim matrix and a sparse gene x term membership. Genes are split into
 K folds; every score of a gene comes from a model fitted on the other folds' genes only, so a
-gene's own membership never scores it. Work is done in blocks of genes (never genes x genes).
+gene's own membership never scores it (the size prior aside: a term's size in the library, one
+number per term for every gene). Work is done in blocks of genes (never genes x genes).
 
 Methods (each a gene x term score; higher = more likely a member):
 ``mean_cosine`` (ARCHS4: cosine to the term's members), ``zscore`` (the same, z-scored per term
@@ -10,7 +11,12 @@ across genes), ``hub`` (SEEK: each similarity less both genes' mean similarity t
 ``z_logsize`` (z per term + z of log term size: the prior put back), ``ridge`` (a linear model per
 term on the vectors, all terms in one solve: GenePlexus' supervised idea), ``knn`` (the
 similarity-weighted vote of the gene's nearest neighbours of other folds), and ``combined`` (a
-logistic model over (gene, term) features of the above and log term size, fitted out of fold).
+logistic model over (gene, term) features of the above, log term size, the gene's multifunctionality
+learned from its vector and their products, stacked: fitted on the out-of-fold features of a sample
+of annotated genes, each fold's coefficients from the other folds' genes).
+
+:func:`predict` scores every gene in blocks with a probability calibrated the same way (the member
+rate of pairs scored alike in the other folds, made monotone in the score).
 """
 from __future__ import annotations
 
