@@ -308,6 +308,9 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
     u = unit(vectors)
     fold = gene_folds(len(u), folds, seed)
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
+    if members.shape[1] == 0 or annotated.sum() < 2 * folds:
+        raise ValueError(f"{members.shape[1]} terms over {annotated.sum()} genes: too few to learn from in "
+                         f"{folds} folds")
     p = Predictor(u, members, near, fold, annotated, fit_folds(u, members, fold, annotated), method,
                   [None] * folds, [])
     rng = np.random.default_rng([seed, 1])         # not the stream an evaluation draws its genes from

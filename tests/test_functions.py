@@ -129,3 +129,12 @@ def test_the_combined_model_beats_the_one_liner_on_planted_hubs():
         y, p = known[rows], known[rows].sum(1)
         auc[method] = (((ranks * y).sum(1) - p * (p + 1) / 2) / (p * (y.shape[1] - p))).mean()
     assert auc["combined"] > auc["z_logsize"] - 0.01 and auc["combined"] > 0.8
+
+
+def test_predict_refuses_a_library_too_small_to_learn_from():
+    import pytest
+
+    genes, vectors, _ = _planted(n=100)
+    m, _ = F.membership(genes, {"T": list(genes[:3])}, 1, 500)
+    with pytest.raises(ValueError, match="too few"):
+        next(F.predict(vectors, m, F.neighbours(vectors, 5)))
