@@ -10,7 +10,9 @@ Methods (each a gene x term score; higher = more likely a member):
 across genes), ``hub`` (SEEK: each similarity less both genes' mean similarity to all genes),
 ``z_logsize`` (z per term + z of log term size: the prior put back), ``ridge`` (a linear model per
 term on the vectors, all terms in one solve: GenePlexus' supervised idea), ``knn`` (the
-similarity-weighted vote of the gene's nearest neighbours of other folds), and ``combined`` (a
+similarity-weighted vote of the gene's nearest neighbours of other folds), ``zsmooth`` (label
+smoothing through co-membership: a term's score is the z of the terms its training members share,
+weighted by how often they share them, all linear in the vector), and ``combined`` (a
 logistic model over (gene, term) features of the above, log term size, the gene's multifunctionality
 learned from its vector and their products, stacked: fitted on the out-of-fold features of a sample
 of annotated genes, each fold's coefficients from the other folds' genes).
@@ -26,8 +28,7 @@ from typing import Iterator
 import numpy as np
 from scipy import sparse
 
-METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "combined")
-FEATURES = ("zscore", "ridge", "knn", "logsize")
+METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth", "combined")
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:
@@ -84,6 +85,9 @@ class FoldModel:
     ridge_sd: np.ndarray
     logsize: np.ndarray      # terms: z-scored log training size
     degree: np.ndarray       # dims + 1: linear model of a gene's log number of terms (multifunctionality)
+    smooth: np.ndarray       # dims x terms: z of the terms a term's members share, weighted by how many
+    smooth_mean: np.ndarray
+    smooth_sd: np.ndarray
 
 
 def _moments(u: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,9 +117,14 @@ def fit_fold(u: np.ndarray, members: sparse.csr_matrix, train: np.ndarray, ridge
     r_mean, r_sd = _moments(x, coef)
     log = np.log(np.maximum(size if sizes is None else sizes, 1))
     degree = np.linalg.solve(gram, x.T @ np.log1p(np.asarray(m.sum(axis=1)).ravel())).astype(np.float32)
+    share = (m.T @ m).toarray() / np.maximum(size, 1)[None, :]        # column t: P(other term | t)
+    share /= np.maximum(share.sum(axis=0), 1e-12)
+    smooth = ((centroids / sd) @ share).astype(np.float32)
+    s_mean, s_sd = _moments(ut, smooth)
     return FoldModel(centroids, hub.astype(np.float32), mean.astype(np.float32), sd.astype(np.float32), coef,
                      r_mean.astype(np.float32), r_sd.astype(np.float32),
-                     ((log - log.mean()) / (log.std() or 1)).astype(np.float32), degree)
+                     ((log - log.mean()) / (log.std() or 1)).astype(np.float32), degree, smooth,
+                     s_mean.astype(np.float32), s_sd.astype(np.float32))
 
 
 def fit_folds(u: np.ndarray, members: sparse.csr_matrix, folds: np.ndarray, annotated: np.ndarray
@@ -150,7 +159,7 @@ def features(u: np.ndarray, rows: np.ndarray, model: FoldModel, vote: np.ndarray
     logsize = np.broadcast_to(model.logsize, cos.shape)
     return {"mean_cosine": cos, "zscore": z, "hub": cos - hubness - model.hub, "z_logsize": z + logsize,
             "ridge": ridge, "ridge_z": (ridge - model.ridge_mean) / model.ridge_sd, "knn": vote,
-            "logsize": logsize,
+            "logsize": logsize, "zsmooth": (x @ model.smooth - model.smooth_mean) / model.smooth_sd,
             "degree": np.broadcast_to((x @ model.degree[:-1] + model.degree[-1])[:, None], cos.shape)}
 
 
@@ -162,8 +171,9 @@ def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[in
             yield f, own[start:start + block]
 
 
-COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("logsize",), ("degree",), ("zscore", "logsize"),
-            ("knn", "logsize"), ("zscore", "degree"))   # the combined model's columns: a feature or a product
+COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("zsmooth",), ("logsize",), ("degree",), ("zscore", "logsize"),
+            ("knn", "logsize"), ("zsmooth", "logsize"), ("zscore", "degree"),
+            ("zsmooth", "degree"))   # the combined model's columns: a feature or a product of features
 DEFAULT_METHOD = "combined"      # chosen on GO BP / Reactome / WikiPathways (gene- and term-centric)
 
 
