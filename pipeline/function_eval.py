@@ -15,7 +15,7 @@ from scipy.stats import rankdata
 
 from pipeline import functions as F
 
-METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn")
+METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth")
 BEST = F.DEFAULT_METHOD
 
 

@@ -2,15 +2,23 @@
 
 Pure functions over a gene x dim matrix and a sparse gene x term membership. Genes are split into
 K folds; every score of a gene comes from a model fitted on the other folds' genes only, so a
-gene's own membership never scores it. Work is done in blocks of genes (never genes x genes).
+gene's own membership never scores it (the size prior aside: a term's size in the library, one
+number per term for every gene). Work is done in blocks of genes (never genes x genes).
 
 Methods (each a gene x term score; higher = more likely a member):
 ``mean_cosine`` (ARCHS4: cosine to the term's members), ``zscore`` (the same, z-scored per term
 across genes), ``hub`` (SEEK: each similarity less both genes' mean similarity to all genes),
 ``z_logsize`` (z per term + z of log term size: the prior put back), ``ridge`` (a linear model per
 term on the vectors, all terms in one solve: GenePlexus' supervised idea), ``knn`` (the
-similarity-weighted vote of the gene's nearest neighbours of other folds), and ``combined`` (a
-logistic model over (gene, term) features of the above and log term size, fitted out of fold).
+similarity-weighted vote of the gene's nearest neighbours of other folds), ``zsmooth`` (label
+smoothing through co-membership: a term's score is the z of the terms its training members share,
+weighted by how often they share them, all linear in the vector), and ``combined`` (a
+logistic model over (gene, term) features of the above, log term size, the gene's multifunctionality
+learned from its vector and their products, stacked: fitted on the out-of-fold features of a sample
+of annotated genes, each fold's coefficients from the other folds' genes).
+
+:func:`predict` scores every gene in blocks with a probability calibrated the same way (the member
+rate of pairs scored alike in the other folds, made monotone in the score).
 """
 from __future__ import annotations
 
@@ -20,8 +28,7 @@ from typing import Iterator
 import numpy as np
 from scipy import sparse
 
-METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "combined")
-FEATURES = ("zscore", "ridge", "knn", "logsize")
+METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth", "combined")
 
 
 def unit(vectors: np.ndarray) -> np.ndarray:
@@ -78,6 +85,9 @@ class FoldModel:
     ridge_sd: np.ndarray
     logsize: np.ndarray      # terms: z-scored log training size
     degree: np.ndarray       # dims + 1: linear model of a gene's log number of terms (multifunctionality)
+    smooth: np.ndarray       # dims x terms: z of the terms a term's members share, weighted by how many
+    smooth_mean: np.ndarray
+    smooth_sd: np.ndarray
 
 
 def _moments(u: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,8 +99,10 @@ def _moments(u: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(np.maximum(var, 1e-12))
 
 
-def fit_fold(u: np.ndarray, members: sparse.csr_matrix, train: np.ndarray, ridge_alpha: float = 10.0) -> FoldModel:
-    """Centroids, per-term score moments, the ridge model and size prior from the ``train`` genes."""
+def fit_fold(u: np.ndarray, members: sparse.csr_matrix, train: np.ndarray, ridge_alpha: float = 10.0,
+             sizes: np.ndarray | None = None) -> FoldModel:
+    """Centroids, per-term score moments and the ridge model from the ``train`` genes; the size prior
+    from ``sizes`` (the library's own term sizes) or else the training sizes."""
     m = members[train]
     size = np.asarray(m.sum(axis=0)).ravel()
     ut = u[train]
@@ -103,17 +115,27 @@ def fit_fold(u: np.ndarray, members: sparse.csr_matrix, train: np.ndarray, ridge
     gram = x.T @ x + ridge_alpha * np.diag(np.r_[np.ones(u.shape[1]), 0.0])
     coef = np.linalg.solve(gram, np.asarray((m.T @ x).T)).astype(np.float32)
     r_mean, r_sd = _moments(x, coef)
-    log = np.log(np.maximum(size, 1))
+    log = np.log(np.maximum(size if sizes is None else sizes, 1))
     degree = np.linalg.solve(gram, x.T @ np.log1p(np.asarray(m.sum(axis=1)).ravel())).astype(np.float32)
+    share = (m.T @ m).toarray() / np.maximum(size, 1)[None, :]        # column t: P(other term | t)
+    share /= np.maximum(share.sum(axis=0), 1e-12)
+    smooth = ((centroids / sd) @ share).astype(np.float32)
+    s_mean, s_sd = _moments(ut, smooth)
     return FoldModel(centroids, hub.astype(np.float32), mean.astype(np.float32), sd.astype(np.float32), coef,
                      r_mean.astype(np.float32), r_sd.astype(np.float32),
-                     ((log - log.mean()) / (log.std() or 1)).astype(np.float32), degree)
+                     ((log - log.mean()) / (log.std() or 1)).astype(np.float32), degree, smooth,
+                     s_mean.astype(np.float32), s_sd.astype(np.float32))
 
 
 def fit_folds(u: np.ndarray, members: sparse.csr_matrix, folds: np.ndarray, annotated: np.ndarray
               ) -> list[FoldModel]:
-    """One model per fold, each from the annotated genes of the other folds."""
-    return [fit_fold(u, members, np.flatnonzero(annotated & (folds != f))) for f in range(folds.max() + 1)]
+    """One model per fold, each from the annotated genes of the other folds, with one size prior for
+    all: a term's size in the library, as a user of the GMT reads it. Sizes of the other folds'
+    genes alone differ by fold, less where the fold holds more of the term's members, which ranks
+    members below non-members of other folds (term-centric AUC under 0.5 on random vectors)."""
+    sizes = np.asarray(members.sum(axis=0)).ravel()
+    return [fit_fold(u, members, np.flatnonzero(annotated & (folds != f)), sizes=sizes)
+            for f in range(folds.max() + 1)]
 
 
 def knn_vote(rows: np.ndarray, idx: np.ndarray, sim: np.ndarray, members: sparse.csr_matrix, folds: np.ndarray,
@@ -137,7 +159,7 @@ def features(u: np.ndarray, rows: np.ndarray, model: FoldModel, vote: np.ndarray
     logsize = np.broadcast_to(model.logsize, cos.shape)
     return {"mean_cosine": cos, "zscore": z, "hub": cos - hubness - model.hub, "z_logsize": z + logsize,
             "ridge": ridge, "ridge_z": (ridge - model.ridge_mean) / model.ridge_sd, "knn": vote,
-            "logsize": logsize,
+            "logsize": logsize, "zsmooth": (x @ model.smooth - model.smooth_mean) / model.smooth_sd,
             "degree": np.broadcast_to((x @ model.degree[:-1] + model.degree[-1])[:, None], cos.shape)}
 
 
@@ -149,8 +171,9 @@ def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[in
             yield f, own[start:start + block]
 
 
-COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("logsize",), ("degree",), ("zscore", "logsize"),
-            ("knn", "logsize"), ("zscore", "degree"))   # the combined model's columns: a feature or a product
+COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("zsmooth",), ("logsize",), ("degree",), ("zscore", "logsize"),
+            ("knn", "logsize"), ("zsmooth", "logsize"), ("zscore", "degree"),
+            ("zsmooth", "degree"))   # the combined model's columns: a feature or a product of features
 DEFAULT_METHOD = "combined"      # chosen on GO BP / Reactome / WikiPathways (gene- and term-centric)
 
 
@@ -161,7 +184,8 @@ def _column(found: dict[str, np.ndarray], term: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, steps: int = 25) -> np.ndarray:
+def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, steps: int = 25,
+             tol: float = 1e-4) -> np.ndarray:
     """Weighted logistic regression by Newton steps (a small ridge keeps it finite); the last
     coefficient is the intercept."""
     x = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
@@ -172,7 +196,7 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, step
         hess = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
         step = np.linalg.solve(hess, grad)
         beta -= step
-        if np.abs(step).max() < 1e-6:
+        if np.abs(step).max() < tol:
             break
     return beta
 
@@ -193,13 +217,23 @@ def monotone(rate: np.ndarray, weight: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Calibration:
     """Score -> probability, piecewise linear through (mean score, member rate) of score bins, the
-    rates made non-decreasing: 'how often a prediction this strong was a known member'."""
+    rates made non-decreasing: 'how often a prediction this strong was a known member'. Read off a
+    fine uniform grid of scores (a lookup, not a search: millions of pairs per block)."""
 
-    score: np.ndarray
-    rate: np.ndarray
+    low: float
+    step: float
+    table: np.ndarray        # float32 probability at low, low + step, ...
+
+    @classmethod
+    def through(cls, score: np.ndarray, rate: np.ndarray, points: int = 4096) -> Calibration:
+        low, high = float(score[0]), float(score[-1])
+        step = max(high - low, 1e-9) / (points - 1)
+        return cls(low, step, np.interp(low + step * np.arange(points), score, rate).astype(np.float32))
 
     def __call__(self, s: np.ndarray) -> np.ndarray:
-        return np.interp(s, self.score, self.rate).astype(np.float32)
+        at = (s - np.float32(self.low)) * np.float32(1 / self.step) + np.float32(0.5)
+        np.clip(at, 0, len(self.table) - 1, out=at)
+        return self.table[at.astype(np.int32)]
 
 
 def calibrate(scores: np.ndarray, known: np.ndarray, weight: np.ndarray, bins: int = 200) -> Calibration:
@@ -209,7 +243,7 @@ def calibrate(scores: np.ndarray, known: np.ndarray, weight: np.ndarray, bins: i
     w = np.array([weight[c].sum() for c in cut])
     rate = np.array([(weight[c] * known[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
     at = np.array([(weight[c] * scores[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
-    return Calibration(at, monotone(rate, w))
+    return Calibration.through(at, monotone(rate, w))
 
 
 @dataclass(frozen=True)
@@ -275,7 +309,7 @@ def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, neg
 
 def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,
                   folds: int = 5, seed: int = 0, method: str = DEFAULT_METHOD, sample: int = 2000,
-                  negatives: int = 20, block: int = 1024) -> Predictor:
+                  negatives: int = 10, block: int = 1024) -> Predictor:
     """Fold models, then (on the out-of-fold features of a seeded sample of annotated genes) the
     combined model's coefficients and the calibration of each fold from the other folds' genes."""
     if method not in METHODS:
@@ -284,6 +318,9 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
     u = unit(vectors)
     fold = gene_folds(len(u), folds, seed)
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
+    if members.shape[1] == 0 or annotated.sum() < 2 * folds:
+        raise ValueError(f"{members.shape[1]} terms over {annotated.sum()} genes: too few to learn from in "
+                         f"{folds} folds")
     p = Predictor(u, members, near, fold, annotated, fit_folds(u, members, fold, annotated), method,
                   [None] * folds, [])
     rng = np.random.default_rng([seed, 1])         # not the stream an evaluation draws its genes from

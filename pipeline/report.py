@@ -201,6 +201,11 @@ def function_lines(name: str, r: dict) -> list[str]:
     lines.append("  top-10 precision of predicted terms (annotations held out): "
                  + ", ".join(f"{m} {v:.3f}" for m, v in top.items())
                  + f"; random vectors {r['random_vectors']['top10_precision'][next(iter(top))]:.3f}")
+    best, shuffled = next(iter(top)), r["shuffled_labels"]
+    lines.append(f"  shuffled labels: term-size prior {shuffled['gene_centric']['size_prior']:.3f} (sizes survive a "
+                 f"shuffle, so gene-centric AUCs above 0.5 there are the prior's), {best} over that prior "
+                 f"{shuffled['gene_centric'][best] - shuffled['gene_centric']['size_prior']:+.3f}; "
+                 f"term-centric {shuffled['term_centric'][best]:.3f}")
     c = r["calibration"]
     lines.append(f"  probability: ECE {c['ece']:.4f} (mean {c['mean_probability']:.4f} vs member rate "
                  f"{c['member_rate']:.4f}); shuffled labels ECE {r['shuffled_labels']['calibration']['ece']:.4f}")

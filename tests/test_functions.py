@@ -78,11 +78,26 @@ def test_predict_covers_every_gene_once_and_a_folds_own_labels_never_score_it():
     assert ((prob >= 0) & (prob <= 1)).all()
     fold0 = F.gene_folds(len(genes), 5, 0) == 0
     blind = sparse.csr_matrix(m.multiply(~fold0[:, None]))          # fold 0's memberships removed
-    for method in ("z_logsize", "knn", "ridge"):
+    for method in ("zscore", "knn", "ridge"):
         _, a, _ = _predicted(vectors, m, method)
         _, b, _ = _predicted(vectors, blind, method)
         assert np.allclose(a[fold0], b[fold0], atol=1e-5), method
         assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3), method      # the labels do count elsewhere
+    _, a, _ = _predicted(vectors, m, "z_logsize")
+    _, b, _ = _predicted(vectors, blind, "z_logsize")
+    shift = a[fold0] - b[fold0]                    # only the library's term sizes moved: one shift per term
+    assert np.allclose(shift, shift[0], atol=1e-4) and np.abs(shift).max() > 1e-3
+
+
+def test_a_gene_alone_in_a_term_gets_no_signal_from_itself():
+    genes, vectors, sets = _planted()
+    m, _ = F.membership(genes, sets, 5, 500)
+    lone = sparse.hstack([m, sparse.csr_matrix(([1.0], ([7], [0])), shape=(len(genes), 1))]).tocsr()
+    rows, scores, _ = _predicted(vectors, lone, "combined")
+    folds = F.gene_folds(len(genes), 5, 0)
+    same = folds == folds[7]
+    assert (scores[same, -1] >= scores[7, -1] - 1e-6).mean() > 0.2    # not singled out among its fold
+    assert np.argsort(-scores[:, -1])[0] != 7
 
 
 def test_the_probability_is_monotone_calibrated_and_ranks_members_first():
@@ -114,3 +129,12 @@ def test_the_combined_model_beats_the_one_liner_on_planted_hubs():
         y, p = known[rows], known[rows].sum(1)
         auc[method] = (((ranks * y).sum(1) - p * (p + 1) / 2) / (p * (y.shape[1] - p))).mean()
     assert auc["combined"] > auc["z_logsize"] - 0.01 and auc["combined"] > 0.8
+
+
+def test_predict_refuses_a_library_too_small_to_learn_from():
+    import pytest
+
+    genes, vectors, _ = _planted(n=100)
+    m, _ = F.membership(genes, {"T": list(genes[:3])}, 1, 500)
+    with pytest.raises(ValueError, match="too few"):
+        next(F.predict(vectors, m, F.neighbours(vectors, 5)))
