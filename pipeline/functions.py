@@ -237,9 +237,13 @@ class Calibration:
 
 
 def calibrate(scores: np.ndarray, known: np.ndarray, weight: np.ndarray, bins: int = 200) -> Calibration:
-    """Fit a :class:`Calibration` on (weighted) scored pairs: bins of equal numbers of pairs."""
+    """Fit a :class:`Calibration` on (weighted) scored pairs. A bin closes when it holds 1/``bins`` of
+    the pairs or of the known members, whichever comes first: equal numbers of pairs alone put the top
+    0.5% of pairs in one bin and capped GO BP's probability at 0.17, where the best 1,000 predictions
+    of held-out genes were members 41% of the time."""
     order = np.argsort(scores, kind="stable")
-    cut = np.array_split(order, min(bins, len(order)))
+    progress = np.arange(1, len(order) + 1) / len(order) + np.cumsum(known[order]) / max(known.sum(), 1)
+    cut = [c for c in np.split(order, np.searchsorted(progress, np.linspace(0, 2, 2 * bins + 1)[1:-1])) if len(c)]
     w = np.array([weight[c].sum() for c in cut])
     rate = np.array([(weight[c] * known[c]).sum() for c in cut]) / np.maximum(w, 1e-12)
     at = np.array([(weight[c] * scores[c]).sum() for c in cut]) / np.maximum(w, 1e-12)

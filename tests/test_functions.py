@@ -117,6 +117,17 @@ def test_the_probability_is_monotone_calibrated_and_ranks_members_first():
         assert ece < 0.02, (method, ece)
 
 
+def test_the_strongest_predictions_are_calibrated_too():
+    """Sparse labels (200 terms): the top 200 predictions are ~80% members; bins of equal numbers of
+    pairs alone put them in one bin with far weaker ones and said 64%."""
+    genes, vectors, sets = _planted(n=2000, terms=200)
+    m, _ = F.membership(genes, sets, 5, 500)
+    _, scores, prob = _predicted(vectors, m, "combined")
+    best = np.argsort(-scores.ravel())[:200]
+    rate = (m.toarray() > 0).ravel()[best].mean()
+    assert rate > 0.6 and abs(prob.ravel()[best].mean() - rate) < 0.06
+
+
 def test_the_combined_model_beats_the_one_liner_on_planted_hubs():
     genes, vectors, sets = _planted(n=900)
     m, _ = F.membership(genes, sets, 5, 500)
