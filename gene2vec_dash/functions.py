@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gene2vec_dash.queries import tiers
+from gene2vec_dash.queries import neighbours, tiers
 from pipeline.bundle import FUNCTIONS
 from pipeline.candidates import list_auroc, list_scores
 from pipeline.errors import InputError
@@ -103,7 +103,7 @@ def gene_functions(data: "MapData", symbol: str, library: str = "GO BP", k: int 
     row, bounds = data.row[symbol], found.bounds[library]
     top = found.tables[library].iloc[bounds[row]:bounds[row + 1]].head(max(1, k))
     labels = [term_label(str(t)) for t in top["term"]]
-    near = _nearest(data, row)
+    near = neighbours(data, symbol, CARRIERS)["row"].to_numpy()
     sets = data.sets
     carriers = []
     for term in top["term"].astype(str):
@@ -115,13 +115,6 @@ def gene_functions(data: "MapData", symbol: str, library: str = "GO BP", k: int 
                          "probability": top["probability"].to_numpy().round(3),
                          "known": top["known"].to_numpy(dtype=bool), "neighbours": carriers,
                          "set": top["term"].astype(str).to_numpy()})
-
-
-def _nearest(data: "MapData", row: int) -> np.ndarray:
-    sims = data.unit @ data.unit[row]
-    sims[row] = -np.inf
-    top = np.argpartition(-sims, CARRIERS - 1)[:CARRIERS]
-    return top[np.argsort(-sims[top], kind="stable")]
 
 
 def candidates(data: "MapData", rows: np.ndarray, k: int = 50) -> pd.DataFrame:
