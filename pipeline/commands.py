@@ -308,7 +308,8 @@ def _check_output_file(path: Path) -> None:
 def cmd_functions(args: argparse.Namespace) -> None:
     """Term prediction per library, each figure beside the baselines measured in the same run."""
     from pipeline.bundle import read_bundle
-    from pipeline.function_eval import evaluate_library, neighbour_table
+    from pipeline.evidence import read_profiles
+    from pipeline.function_eval import coexpression_neighbours, evaluate_library, neighbour_table
     from pipeline.function_table import sizes_for
     from pipeline.report import function_lines
     from pipeline.sources.genesets import read_gmt
@@ -322,13 +323,14 @@ def cmd_functions(args: argparse.Namespace) -> None:
     libraries.update({Path(p).name: read_gmt(p) for p in args.gmt})
     genes = bundle.genes["symbol"].to_numpy(dtype=str)
     near = neighbour_table(bundle.vectors)                  # the vectors' own: one search for every library
-    raw = _compendium_neighbours(bundle.path, genes)
+    profiles = read_profiles(bundle.path, genes)            # None: no evidence files, the vectors alone
+    raw = None if profiles is None else coexpression_neighbours(*profiles)
     support = bundle.genes["support"].astype(str).to_numpy() if "support" in bundle.genes else None
     results = {}
     for name, sets in libraries.items():
         low, high = sizes_for(name)
         results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample,
-                                         seed=args.seed, near=near, raw=raw, support=support)
+                                         seed=args.seed, near=near, raw=raw, support=support, profiles=profiles)
         for line in function_lines(name, results[name]):
             print(line, flush=True)
     if args.json:
@@ -340,6 +342,7 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     from pipeline import functions as F
     from pipeline.bundle import read_bundle
     from pipeline.config import FunctionsConfig
+    from pipeline.evidence import read_profiles
     from pipeline.function_table import scored, write_all_scores
     from pipeline.progress import bar
     from pipeline.sources.genesets import read_gmt
@@ -354,31 +357,12 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     sets, genes = read_gmt(args.gmt), bundle.genes["symbol"].to_numpy(dtype=str)
     near = F.neighbours(bundle.vectors, cfg.neighbours)
     members, terms, blocks = scored(genes, bundle.vectors, sets, Path(args.gmt).name, near, cfg.folds, cfg.seed,
-                                    method)
+                                    method, read_profiles(bundle.path, genes))
     if len(terms) < 2:
         raise InputError(f"{len(terms)} of its sets have 5-500 of the bundle's genes: nothing to rank", args.gmt)
     rows = write_all_scores(out, genes, members, terms, bar("predict functions", None, "block")(blocks))
     print(f"{out}: {rows:,} rows ({len(genes):,} genes x {len(terms):,} terms; method {method}, {cfg.folds} folds, "
           f"seed {cfg.seed})")
-
-
-def _compendium_neighbours(folder: Path, genes) -> tuple | None:
-    """The raw co-expression baseline's neighbours (:func:`~pipeline.function_eval.coexpression_neighbours`)
-    from the bundle's evidence files, whose genes must be ``genes``; None without them."""
-    import numpy as np
-
-    from pipeline.evidence import INDEX, PROFILES
-    from pipeline.function_eval import coexpression_neighbours
-
-    if not ((folder / INDEX).is_file() and (folder / PROFILES).is_file()):
-        return None
-    index = np.load(folder / INDEX)
-    if not np.array_equal(index["genes"], genes):
-        raise InputError(f"{INDEX}: its genes are not the bundle's (a file of another build)", folder / INDEX)
-    flat = np.load(folder / PROFILES, mmap_mode="r")
-    offsets, samples = index["offsets"], index["samples"]
-    profiles = [np.asarray(flat[offsets[d]:offsets[d + 1]]).reshape(-1, samples[d]) for d in range(len(samples))]
-    return coexpression_neighbours(profiles, index["rows"])
 
 
 def cmd_pairs(args: argparse.Namespace) -> None:

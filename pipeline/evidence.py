@@ -4,7 +4,8 @@ expressed there (its mean above a quantile of the data set's genes: the median o
 which pairs the ARCHS4 TF lists hold.
 
 Pure functions over arrays; the stage (:mod:`pipeline.stages.evidence`) reads the data sets and
-writes the two files the app memory-maps (:data:`PROFILES`) and loads (:data:`INDEX`).
+writes the two files the app memory-maps (:data:`PROFILES`) and loads (:data:`INDEX`);
+:func:`read_profiles` reads the profiles back for the pipeline (function prediction, its evaluation).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.coexpression import standardise
+from pipeline.errors import InputError
 from pipeline.preprocess import remove_components
 
 PROFILES = "evidence_profiles.npy"    # float16, every data set's unit profiles one after another (flat)
@@ -112,3 +114,20 @@ def write_evidence(folder: Path, embedded: np.ndarray, sets: list[DatasetEvidenc
                           "genes_measured": int((s.rows >= 0).sum()), "genes_expressed": int(s.expressed.sum())}
                          for s in sets],
             "tf_list_pairs": None if tf_pairs is None else int(len(tf_pairs))}
+
+
+def read_profiles(folder: Path, genes: np.ndarray) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """The unit profiles of each data set (float32, measured genes x samples) and ``rows`` (data sets
+    x genes: a gene's row in its data set's profiles, -1 when not measured) from a folder's evidence
+    files, whose genes must be ``genes``; None when the folder has no evidence files or no data set."""
+    if not ((folder / INDEX).is_file() and (folder / PROFILES).is_file()):
+        return None
+    index = np.load(folder / INDEX)
+    if not np.array_equal(index["genes"], np.asarray(genes, dtype=str)):
+        raise InputError(f"{INDEX}: its genes are not the bundle's (a file of another build)", folder / INDEX)
+    offsets, samples = index["offsets"], index["samples"]
+    if not len(samples):
+        return None
+    flat = np.load(folder / PROFILES, mmap_mode="r")
+    return ([np.asarray(flat[offsets[d]:offsets[d + 1]], dtype=np.float32).reshape(-1, samples[d])
+             for d in range(len(samples))], index["rows"])

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from pipeline import functions as F
+from pipeline.function_profiles import Profiles
 
 METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth")
 BEST = F.DEFAULT_METHOD
@@ -54,13 +55,15 @@ def coexpression_neighbours(profiles: list[np.ndarray], rows: np.ndarray, k: int
 
 def out_of_fold_scores(vectors: np.ndarray, near: tuple[np.ndarray, np.ndarray], members, rows: np.ndarray,
                        folds: int = 5, seed: int = 0, raw: tuple[np.ndarray, np.ndarray] | None = None,
-                       block: int = 1024) -> dict[str, np.ndarray]:
+                       block: int = 1024, profiles: Profiles | None = None) -> dict[str, np.ndarray]:
     """Every method's score of ``rows`` x terms and the default method's probability, each gene
     scored by models of the other folds only (its own memberships never score it), in blocks;
     ``near``: the vectors' :func:`~pipeline.functions.neighbours` (found once for every library and
-    the shuffled labels); ``raw``: :func:`coexpression_neighbours`, voted on as one more method."""
-    p = F.fit_predictor(vectors, members, near, folds=folds, seed=seed, method=BEST, block=block)
-    names = (*METHODS, "degree", BEST, "probability") + (("coexpression",) if raw is not None else ())
+    the shuffled labels); ``raw``: :func:`coexpression_neighbours`, voted on as one more method;
+    ``profiles``: the compendium's, for the combined model (and its per-data-set feature on its own)."""
+    p = F.fit_predictor(vectors, members, near, folds=folds, seed=seed, method=BEST, block=block, profiles=profiles)
+    names = ((*METHODS, "degree", BEST, "probability") + (("coexpression",) if raw is not None else ())
+             + (("expression_mean",) if profiles is not None else ()))
     out = {m: np.zeros((len(rows), members.shape[1]), np.float32) for m in names}
     for _, part in F.blocks(rows, p.folds, block):
         found = p.features(part)
@@ -136,11 +139,14 @@ def neighbour_table(vectors: np.ndarray, k: int = 50) -> tuple[np.ndarray, np.nd
 def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, list[str]], min_size: int,
                      max_size: int, folds: int = 5, sample: int = 3000, seed: int = 0,
                      near: tuple[np.ndarray, np.ndarray] | None = None,
-                     raw: tuple[np.ndarray, np.ndarray] | None = None, support: np.ndarray | None = None) -> dict:
+                     raw: tuple[np.ndarray, np.ndarray] | None = None, support: np.ndarray | None = None,
+                     profiles: Profiles | None = None) -> dict:
     """One gene-set library: the methods and baselines on a seeded sample of its annotated genes,
-    then the same on random vectors of the same shape and on the library shuffled across genes;
-    ``near``: :func:`neighbour_table` of ``vectors`` when the caller grades several libraries;
-    ``raw``: :func:`coexpression_neighbours` (None: no evidence files); ``support``: each gene's tier."""
+    then the same on random vectors of the same shape (without the profiles: the vectors' chance
+    level) and on the library shuffled across genes; ``near``: :func:`neighbour_table` of ``vectors``
+    when the caller grades several libraries; ``raw``: :func:`coexpression_neighbours` and
+    ``profiles``: :func:`pipeline.evidence.read_profiles` (None: no evidence files); ``support``:
+    each gene's tier."""
     members, terms = F.membership(genes, sets, min_size, max_size)
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
     if len(terms) < 2 or annotated.sum() < 2 * folds:
@@ -152,11 +158,13 @@ def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, lis
     near = near or neighbour_table(vectors)
     tiers = None if support is None else np.asarray(support, dtype=str)[rows]
     result = {"terms": len(terms), "genes_annotated": int(annotated.sum()), "genes_sampled": len(rows),
-              **grade(out_of_fold_scores(vectors, near, members, rows, folds, seed, raw), known, sizes, tiers)}
+              **grade(out_of_fold_scores(vectors, near, members, rows, folds, seed, raw, profiles=profiles), known,
+                      sizes, tiers)}
     noise = rng.standard_normal(vectors.shape).astype(np.float32)
     result["random_vectors"] = grade(out_of_fold_scores(noise, neighbour_table(noise), members, rows, folds, seed),
                                      known, sizes)
     shuffled = members[rng.permutation(len(genes))]
-    result["shuffled_labels"] = grade(out_of_fold_scores(vectors, near, shuffled, rows, folds, seed, raw),
+    result["shuffled_labels"] = grade(out_of_fold_scores(vectors, near, shuffled, rows, folds, seed, raw,
+                                                         profiles=profiles),
                                       shuffled[rows].toarray() > 0, sizes)
     return result

@@ -16,6 +16,7 @@ from scipy import sparse
 
 from pipeline import functions as F
 from pipeline.bundle import FUNCTIONS
+from pipeline.function_profiles import Profiles
 
 GO_SIZES, SET_SIZES = (10, 300), (5, 500)      # genes of the bundle in a term (ARCHS4's GO range; MSigDB's)
 
@@ -26,12 +27,14 @@ def sizes_for(library: str) -> tuple[int, int]:
 
 
 def scored(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, list[str]], library: str,
-           near: tuple[np.ndarray, np.ndarray], folds: int, seed: int, method: str
+           near: tuple[np.ndarray, np.ndarray], folds: int, seed: int, method: str, profiles: Profiles | None = None
            ) -> tuple[sparse.csr_matrix, np.ndarray, Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """The library's membership (genes x its terms of :func:`sizes_for`), term names, and the blocks of
-    out-of-fold (rows, scores, probability) covering every gene."""
+    out-of-fold (rows, scores, probability) covering every gene; ``profiles``: the compendium's
+    (:func:`pipeline.evidence.read_profiles`), None for the vectors alone."""
     members, terms = F.membership(genes, sets, *sizes_for(library))
-    return members, terms, F.predict(vectors, members, near, folds=folds, seed=seed, method=method)
+    return members, terms, F.predict(vectors, members, near, folds=folds, seed=seed, method=method,
+                                     profiles=profiles)
 
 
 def best_terms(library: str, members: sparse.csr_matrix, terms: np.ndarray,

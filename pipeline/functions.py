@@ -15,7 +15,9 @@ smoothing through co-membership: a term's score is the z of the terms its traini
 weighted by how often they share them, all linear in the vector), and ``combined`` (a
 logistic model over (gene, term) features of the above, log term size, the gene's multifunctionality
 learned from its vector and their products, stacked: fitted on the out-of-fold features of a sample
-of annotated genes, each fold's coefficients from the other folds' genes).
+of annotated genes, each fold's coefficients from the other folds' genes). Given the compendium's
+per-data-set profiles, the combined model also reads each gene's co-expression with a term's members
+within each data set (:mod:`pipeline.function_profiles`: PrismEXP's idea).
 
 :func:`predict` scores every gene in blocks with a probability calibrated the same way (the member
 rate of pairs scored alike in the other folds, made monotone in the score).
@@ -27,6 +29,8 @@ from typing import Iterator
 
 import numpy as np
 from scipy import sparse
+
+from pipeline import function_profiles as P
 
 METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth", "combined")
 
@@ -174,6 +178,7 @@ def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[in
 COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("zsmooth",), ("logsize",), ("degree",), ("zscore", "logsize"),
             ("knn", "logsize"), ("zsmooth", "logsize"), ("zscore", "degree"),
             ("zsmooth", "degree"))   # the combined model's columns: a feature or a product of features
+PROFILE_COMBINER = (("expression_mean",), ("expression_max",), ("expression_mean", "logsize"))   # with profiles
 DEFAULT_METHOD = "combined"      # chosen on GO BP / Reactome / WikiPathways (gene- and term-centric)
 
 
@@ -264,6 +269,13 @@ class Predictor:
     method: str
     coef: list[np.ndarray | None]
     calibration: list[Calibration]
+    profiles: P.Profiles | None = None              # the compendium's per-data-set profiles, if given
+    expression: list[P.ProfileModel] | None = None  # per fold, from the other folds' genes
+
+    @property
+    def columns(self) -> tuple[tuple[str, ...], ...]:
+        """The combined model's columns: :data:`COMBINER`, and :data:`PROFILE_COMBINER` with profiles."""
+        return COMBINER + (PROFILE_COMBINER if self.profiles is not None else ())
 
     def score(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Scores and probabilities (rows x terms, float32) of ``rows``, all of one fold."""
@@ -273,20 +285,25 @@ class Predictor:
         """Every method's out-of-fold score of ``rows`` (all of one fold; :func:`features`)."""
         idx, sim = self.near
         vote = knn_vote(rows, idx, sim, self.members, self.folds, self.annotated)
-        return features(self.u, rows, self.models[int(self.folds[rows[0]])], vote)
+        f = int(self.folds[rows[0]])
+        found = features(self.u, rows, self.models[f], vote)
+        if self.profiles is not None:
+            found.update(P.profile_scores(self.profiles, rows, self.expression[f]))
+        return found
 
     def combine(self, rows: np.ndarray, found: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """The method's score and probability from the :meth:`features` of ``rows``."""
         f = int(self.folds[rows[0]])
-        s = _method_score(found, self.method, self.coef[f])
+        s = _method_score(found, self.method, self.coef[f], self.columns)
         return s, self.calibration[f](s)
 
 
-def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | None) -> np.ndarray:
+def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | None,
+                  columns: tuple[tuple[str, ...], ...]) -> np.ndarray:
     if method != "combined":
         return np.ascontiguousarray(found[method], dtype=np.float32)
     out = np.full(found["zscore"].shape, coef[-1], np.float32)
-    for c, term in zip(coef, COMBINER):
+    for c, term in zip(coef, columns):
         out += np.float32(c) * _column(found, term)
     return out
 
@@ -305,7 +322,7 @@ def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, neg
         which = np.r_[pos, neg]
         i, t = np.divmod(which, known.shape[1])
         weight = np.r_[np.ones(len(pos)), np.full(len(neg), (known.size - len(pos)) / max(len(neg), 1))]
-        cols = np.stack([_column(found, term)[i, t] for term in COMBINER], axis=1)
+        cols = np.stack([_column(found, term)[i, t] for term in p.columns], axis=1)
         s = found[p.method][i, t] if p.method != "combined" else np.zeros(len(which))
         parts.append((cols, s, np.r_[np.ones(len(pos)), np.zeros(len(neg))], weight, np.full(len(which), f)))
     return tuple(np.concatenate(x) for x in zip(*parts))
@@ -313,9 +330,10 @@ def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, neg
 
 def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,
                   folds: int = 5, seed: int = 0, method: str = DEFAULT_METHOD, sample: int = 2000,
-                  negatives: int = 10, block: int = 1024) -> Predictor:
+                  negatives: int = 10, block: int = 1024, profiles: P.Profiles | None = None) -> Predictor:
     """Fold models, then (on the out-of-fold features of a seeded sample of annotated genes) the
-    combined model's coefficients and the calibration of each fold from the other folds' genes."""
+    combined model's coefficients and the calibration of each fold from the other folds' genes;
+    ``profiles`` (:func:`pipeline.evidence.read_profiles`): per-data-set features for the combined model."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     members = sparse.csr_matrix(members, dtype=np.float32)
@@ -325,8 +343,10 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
     if members.shape[1] == 0 or annotated.sum() < 2 * folds:
         raise ValueError(f"{members.shape[1]} terms over {annotated.sum()} genes: too few to learn from in "
                          f"{folds} folds")
+    expression = None if profiles is None else [
+        P.fit_profiles(profiles, members, np.flatnonzero(annotated & (fold != f))) for f in range(folds)]
     p = Predictor(u, members, near, fold, annotated, fit_folds(u, members, fold, annotated), method,
-                  [None] * folds, [])
+                  [None] * folds, [], profiles, expression)
     rng = np.random.default_rng([seed, 1])         # not the stream an evaluation draws its genes from
     pool = np.flatnonzero(annotated)
     rows = np.sort(rng.choice(pool, min(sample, len(pool)), replace=False))
@@ -342,11 +362,13 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
 
 def predict(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,
             folds: int = 5, seed: int = 0, method: str = DEFAULT_METHOD, block: int = 1024,
-            ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+            profiles: P.Profiles | None = None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Blocks (rows, scores, probability) covering every gene of `vectors` exactly once: each gene's scores
     (rows x terms float32) out of fold (its own memberships never score it), and a probability calibrated
-    out of fold ("how often a prediction this strong was a known member")."""
-    p = fit_predictor(vectors, members, near, folds=folds, seed=seed, method=method, block=block)
+    out of fold ("how often a prediction this strong was a known member"); ``profiles``: as
+    :func:`fit_predictor`."""
+    p = fit_predictor(vectors, members, near, folds=folds, seed=seed, method=method, block=block,
+                      profiles=profiles)
     for _, part in blocks(np.arange(len(vectors)), p.folds, block):
         scores, probability = p.score(part)
         yield part, scores, probability

@@ -3,7 +3,8 @@
 "why are these two related" and "is this gene expressed anywhere"."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -12,6 +13,14 @@ from pipeline.evidence import INDEX, PROFILES, condition, dataset_evidence, tf_l
 from pipeline.runner import Stage, StageInputs
 from pipeline.sources import demo
 from pipeline.stages.contexts import expression_files
+
+
+@dataclass(frozen=True)
+class EvidenceFiles:
+    """The stage's value: its folder (the files, for :func:`pipeline.evidence.read_profiles`) and record."""
+
+    folder: Path
+    record: dict
 
 
 def _evidence(inputs: StageInputs) -> dict:
@@ -34,5 +43,5 @@ def _evidence(inputs: StageInputs) -> dict:
 EVIDENCE = Stage("evidence", _evidence, needs=("coexpression", "embedding"),
                  params=("demo", "coexpression", "gene_table", "archs4_pairs", "evidence"),
                  files=lambda p: [demo.ARCHS4_FILE] if p["archs4_pairs"] else [],
-                 load=lambda folder, record: record, outs=(PROFILES, INDEX),
-                 report=lambda r: {"evidence": r})
+                 load=EvidenceFiles, outs=(PROFILES, INDEX),
+                 report=lambda value: {"evidence": value.record})

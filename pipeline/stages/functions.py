@@ -1,5 +1,6 @@
-"""The functions stage: what each gene does, predicted from its vectors (ARCHS4's question), for GO BP
-(propagated) and every gene-set file of the build; each gene scored out of fold, its best terms kept."""
+"""The functions stage: what each gene does, predicted from its vectors (ARCHS4's question) and, when
+the build has the evidence stage, the compendium's per-data-set profiles, for GO BP (propagated) and
+every gene-set file of the build; each gene scored out of fold, its best terms kept."""
 from __future__ import annotations
 
 import time
@@ -7,6 +8,7 @@ import time
 from pipeline import functions as F
 from pipeline.bundle import FUNCTIONS
 from pipeline.errors import InputError
+from pipeline.evidence import read_profiles
 from pipeline.function_table import best_terms, scored, sizes_for, write_functions
 from pipeline.ggi import term_gene_sets
 from pipeline.runner import Stage, StageInputs
@@ -21,10 +23,13 @@ def _functions(inputs: StageInputs) -> dict:
     libraries = {"GO BP": term_gene_sets(inputs["gene_ontology"], genes, *sizes_for("GO BP"))}
     libraries.update({name.split(".")[0]: sets for name, sets in inputs["gene_sets"].items()})
     near = F.neighbours(vectors, cfg.neighbours)
+    evidence = inputs["evidence"]          # None in an import: no compendium, the vectors alone
+    profiles = None if evidence is None else read_profiles(evidence.folder, genes)
     tables, record = [], {}
     for library, sets in libraries.items():
         start = time.perf_counter()
-        members, terms, blocks = scored(genes, vectors, sets, library, near, cfg.folds, cfg.seed, cfg.method)
+        members, terms, blocks = scored(genes, vectors, sets, library, near, cfg.folds, cfg.seed, cfg.method,
+                                        profiles)
         if len(terms) < 2:
             record[library] = {"terms": len(terms), "skipped": "fewer than 2 terms of the scored sizes"}
             continue
@@ -35,10 +40,11 @@ def _functions(inputs: StageInputs) -> dict:
     if not tables:
         raise InputError("no gene-set library has 2 terms of the scored sizes among the embedded genes")
     write_functions(inputs.folder, tables)
-    return {"method": cfg.method, "folds": cfg.folds, "seed": cfg.seed, "top": cfg.top, "libraries": record,
+    return {"method": cfg.method, "per_data_set_features": profiles is not None, "folds": cfg.folds,
+            "seed": cfg.seed, "top": cfg.top, "libraries": record,
             "probability": "calibrated out of fold: the share of predictions this strong that the library lists"}
 
 
-FUNCTIONS_STAGE = Stage("functions", _functions, needs=("embedding", "gene_ontology", "gene_sets"),
+FUNCTIONS_STAGE = Stage("functions", _functions, needs=("embedding", "gene_ontology", "gene_sets", "evidence?"),
                         params=("functions",), load=lambda folder, record: record, outs=(FUNCTIONS,),
                         report=lambda r: {"functions": r})

@@ -1,0 +1,78 @@
+"""Per-data-set co-expression features (PrismEXP's idea): out of fold, and they find a planted module."""
+import numpy as np
+from scipy import sparse
+
+from pipeline import function_profiles as P
+from pipeline import functions as F
+
+
+def _planted(seed=0, n=500, terms=12, samples=(30, 45, 60)):
+    """Random vectors; profiles where each term's members share a factor in every data set measuring
+    them, a quarter of the genes missing from each data set."""
+    rng = np.random.default_rng(seed)
+    member = rng.random((n, terms)) < 0.06
+    profiles, rows = [], np.full((len(samples), n), -1, np.int32)
+    for d, s in enumerate(samples):
+        values = member @ rng.standard_normal((terms, s)) + 1.5 * rng.standard_normal((n, s))
+        measured = np.flatnonzero(rng.random(n) < 0.75)
+        x = values[measured] - values[measured].mean(axis=1, keepdims=True)
+        profiles.append((x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32))
+        rows[d, measured] = np.arange(len(measured))
+    members = sparse.csr_matrix(member.astype(np.float32))
+    return rng.standard_normal((n, 8)).astype(np.float32), members, (profiles, rows)
+
+
+def _expression(vectors, members, profiles):
+    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles=profiles, block=64)
+    out = {}
+    for _, rows in F.blocks(np.arange(len(vectors)), p.folds, 64):
+        found = p.features(rows)
+        out.update({g: (found["expression_mean"][k], found["expression_max"][k], p.combine(rows, found)[0][k])
+                    for k, g in enumerate(rows)})
+    return p, [np.stack([out[g][i] for g in range(len(vectors))]) for i in range(3)]
+
+
+def _auc(scores, known):
+    order = np.argsort(scores)
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    pos = known.sum()
+    return (ranks[known].sum() - pos * (pos + 1) / 2) / (pos * (len(known) - pos))
+
+
+def test_a_genes_own_membership_never_raises_its_per_data_set_score():
+    vectors, members, profiles = _planted()
+    p, full = _expression(vectors, members, profiles)
+    fold0 = p.folds == 0
+    blind = sparse.csr_matrix(members.multiply(~fold0[:, None]))       # fold 0's memberships removed
+    _, without = _expression(vectors, blind, profiles)
+    for a, b in zip(full[:2], without[:2]):
+        assert np.allclose(a[fold0], b[fold0], atol=1e-5)
+        assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3)          # the labels do count elsewhere
+    assert p.columns[-len(F.PROFILE_COMBINER):] == F.PROFILE_COMBINER
+
+
+def test_a_planted_co_expression_module_is_found_and_lifts_the_combined_model():
+    vectors, members, profiles = _planted()
+    known = members.toarray() > 0
+    _, (mean, best, combined) = _expression(vectors, members, profiles)
+    assert min(_auc(mean[:, t], known[:, t]) for t in range(known.shape[1])) > 0.85
+    assert np.mean([_auc(best[:, t], known[:, t]) for t in range(known.shape[1])]) > 0.8
+    vector_only = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), block=64)
+    assert vector_only.profiles is None and vector_only.columns == F.COMBINER
+    alone = np.vstack([vector_only.score(rows)[0] for _, rows in F.blocks(np.arange(len(vectors)), vector_only.folds,
+                                                                             64)])
+    order = np.concatenate([rows for _, rows in F.blocks(np.arange(len(vectors)), vector_only.folds, 64)])
+    alone = alone[np.argsort(order)]
+    lifted = np.mean([_auc(combined[:, t], known[:, t]) for t in range(known.shape[1])])
+    assert lifted > 0.85 and lifted > np.mean([_auc(alone[:, t], known[:, t]) for t in range(known.shape[1])]) + 0.2
+
+
+def test_a_gene_measured_nowhere_scores_zero():
+    vectors, members, profiles = _planted()
+    rows = profiles[1].copy()
+    rows[:, 3] = -1
+    model = P.fit_profiles((profiles[0], rows), members, np.arange(100, 500))
+    found = P.profile_scores((profiles[0], rows), np.array([3, 4]), model)
+    assert (found["expression_mean"][0] == 0).all() and (found["expression_max"][0] == 0).all()
+    assert np.abs(found["expression_mean"][1]).max() > 0
