@@ -60,10 +60,10 @@ def out_of_fold_scores(vectors: np.ndarray, near: tuple[np.ndarray, np.ndarray],
     scored by models of the other folds only (its own memberships never score it), in blocks;
     ``near``: the vectors' :func:`~pipeline.functions.neighbours` (found once for every library and
     the shuffled labels); ``raw``: :func:`coexpression_neighbours`, voted on as one more method;
-    ``profiles``: the compendium's, for the combined model (and its per-data-set feature on its own)."""
+    ``profiles``: the compendium's, for the combined model (and its per-data-set features on their own)."""
     p = F.fit_predictor(vectors, members, near, folds=folds, seed=seed, method=BEST, block=block, profiles=profiles)
     names = ((*METHODS, "degree", BEST, "probability") + (("coexpression",) if raw is not None else ())
-             + (("expression_mean",) if profiles is not None else ()))
+             + (("expression_mean", "expression_ridge") if profiles is not None else ()))
     out = {m: np.zeros((len(rows), members.shape[1]), np.float32) for m in names}
     for _, part in F.blocks(rows, p.folds, block):
         found = p.features(part)

@@ -178,7 +178,8 @@ def blocks(rows: np.ndarray, folds: np.ndarray, block: int) -> Iterator[tuple[in
 COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("zsmooth",), ("logsize",), ("degree",), ("zscore", "logsize"),
             ("knn", "logsize"), ("zsmooth", "logsize"), ("zscore", "degree"),
             ("zsmooth", "degree"))   # the combined model's columns: a feature or a product of features
-PROFILE_COMBINER = (("expression_mean",), ("expression_max",), ("expression_mean", "logsize"))   # with profiles
+PROFILE_COMBINER = (("expression_mean",), ("expression_max",), ("expression_ridge",))   # with profiles: chosen
+                                                                                    # as COMBINER was
 DEFAULT_METHOD = "combined"      # chosen on GO BP / Reactome / WikiPathways (gene- and term-centric)
 
 

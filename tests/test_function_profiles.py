@@ -27,9 +27,9 @@ def _expression(vectors, members, profiles):
     out = {}
     for _, rows in F.blocks(np.arange(len(vectors)), p.folds, 64):
         found = p.features(rows)
-        out.update({g: (found["expression_mean"][k], found["expression_max"][k], p.combine(rows, found)[0][k])
-                    for k, g in enumerate(rows)})
-    return p, [np.stack([out[g][i] for g in range(len(vectors))]) for i in range(3)]
+        out.update({g: (*(found[c][k] for c in ("expression_mean", "expression_max", "expression_ridge")),
+                        p.combine(rows, found)[0][k]) for k, g in enumerate(rows)})
+    return p, [np.stack([out[g][i] for g in range(len(vectors))]) for i in range(4)]
 
 
 def _auc(scores, known):
@@ -46,7 +46,7 @@ def test_a_genes_own_membership_never_raises_its_per_data_set_score():
     fold0 = p.folds == 0
     blind = sparse.csr_matrix(members.multiply(~fold0[:, None]))       # fold 0's memberships removed
     _, without = _expression(vectors, blind, profiles)
-    for a, b in zip(full[:2], without[:2]):
+    for a, b in zip(full[:3], without[:3]):
         assert np.allclose(a[fold0], b[fold0], atol=1e-5)
         assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3)          # the labels do count elsewhere
     assert p.columns[-len(F.PROFILE_COMBINER):] == F.PROFILE_COMBINER
@@ -55,9 +55,10 @@ def test_a_genes_own_membership_never_raises_its_per_data_set_score():
 def test_a_planted_co_expression_module_is_found_and_lifts_the_combined_model():
     vectors, members, profiles = _planted()
     known = members.toarray() > 0
-    _, (mean, best, combined) = _expression(vectors, members, profiles)
+    _, (mean, best, ridge, combined) = _expression(vectors, members, profiles)
     assert min(_auc(mean[:, t], known[:, t]) for t in range(known.shape[1])) > 0.85
     assert np.mean([_auc(best[:, t], known[:, t]) for t in range(known.shape[1])]) > 0.8
+    assert np.mean([_auc(ridge[:, t], known[:, t]) for t in range(known.shape[1])]) > 0.8
     vector_only = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), block=64)
     assert vector_only.profiles is None and vector_only.columns == F.COMBINER
     alone = np.vstack([vector_only.score(rows)[0] for _, rows in F.blocks(np.arange(len(vectors)), vector_only.folds,
@@ -74,5 +75,5 @@ def test_a_gene_measured_nowhere_scores_zero():
     rows[:, 3] = -1
     model = P.fit_profiles((profiles[0], rows), members, np.arange(100, 500))
     found = P.profile_scores((profiles[0], rows), np.array([3, 4]), model)
-    assert (found["expression_mean"][0] == 0).all() and (found["expression_max"][0] == 0).all()
+    assert all((found[c][0] == 0).all() for c in ("expression_mean", "expression_max", "expression_ridge"))
     assert np.abs(found["expression_mean"][1]).max() > 0
