@@ -78,6 +78,7 @@ def test_the_build_predicts_each_modules_genes_into_their_module(small_bundle):
 
     emb = open_bundle(small_bundle)
     assert (small_bundle / FUNCTIONS).is_file() and emb.manifest["functions"]["folds"] == 5
+    assert emb.manifest["functions"]["per_data_set_features"]        # the evidence stage's profiles were read
     assert "modules" in emb.libraries
     hits, planted = 0, emb.genes["symbol"][emb.genes["description"].str.startswith("planted module")]
     for gene in planted:
@@ -117,3 +118,22 @@ def test_predict_functions_writes_every_gene_and_term(small_bundle, inputs, tmp_
     assert main(["predict", "functions", "--bundle", str(small_bundle), "--gmt", str(tmp_path / "none.gmt"),
                  "--out", str(out)]) == 2
     assert "none.gmt" in capsys.readouterr().err
+
+
+def test_predict_and_evaluate_functions_work_on_a_bundle_without_evidence_files(small_bundle, inputs, tmp_path, capsys):
+    import shutil
+
+    from pipeline.cli import main
+    from pipeline.evidence import INDEX, PROFILES
+
+    bare = tmp_path / "bare"
+    shutil.copytree(small_bundle, bare, ignore=shutil.ignore_patterns(INDEX, PROFILES))
+    for folder in (small_bundle, bare):
+        assert main(["predict", "functions", "--bundle", str(folder), "--gmt", str(inputs["gmt"]),
+                     "--out", str(tmp_path / f"{folder.name}.parquet")]) == 0
+    with_profiles, vectors_only = (pd.read_parquet(tmp_path / f"{f.name}.parquet") for f in (small_bundle, bare))
+    assert len(vectors_only) == len(with_profiles) and not np.allclose(vectors_only["score"], with_profiles["score"])
+    mean = vectors_only.groupby("known")["probability"].mean()
+    assert mean[True] > 5 * mean[False]
+    assert main(["evaluate", "functions", "--bundle", str(bare), "--sample", "50"]) == 0
+    assert "coexpression   skipped" in capsys.readouterr().out
