@@ -185,15 +185,15 @@ def function_lines(name: str, r: dict) -> list[str]:
         return [f"{name}: skipped ({r['skipped']}; {r['terms']} terms, {r['genes_annotated']} genes)"]
     lines = [f"{name}: {r['terms']} terms, {r['genes_annotated']} annotated genes, {r['genes_sampled']} scored "
              f"out of fold ({r['genes_graded']} with >= 5 terms, {r['terms_graded']} terms with >= 3 of them)",
-             f"  {'method':14s} {'gene-centric':>12s} {'term-centric':>12s} {'random vec.':>12s} {'shuffled':>9s}"]
+             f"  {'method':16s} {'gene-centric':>12s} {'term-centric':>12s} {'random vec.':>12s} {'shuffled':>9s}"]
     for m, g in r["gene_centric"].items():
         if m == "size_prior":
             continue
         noise = r["random_vectors"]["gene_centric"].get(m, float("nan"))
-        lines.append(f"  {m:14s} {g:12.3f} {r['term_centric'][m]:12.3f} "
+        lines.append(f"  {m:16s} {g:12.3f} {r['term_centric'][m]:12.3f} "
                      f"{noise:12.3f} {r['shuffled_labels']['gene_centric'][m]:9.3f}")
     if "coexpression" not in r["gene_centric"]:
-        lines.append("  coexpression   skipped: the bundle has no evidence files")
+        lines.append(f"  {'coexpression':16s} skipped: the bundle has no evidence files (per-data-set features too)")
     lines.append(f"  baselines: term-size prior (gene-centric) {r['gene_centric']['size_prior']:.3f}, "
                  f"multifunctionality (term-centric): terms per gene {r['term_centric']['multifunctionality']:.3f}, "
                  f"learned from the vectors {r['term_centric']['degree_learned']:.3f}")
