@@ -170,6 +170,28 @@ def pair_evidence(data: Source, a: str, b: str) -> pd.DataFrame:
     return found
 
 
+def rs_with(data: Source, gene: str, others: list[str]) -> pd.DataFrame:
+    """Pearson r of ``gene`` with each of ``others`` (rows) in each data set (columns, by name; NaN
+    where either is not measured): one product of profiles per data set, for a list of neighbours at
+    once; ``attrs["chance_r"]`` per data set (:func:`chance_r`). No columns when the bundle has no evidence."""
+    ev = _opened(data)
+    if ev is None:
+        return pd.DataFrame(index=others)
+    g, rows = ev.row[gene], np.array([ev.row[o] for o in others], dtype=np.int64)
+    out = np.full((len(others), len(ev.datasets)), np.nan)
+    for d, n in enumerate(ev.datasets["samples"]):
+        mine, theirs = int(ev.rows[d, g]), ev.rows[d, rows]
+        if mine < 0 or not (theirs >= 0).any():
+            continue
+        block = ev.profiles[ev.offsets[d]:ev.offsets[d + 1]].reshape(-1, int(n))
+        measured = np.flatnonzero(theirs >= 0)
+        mine_p = np.asarray(block[mine], np.float32)
+        out[measured, d] = np.clip(np.asarray(block[theirs[measured]], np.float32) @ mine_p, -1, 1)
+    found = pd.DataFrame(out, index=others, columns=ev.datasets["dataset"].tolist())
+    found.attrs["chance_r"] = chance_r(ev.datasets["samples"].to_numpy(dtype=float))
+    return found
+
+
 def chance_r(samples: np.ndarray, quantile: float = CHANCE) -> np.ndarray:
     """The r that unrelated genes exceed in a share 1 - ``quantile`` of data sets of ``samples``
     samples (Fisher's z: atanh(r) is normal with sd 1 / sqrt(n - 3) under no correlation); 1 when

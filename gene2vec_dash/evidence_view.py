@@ -67,6 +67,28 @@ def pair_table(data: MapData, a: str, b: str) -> html.Div:
     ], id=ids.PAIR_EVIDENCE)
 
 
+def neighbour_tips(data: MapData, symbol: str, others: list[str]) -> list[str | None]:
+    """For each neighbour row, the co-expression behind it in one line (a hover over its cosine): its r
+    with ``symbol`` in each data set that measures both, strongest first, and in how many it is above
+    chance; None for every row when the bundle has no evidence."""
+    found = evidence.rs_with(data, symbol, others)
+    if found.shape[1] == 0:
+        return [None] * len(others)
+    chance = found.attrs["chance_r"]
+    tips = []
+    for other, r in zip(others, found.to_numpy()):
+        both = np.flatnonzero(~np.isnan(r))
+        if not len(both):
+            tips.append(f"No data set of the compendium measures both {symbol} and {other}.")
+            continue
+        order = both[np.argsort(-r[both])]
+        above = int((r[both] > chance[both]).sum())
+        listed = "; ".join(f"{found.columns[d]} {r[d]:.2f}" for d in order)
+        tips.append(f"{symbol} · {other}, Pearson r per data set: {listed}. Above chance in {above} of the "
+                    f"{len(both)} data sets that measure both.")
+    return tips
+
+
 def expression_words(data: MapData, symbol: str, note: str | None) -> str | None:
     """For the gene card: in how many data sets the gene is measured and expressed, or ``note``
     (:func:`gene2vec_dash.evidence.expression_note`) when none expresses it (None when the bundle has

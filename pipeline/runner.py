@@ -44,6 +44,7 @@ class Stage:
     load: Callable[[Path, dict], Any] | None = None
     outs: tuple[str, ...] = ()                   # files of its folder copied into the bundle
     report: Callable[[Any], dict] | None = None  # its part of the manifest, from its value
+    version: int = 0                             # bumped when its results change for the same inputs
 
     @property
     def upstream(self) -> tuple[str, ...]:
@@ -105,7 +106,8 @@ class Runner:
         self.record: dict[str, dict] = {}
 
     def key(self, stage: Stage) -> str:
-        """Digest of the stage's declared parameters, its upstream keys and its files' checksums."""
+        """Digest of the stage's declared parameters, its upstream keys, its files' checksums and its
+        version (so that a cache made by older code of a stage is not served as new)."""
         params = {name: _plain(getattr(self.config, name)) for name in stage.params}
         files = [str(p) for p in stage.files({n: getattr(self.config, n) for n in stage.params})]
         missing = [f for f in files if not Path(f).is_file()]
@@ -114,9 +116,10 @@ class Runner:
         for f in files:
             if f not in self._checksums:
                 self._checksums[f] = file_sha256(Path(f))
+        code = {"version": stage.version} if stage.version else {}     # 0: the keys from before versions
         return digest({"stage": stage.name, "params": params,
                        "upstream": {n: self.keys.get(n) for n in stage.upstream},
-                       "files": [self._checksums[f] for f in files]})
+                       "files": [self._checksums[f] for f in files], **code})
 
     def all_keys(self) -> dict[str, str]:
         """Every stage's key, computed before anything runs (a missing input file is refused here)."""

@@ -213,3 +213,22 @@ def test_a_pair_shows_each_data_sets_r_and_the_card_says_where_the_gene_is_expre
     _tab(dash_duo, "Gene")
     said = expression_words(data, "G010", expression_note(data, "G010"))
     dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", said[:30], timeout=10)
+
+
+def test_hovering_a_neighbours_cosine_shows_the_r_behind_it(dash_duo, app):
+    """A neighbour row's cosine, hovered, says the two genes' r in each data set that measures both
+    (the numbers of the pair's own evidence)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from gene2vec_dash.evidence import pair_evidence
+
+    dash_duo.start_server(app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=5")
+    dash_duo.wait_for_element(f"#{ids.NEIGHBOURS} td[data-dash-column=similarity]", timeout=20)
+    first = _table_symbols(dash_duo, ids.NEIGHBOURS)[0]
+    cell = dash_duo.find_elements(f"#{ids.NEIGHBOURS} td[data-dash-column=similarity]")[0]
+    ActionChains(dash_duo.driver).move_to_element(cell).perform()
+    dash_duo.wait_for_contains_text(".dash-tooltip", f"G010 · {first}, Pearson r per data set:", timeout=10)
+    found = pair_evidence(app.server.config["MAP_DATA"], "G010", first)
+    best = found.loc[found["r"].idxmax()]
+    assert f"{best['dataset']} {best['r']:.2f}" in dash_duo.find_element(".dash-tooltip").text

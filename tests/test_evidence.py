@@ -95,6 +95,22 @@ def test_pair_evidence_lists_every_data_set_and_the_tf_lists(toy_bundle):
     assert table["samples"].tolist()[:2] == [40, 30]
 
 
+def test_a_neighbour_row_says_the_r_behind_it_in_each_data_set(toy_bundle):
+    from gene2vec_dash.evidence import Evidence, pair_evidence, rs_with
+    from gene2vec_dash.evidence_view import neighbour_tips
+
+    ev = Evidence.open(toy_bundle[0], EMBEDDED)
+    found = rs_with(ev, "A", ["B", "C", "D", "E"])
+    assert found.columns.tolist() == ["one", "two"] and found.shape == (4, 2)
+    for other in ("B", "C", "D"):                     # the same r as the pair's own evidence, NaN where unmeasured
+        np.testing.assert_allclose(found.loc[other].to_numpy(), pair_evidence(ev, "A", other)["r"][:2], atol=1e-3)
+    tips = neighbour_tips(ev, "A", ["B", "D", "E"])
+    assert tips[0].startswith("A · B, Pearson r per data set: one ")
+    assert "of the 1 data sets that measure both" in tips[0]
+    assert "two " in tips[1] and tips[2] == "No data set of the compendium measures both A and E."
+    assert neighbour_tips(None, "A", ["B"]) == [None] and rs_with(None, "A", ["B"]).shape == (1, 0)
+
+
 def test_gene_expression_and_the_honest_note(toy_bundle):
     from gene2vec_dash.evidence import Evidence, expression_note, gene_expression
 

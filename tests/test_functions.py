@@ -128,6 +128,17 @@ def test_the_strongest_predictions_are_calibrated_too():
     assert rate > 0.6 and abs(prob.ravel()[best].mean() - rate) < 0.06
 
 
+def test_a_bin_without_a_sampled_non_member_is_not_certain():
+    """500 members scored highest and no sampled non-member among them (each stands for 50 pairs):
+    the top is read together with the bin below that brings its 5th sampled non-member, not as 1."""
+    rng = np.random.default_rng(0)
+    scores = np.r_[rng.normal(0, 1, 5000), rng.normal(5, 0.1, 500)]
+    known = np.r_[np.zeros(5000), np.ones(500)]
+    weight = np.r_[np.full(5000, 50.0), np.ones(500)]
+    p = F.calibrate(scores, known, weight)(np.array([5.2, 0.0], np.float32))
+    assert 0.2 < p[0] < 0.9 and p[1] < 0.01
+
+
 def test_the_combined_model_beats_the_one_liner_on_planted_hubs():
     genes, vectors, sets = _planted(n=900)
     m, _ = F.membership(genes, sets, 5, 500)

@@ -86,6 +86,18 @@ def test_a_key_changes_when_a_declared_file_changes(inputs, tmp_path):
     assert not changed & {"gene_table", "coexpression", "embedding", "layout", "ggi_paper", "ggi_degree"}
 
 
+def test_a_new_version_of_a_stage_is_not_served_from_an_older_cache(inputs, tmp_path):
+    """Code that changes a stage's results bumps its version: its key and those after it change,
+    the rest keep theirs (an older cache is reused where it is still right)."""
+    config = load_config(inputs["config"])
+    before = Runner(BUILD, config, tmp_path).all_keys()
+    bumped = [replace(s, version=s.version + 1) if s.name == "embedding" else s for s in BUILD]
+    after = Runner(bumped, config, tmp_path).all_keys()
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"embedding"} | {s.name for s in BUILD if "embedding" in _upstream_closure(s.name)}
+    assert "coexpression" not in changed
+
+
 def _upstream_closure(name: str) -> set[str]:
     by_name = {s.name: s for s in BUILD}
     out: set[str] = set()

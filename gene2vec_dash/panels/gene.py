@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from gene2vec_dash import figures, function_view, genebox, ids, inputs, queries
 from gene2vec_dash.caution import caution
 from gene2vec_dash.evidence import expression_note
-from gene2vec_dash.evidence_view import expression_words, support_words
+from gene2vec_dash.evidence_view import expression_words, neighbour_tips, support_words
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.profile import profile_figure, tissue_profile
 from gene2vec_dash.queries import MapData
@@ -35,7 +35,9 @@ def layout(data: MapData, others: Others) -> list:
         # five columns fit the panel at 1280 px; each gene's class and whole name are its row's tooltip
         table(ids.NEIGHBOURS, [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Support", "support"),
                                ("Description", "description")], [8, 18, 15, 19, 40], tooltip_duration=None,
-              style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP}),
+              style_data_conditional=LOW_ROWS,
+              tooltip_header={"support": SUPPORT_TIP, "similarity": "Cosine of the two genes' vectors; hover a row's "
+                              "cosine for the co-expression behind it"}),
     ]
 
 
@@ -68,8 +70,10 @@ def register(app: Dash, data: MapData, others: Others) -> None:
                         [f"{symbol} · {g.at[me, 'display_class']}<br>{str(g.at[me, 'description'])[:60]}"])
         patch["data"][figures.SELECTED]["text"] = [symbol]
         figures.set_ranges(patch, figures.view_around(g, [me, *rows[:30]]))
-        tips = [{"symbol": {"value": f"{s} ({c}): {d}", "type": "text"}}
-                for s, c, d in zip(found["symbol"], found["class"], found["description"])]
+        why = neighbour_tips(data, symbol, found["symbol"].tolist())
+        tips = [{"symbol": {"value": f"{s} ({c}): {d}", "type": "text"},
+                 **({"similarity": {"value": w, "type": "text"}} if w else {})}
+                for s, c, d, w in zip(found["symbol"], found["class"], found["description"], why)]
         return (found.drop(columns="row").to_dict("records"), tips, patch, False, gene_card(data, symbol),
                 caution(data, symbol, "neighbours"))
 
