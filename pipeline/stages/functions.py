@@ -48,4 +48,4 @@ def _functions(inputs: StageInputs) -> dict:
 FUNCTIONS_STAGE = Stage("functions", _functions, needs=("embedding", "gene_ontology", "gene_sets", "evidence?"),
                         params=("functions",), load=lambda folder, record: record, outs=(FUNCTIONS,),
                         report=lambda r: {"functions": r},
-                        version=2)   # 1: calibrated at the top; 2: no calibration bin without sampled non-members
+                        version=3)   # 1: calibrated at the top; 2: no bin without sampled non-members; 3: breadth
