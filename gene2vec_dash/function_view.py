@@ -5,8 +5,6 @@ list" (the candidates, with the list's own AUROC in words). The answers are
 :mod:`gene2vec_dash.functions`'; this module says them."""
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -118,7 +116,6 @@ def register_functions(app: Dash, data: MapData) -> None:
     term's click, which shows that term on the map as the Gene list tab's chosen gene set."""
     if not libraries(data):
         return
-    threading.Thread(target=lambda: data.functions, name="gene2vec-functions", daemon=True).start()  # read early
 
     @app.callback(Output(ids.FUNCTION_SECTION, "style"), Output(ids.FUNCTIONS, "data"),
                   Output(ids.FUNCTIONS, "tooltip_data"), Output(ids.FUNCTIONS, "style_data"),
