@@ -78,15 +78,6 @@ class Evidence:
                    profiles,
                    bool(arrays["tf_lists"]), keys, pairs[:, 2].astype(np.int32), listed)
 
-    def profile(self, d: int, gene: int) -> np.ndarray | None:
-        """Gene ``gene``'s unit profile in data set ``d`` (float32), None if not measured there."""
-        k = int(self.rows[d, gene])
-        if k < 0:
-            return None
-        n = int(self.datasets["samples"].iat[d])
-        start = int(self.offsets[d]) + k * n
-        return np.asarray(self.profiles[start:start + n], dtype=np.float32)
-
     def tf_rank_of(self, a: int, b: int) -> int | None:
         """The best rank of one gene in the other's ARCHS4 list (None: neither lists the other)."""
         key = min(a, b) * len(self.listed) + max(a, b)
@@ -142,10 +133,7 @@ def pair_evidence(data: Source, a: str, b: str) -> pd.DataFrame:
         empty.attrs["note"] = None
         return empty
     ra, rb = ev.row[a], ev.row[b]
-    r = []
-    for d in range(len(ev.datasets)):
-        pa, pb = ev.profile(d, ra), ev.profile(d, rb)
-        r.append(np.nan if pa is None or pb is None else round(float(np.clip(pa @ pb, -1, 1)), 3))
+    r = [np.nan if np.isnan(x) else round(float(x), 3) for x in rs_with(ev, a, [b]).to_numpy()[0]]
     columns = {**{c: ev.datasets[c].tolist() for c in ("dataset", "tissue", "samples")},
                "a_measured": (ev.rows[:, ra] >= 0).tolist(), "b_measured": (ev.rows[:, rb] >= 0).tolist(), "r": r,
                "chance_r": [None] * len(r), "above_chance": [None] * len(r),       # from r and samples, below
