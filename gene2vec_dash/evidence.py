@@ -1,6 +1,7 @@
 """The evidence behind a pair and a gene, as plain functions (no Dash): per data set of the
 compendium, whether each gene is measured, the Pearson r of a pair there, whether a gene is
-expressed (its mean above a quantile of the data set's genes, recorded with the build), and
+expressed (its mean above a quantile of the data set's genes, recorded with the build; unknown in a
+data set whose values were centred per gene), and
 whether the ARCHS4 TF lists hold the pair.
 
 The bundle's ``evidence_profiles.npy`` is memory-mapped and ``evidence_index.npz`` read once, on
@@ -27,14 +28,14 @@ TF_LISTS = "ARCHS4 TF lists"
 PAIR_COLUMNS = ["dataset", "tissue", "samples", "a_measured", "b_measured", "r", "chance_r", "above_chance",
                 "in_tf_lists", "tf_rank"]
 CHANCE = 0.99               # r "above chance": above this quantile of r between unrelated genes on as many samples
-GENE_COLUMNS = ["dataset", "tissue", "samples", "measured", "mean", "percentile", "expressed"]
+GENE_COLUMNS = ["dataset", "tissue", "samples", "levels", "measured", "mean", "percentile", "expressed"]
 
 
 @dataclass(frozen=True)
 class Evidence:
     """A bundle's evidence files, opened: data sets x embedded genes (gene k <-> the bundle's row k)."""
 
-    datasets: pd.DataFrame      # dataset, tissue, samples
+    datasets: pd.DataFrame      # dataset, tissue, samples, levels (False: centred per gene, expression unknown)
     row: dict[str, int]         # symbol -> column of the per-gene arrays
     rows: np.ndarray            # int32 data sets x genes: the gene's profile in its data set's block (-1: not measured)
     mean: np.ndarray            # float32 data sets x genes (NaN: not measured)
@@ -72,7 +73,7 @@ class Evidence:
         listed = np.zeros(n, dtype=bool)
         listed[pairs[:, :2].ravel()] = True
         datasets = pd.DataFrame({"dataset": arrays["names"].astype(str), "tissue": arrays["tissues"].astype(str),
-                                 "samples": arrays["samples"].astype(int)})
+                                 "samples": arrays["samples"].astype(int), "levels": arrays["levels"].astype(bool)})
         return cls(datasets, {s: k for k, s in enumerate(genes.tolist())}, arrays["rows"], arrays["mean"],
                    arrays["percentile"], arrays["expressed"], float(arrays["expressed_quantile"]), arrays["offsets"],
                    profiles,
@@ -87,7 +88,7 @@ class Evidence:
 
 def _check(arrays: dict, profiles: np.ndarray, genes: np.ndarray, path: Path) -> None:
     """Every array present, of the bundle's genes and of one another's shapes."""
-    needed = ("format", "genes", "names", "tissues", "samples", "offsets", "rows", "mean", "percentile",
+    needed = ("format", "genes", "names", "tissues", "samples", "levels", "offsets", "rows", "mean", "percentile",
               "expressed", "expressed_quantile", "tf_lists", "tf_pairs")
     missing = [k for k in needed if k not in arrays]
     if missing:
@@ -100,7 +101,8 @@ def _check(arrays: dict, profiles: np.ndarray, genes: np.ndarray, path: Path) ->
     blocks = np.array([(int((arrays["rows"][k] >= 0).sum()) * int(arrays["samples"][k])) for k in range(d)]
                       if arrays["rows"].shape == (d, n) else [], dtype=np.int64)
     if (any(arrays[k].shape != (d, n) for k in ("rows", "mean", "percentile", "expressed"))
-            or arrays["offsets"].shape != (d + 1,) or not np.array_equal(np.diff(arrays["offsets"]), blocks)
+            or arrays["offsets"].shape != (d + 1,) or arrays["levels"].shape != (d,)
+            or not np.array_equal(np.diff(arrays["offsets"]), blocks)
             or profiles.ndim != 1 or len(profiles) != arrays["offsets"][-1]):
         raise InputError(f"arrays of inconsistent shapes (or {PROFILES} of another build)", path)
     pairs = arrays["tf_pairs"]
@@ -219,8 +221,9 @@ def coexpression_note(found: pd.DataFrame, a: str, b: str) -> str | None:
 def gene_expression(data: Source, gene: str) -> pd.DataFrame:
     """One row per data set: whether ``gene`` is measured there, its mean expression after the
     pipeline's preprocessing (log2 scale), the share of the data set's genes below it, and whether it
-    is expressed (that share above the build's ``expressed_quantile``, 0.75 by default). Empty when
-    the bundle has no evidence."""
+    is expressed (that share above the build's ``expressed_quantile``, 0.75 by default); in a data set
+    without ``levels`` (centred per gene) the three are unknown: NaN, NaN, False. Empty when the
+    bundle has no evidence."""
     ev = _opened(data)
     if ev is None:
         return pd.DataFrame(columns=GENE_COLUMNS)
@@ -233,18 +236,22 @@ def gene_expression(data: Source, gene: str) -> pd.DataFrame:
 def expression_note(data: Source, gene: str) -> str | None:
     """What the support words must add when no data set of the compendium expresses ``gene`` (None:
     some data set does, or the bundle has no evidence): its contexts then come from data sets where
-    it is barely above noise, or from outside the expression data."""
+    it is barely above noise, or from outside the expression data. Data sets centred per gene say
+    nothing either way: a gene measured only there gets no note."""
     ev = _opened(data)
     if ev is None:
         return None
     g, total = ev.row[gene], len(ev.datasets)
     measured = ev.rows[:, g] >= 0
-    if ev.expressed[:, g].any():
+    levels = measured & ev.datasets["levels"].to_numpy()
+    if ev.expressed[:, g].any() or (measured.any() and not levels.any()):
         return None
     if measured.any():
         below = "the median gene" if ev.expressed_quantile == 0.5 else f"{ev.expressed_quantile:.0%} of genes"
+        centred = int((measured & ~levels).sum())
+        also = f" (and in {centred} centred per gene, where its level is unknown)" if centred else ""
         return (f"placed by co-expression in data sets where it is barely expressed: measured in "
-                f"{int(measured.sum())} of {total} data sets, below {below} in each")
+                f"{int(levels.sum())} of {total} data sets{also}, below {below} in each")
     if ev.tf_lists and ev.listed[g]:
         return f"measured in none of the compendium's {total} data sets: placed by the ARCHS4 TF lists alone"
     return f"measured in none of the compendium's {total} data sets"

@@ -1,7 +1,8 @@
 """The evidence behind a pair and a gene: per data set, each embedded gene's z-scored profile (so
 that Pearson r of two genes there is one dot product), its mean expression and whether it is
-expressed there (its mean above a quantile of the data set's genes: the median or higher); and
-which pairs the ARCHS4 TF lists hold.
+expressed there (its mean above a quantile of the data set's genes: the median or higher; unknown in
+a data set whose values were centred per gene, as TCGA GBM's are); and which pairs the ARCHS4 TF
+lists hold.
 
 Pure functions over arrays; the stage (:mod:`pipeline.stages.evidence`) reads the data sets and
 writes the two files the app memory-maps (:data:`PROFILES`) and loads (:data:`INDEX`);
@@ -22,7 +23,8 @@ from pipeline.preprocess import remove_components
 
 PROFILES = "evidence_profiles.npy"    # float16, every data set's unit profiles one after another (flat)
 INDEX = "evidence_index.npz"          # where each gene's profile starts, means, expressed, TF-list pairs
-FORMAT = 1
+FORMAT = 2                            # 2: ``levels`` per data set
+LEVELS_MIN_SPREAD = 0.1               # gene means spread less than this x a gene's own SD: centred per gene
 
 _SCALE_WORDS = re.compile(r"\b(log2|RMA|counts?|CPM|FPKM|TPM|gene-level|expression)\b", re.IGNORECASE)
 
@@ -46,15 +48,27 @@ class DatasetEvidence:
     profiles: np.ndarray      # float16 measured genes x samples, rows centred and of unit norm
     mean: np.ndarray          # float32 mean expression after preprocessing (NaN: not measured)
     percentile: np.ndarray    # float32 share of the data set's genes with a lower mean (NaN: not measured)
-    expressed: np.ndarray     # bool: mean above the data set's ``expressed_quantile`` gene
+    expressed: np.ndarray     # bool: mean above the data set's ``expressed_quantile`` gene (False without levels)
+    levels: bool              # the values keep expression levels (False: centred per gene, levels unknown)
+
+
+def keeps_levels(values: np.ndarray) -> bool:
+    """Whether a data set's genes differ in mean expression: a study that centred every gene (TCGA GBM
+    in GSVAdata) leaves means within a hair of one another, and ranking them says nothing about which
+    genes are expressed, while a log2 matrix spreads them over several units, far more than any one
+    gene varies across samples."""
+    spread = float(np.std(values.mean(axis=1))) if len(values) else 0.0
+    return bool(len(values)) and spread >= LEVELS_MIN_SPREAD * float(np.median(values.std(axis=1)))
 
 
 def dataset_evidence(name: str, tissue: str, genes: np.ndarray, values: np.ndarray, embedded: np.ndarray,
                      components: int = 0, expressed_quantile: float = 0.5) -> DatasetEvidence:
     """``values``: the data set after the pipeline's preprocessing *before* any component removal
     (genes x samples, one row per gene of ``genes``); the means come from it, the profiles from it
-    after the same ``components`` the co-expression stage removed, so r here is r there."""
-    means = values.mean(axis=1)
+    after the same ``components`` the co-expression stage removed, so r here is r there. Without levels
+    (:func:`keeps_levels`) the means, percentiles and ``expressed`` are NaN / NaN / False: unknown."""
+    levels = keeps_levels(values)
+    means = values.mean(axis=1) if levels else np.full(len(values), np.nan)
     order = np.argsort(means, kind="stable")
     lower = np.empty(len(means))
     lower[order] = np.arange(len(means))                 # how many genes have a lower mean (ties: by order)
@@ -70,10 +84,11 @@ def dataset_evidence(name: str, tissue: str, genes: np.ndarray, values: np.ndarr
         out[measured] = x[kept]
         return out
 
+    share = lower / max(len(means) - 1, 1) if levels else means
+    expressed = means > np.quantile(means, expressed_quantile) if levels else np.zeros(len(means), bool)
     return DatasetEvidence(name, tissue, int(values.shape[1]), rows, profiles.astype(np.float16),
-                           spread(means.astype(np.float32), np.nan),
-                           spread((lower / max(len(means) - 1, 1)).astype(np.float32), np.nan),
-                           spread(means > np.quantile(means, expressed_quantile), False))
+                           spread(means.astype(np.float32), np.nan), spread(share.astype(np.float32), np.nan),
+                           spread(expressed, False), levels)
 
 
 def tf_list_pairs(lists: pd.DataFrame, embedded: np.ndarray) -> np.ndarray:
@@ -107,11 +122,13 @@ def write_evidence(folder: Path, embedded: np.ndarray, sets: list[DatasetEvidenc
         samples=np.array([s.samples for s in sets], dtype=np.int32), offsets=offsets,
         rows=stack("rows", np.int32), mean=stack("mean", np.float32), percentile=stack("percentile", np.float32),
         expressed=stack("expressed", bool), expressed_quantile=np.array(expressed_quantile),
+        levels=np.array([s.levels for s in sets], dtype=bool),
         tf_lists=np.array(tf_pairs is not None),
         tf_pairs=tf_pairs if tf_pairs is not None else np.empty((0, 3), np.int32))
     return {"files": {name: (folder / name).stat().st_size for name in (PROFILES, INDEX)},
             "datasets": [{"name": s.name, "tissue": s.tissue, "samples": s.samples,
-                          "genes_measured": int((s.rows >= 0).sum()), "genes_expressed": int(s.expressed.sum())}
+                          "genes_measured": int((s.rows >= 0).sum()),
+                          "genes_expressed": int(s.expressed.sum()) if s.levels else None}
                          for s in sets],
             "tf_list_pairs": None if tf_pairs is None else int(len(tf_pairs))}
 

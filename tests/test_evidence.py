@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.evidence import INDEX, PROFILES, condition, dataset_evidence, tf_list_pairs, write_evidence
+from pipeline.evidence import INDEX, PROFILES, condition, dataset_evidence, keeps_levels, tf_list_pairs, write_evidence
 from pipeline.preprocess import remove_components
 
 EMBEDDED = np.array(["A", "B", "C", "D", "E"])
@@ -122,6 +122,32 @@ def test_gene_expression_and_the_honest_note(toy_bundle):
                                         "measured in 1 of 2 data sets, below the median gene in each")
     assert expression_note(ev, "E") == ("measured in none of the compendium's 2 data sets: placed by the "
                                         "ARCHS4 TF lists alone")
+
+
+def test_a_data_set_centred_per_gene_keeps_its_r_but_claims_no_expression(tmp_path):
+    """TCGA GBM in GSVAdata is centred per gene: its r is evidence, its gene means are not."""
+    from gene2vec_dash.evidence import Evidence, expression_note, gene_expression, pair_evidence
+    from gene2vec_dash.evidence_view import expression_words
+
+    genes, values = _toy(np.random.default_rng(3))
+    centred = values - values.mean(axis=1, keepdims=True)
+    assert keeps_levels(values) and not keeps_levels(centred)
+    flat = dataset_evidence("gbm", "glioblastoma", genes, centred, EMBEDDED)
+    assert not flat.levels and np.isnan(flat.mean).all() and np.isnan(flat.percentile).all()
+    assert not flat.expressed.any() and flat.rows.tolist() == [0, 1, 2, -1, -1]
+    levelled = dataset_evidence("one", "blood", genes[:2], values[:2], EMBEDDED)      # C (8) and A (5): A is low
+    record = write_evidence(tmp_path, EMBEDDED, [levelled, flat], None, 0.5)
+    assert record["datasets"][1]["genes_expressed"] is None
+    ev = Evidence.open(tmp_path, EMBEDDED)
+    assert ev.datasets["levels"].tolist() == [True, False]
+    assert pair_evidence(ev, "A", "B")["r"][1] == pytest.approx(np.corrcoef(values[1], values[2])[0, 1], abs=2e-3)
+    assert gene_expression(ev, "A")["expressed"].tolist() == [False, False]
+    assert expression_note(ev, "A") == ("placed by co-expression in data sets where it is barely expressed: "
+                                        "measured in 1 of 2 data sets (and in 1 centred per gene, where its level "
+                                        "is unknown), below the median gene in each")
+    assert expression_note(ev, "B") is None              # measured only where levels are unknown: no claim
+    assert expression_words(ev, "C", None) == ("expressed in 1 of 1 data sets that keep expression levels (blood); "
+                                               "measured in 2 of 2; its level unknown in gbm (centred per gene)")
 
 
 def test_pair_evidence_answers_well_within_50_ms(toy_bundle):

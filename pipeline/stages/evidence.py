@@ -35,7 +35,7 @@ def _evidence(inputs: StageInputs) -> dict:
     pairs = tf_list_pairs(pd.read_parquet(demo.ARCHS4_FILE), genes) if p["archs4_pairs"] else None
     record = write_evidence(inputs.folder, genes, sets, pairs, quantile)
     return {**record, "expressed": f"mean expression after preprocessing above the data set's {quantile:g} "
-                                   "quantile of genes",
+                                   "quantile of genes (unknown in a data set centred per gene)",
             "profiles": "float16, centred, unit norm: Pearson r of two genes in a data set is their dot product",
             "components_removed": cfg.components}
 
@@ -44,4 +44,5 @@ EVIDENCE = Stage("evidence", _evidence, needs=("coexpression", "embedding"),
                  params=("demo", "coexpression", "gene_table", "archs4_pairs", "evidence"),
                  files=lambda p: [demo.ARCHS4_FILE] if p["archs4_pairs"] else [],
                  load=EvidenceFiles, outs=(PROFILES, INDEX),
-                 report=lambda value: {"evidence": value.record})
+                 report=lambda value: {"evidence": value.record},
+                 version=1)      # 1: format 2, levels per data set
