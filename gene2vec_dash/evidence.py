@@ -10,7 +10,6 @@ the note None, and :func:`available` False.
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.evidence import FORMAT, INDEX, PROFILES
+from pipeline.evidence import INDEX, open_files
 
 if TYPE_CHECKING:
     from gene2vec_dash.queries import MapData
@@ -52,24 +51,15 @@ class Evidence:
     @classmethod
     def open(cls, folder: Path, genes: np.ndarray) -> "Evidence | None":
         """The files of bundle ``folder`` (whose genes are ``genes``, in order); None if it has none."""
-        index_path, profiles_path = folder / INDEX, folder / PROFILES
-        if not index_path.is_file() and not profiles_path.is_file():
+        opened = open_files(folder, genes)
+        if opened is None:
             return None
-        try:
-            with np.load(index_path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", index_path) from None
-        try:
-            profiles = np.load(profiles_path, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError, EOFError) as exc:
-            raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", profiles_path) from None
-        _check(arrays, profiles, genes, index_path)
+        arrays, profiles = opened
         n = len(genes)
         pairs = arrays["tf_pairs"].astype(np.int64)
         keys = np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
         if (np.diff(keys) < 0).any():
-            raise InputError("tf_pairs are not sorted by pair (written by another program?)", index_path)
+            raise InputError("tf_pairs are not sorted by pair (written by another program?)", folder / INDEX)
         listed = np.zeros(n, dtype=bool)
         listed[pairs[:, :2].ravel()] = True
         datasets = pd.DataFrame({"dataset": arrays["names"].astype(str), "tissue": arrays["tissues"].astype(str),
@@ -84,30 +74,6 @@ class Evidence:
         key = min(a, b) * len(self.listed) + max(a, b)
         lo, hi = np.searchsorted(self.tf_keys, [key, key + 1])
         return int(self.tf_rank[lo:hi].min()) if hi > lo else None
-
-
-def _check(arrays: dict, profiles: np.ndarray, genes: np.ndarray, path: Path) -> None:
-    """Every array present, of the bundle's genes and of one another's shapes."""
-    needed = ("format", "genes", "names", "tissues", "samples", "levels", "offsets", "rows", "mean", "percentile",
-              "expressed", "expressed_quantile", "tf_lists", "tf_pairs")
-    missing = [k for k in needed if k not in arrays]
-    if missing:
-        raise InputError(f"lacks arrays {missing}", path)
-    if int(arrays["format"]) != FORMAT:
-        raise InputError(f"evidence format {int(arrays['format'])}, this program reads {FORMAT}: rebuild", path)
-    if arrays["genes"].shape != genes.shape or (arrays["genes"].astype(str) != genes).any():
-        raise InputError("lists other genes than the bundle (or in another order)", path)
-    d, n = len(arrays["names"]), len(genes)
-    blocks = np.array([(int((arrays["rows"][k] >= 0).sum()) * int(arrays["samples"][k])) for k in range(d)]
-                      if arrays["rows"].shape == (d, n) else [], dtype=np.int64)
-    if (any(arrays[k].shape != (d, n) for k in ("rows", "mean", "percentile", "expressed"))
-            or arrays["offsets"].shape != (d + 1,) or arrays["levels"].shape != (d,)
-            or not np.array_equal(np.diff(arrays["offsets"]), blocks)
-            or profiles.ndim != 1 or len(profiles) != arrays["offsets"][-1]):
-        raise InputError(f"arrays of inconsistent shapes (or {PROFILES} of another build)", path)
-    pairs = arrays["tf_pairs"]
-    if pairs.ndim != 2 or pairs.shape[1] != 3 or (len(pairs) and (pairs[:, :2].min() < 0 or pairs[:, :2].max() >= n)):
-        raise InputError("tf_pairs must be rows (TF, gene, rank) of the bundle's genes", path)
 
 
 Source = Union["MapData", Evidence, None]

@@ -6,11 +6,13 @@ lists hold.
 
 Pure functions over arrays; the stage (:mod:`pipeline.stages.evidence`) reads the data sets and
 writes the two files the app memory-maps (:data:`PROFILES`) and loads (:data:`INDEX`);
-:func:`read_profiles` reads the profiles back for the pipeline (function prediction, its evaluation).
+:func:`open_files` reads and checks them for both (the app's :class:`gene2vec_dash.evidence.Evidence`),
+:func:`read_profiles` the profiles for the pipeline (function prediction, its evaluation).
 """
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,18 +135,61 @@ def write_evidence(folder: Path, embedded: np.ndarray, sets: list[DatasetEvidenc
             "tf_list_pairs": None if tf_pairs is None else int(len(tf_pairs))}
 
 
+def open_files(folder: Path, genes: np.ndarray) -> tuple[dict, np.ndarray] | None:
+    """The index's arrays and the memory-mapped flat profiles of ``folder``, checked against the
+    bundle's ``genes`` (in order) and one another; None when the folder has neither file. One of the
+    two missing, unreadable, or of another build: an :class:`InputError` naming the file. The app and
+    the pipeline both read the files through it."""
+    index_path, profiles_path = folder / INDEX, folder / PROFILES
+    if not index_path.is_file() and not profiles_path.is_file():
+        return None
+    try:
+        with np.load(index_path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", index_path) from None
+    try:
+        profiles = np.load(profiles_path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", profiles_path) from None
+    _check(arrays, profiles, np.asarray(genes, dtype=str), index_path)
+    return arrays, profiles
+
+
+def _check(arrays: dict, profiles: np.ndarray, genes: np.ndarray, path: Path) -> None:
+    """Every array present, of the bundle's genes and of one another's shapes."""
+    needed = ("format", "genes", "names", "tissues", "samples", "levels", "offsets", "rows", "mean", "percentile",
+              "expressed", "expressed_quantile", "tf_lists", "tf_pairs")
+    missing = [k for k in needed if k not in arrays]
+    if missing:
+        raise InputError(f"lacks arrays {missing}", path)
+    if int(arrays["format"]) != FORMAT:
+        raise InputError(f"evidence format {int(arrays['format'])}, this program reads {FORMAT}: rebuild", path)
+    if arrays["genes"].shape != genes.shape or (arrays["genes"].astype(str) != genes).any():
+        raise InputError("lists other genes than the bundle (or in another order)", path)
+    d, n = len(arrays["names"]), len(genes)
+    blocks = np.array([(int((arrays["rows"][k] >= 0).sum()) * int(arrays["samples"][k])) for k in range(d)]
+                      if arrays["rows"].shape == (d, n) else [], dtype=np.int64)
+    if (any(arrays[k].shape != (d, n) for k in ("rows", "mean", "percentile", "expressed"))
+            or arrays["offsets"].shape != (d + 1,) or arrays["levels"].shape != (d,)
+            or not np.array_equal(np.diff(arrays["offsets"]), blocks)
+            or profiles.ndim != 1 or len(profiles) != arrays["offsets"][-1]):
+        raise InputError(f"arrays of inconsistent shapes (or {PROFILES} of another build)", path)
+    pairs = arrays["tf_pairs"]
+    if pairs.ndim != 2 or pairs.shape[1] != 3 or (len(pairs) and (pairs[:, :2].min() < 0 or pairs[:, :2].max() >= n)):
+        raise InputError("tf_pairs must be rows (TF, gene, rank) of the bundle's genes", path)
+
+
 def read_profiles(folder: Path, genes: np.ndarray) -> tuple[list[np.ndarray], np.ndarray] | None:
     """The unit profiles of each data set (float32, measured genes x samples) and ``rows`` (data sets
     x genes: a gene's row in its data set's profiles, -1 when not measured) from a folder's evidence
-    files, whose genes must be ``genes``; None when the folder has no evidence files or no data set."""
-    if not ((folder / INDEX).is_file() and (folder / PROFILES).is_file()):
+    files (:func:`open_files`); None when the folder has no evidence files or no data set."""
+    opened = open_files(folder, genes)
+    if opened is None:
         return None
-    index = np.load(folder / INDEX)
-    if not np.array_equal(index["genes"], np.asarray(genes, dtype=str)):
-        raise InputError(f"{INDEX}: its genes are not the bundle's (a file of another build)", folder / INDEX)
+    index, flat = opened
     offsets, samples = index["offsets"], index["samples"]
     if not len(samples):
         return None
-    flat = np.load(folder / PROFILES, mmap_mode="r")
     return ([np.asarray(flat[offsets[d]:offsets[d + 1]], dtype=np.float32).reshape(-1, samples[d])
              for d in range(len(samples))], index["rows"])

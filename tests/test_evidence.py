@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.evidence import INDEX, PROFILES, condition, dataset_evidence, keeps_levels, tf_list_pairs, write_evidence
+from pipeline.evidence import (INDEX, PROFILES, condition, dataset_evidence, keeps_levels, read_profiles, tf_list_pairs,
+                               write_evidence)
 from pipeline.preprocess import remove_components
 
 EMBEDDED = np.array(["A", "B", "C", "D", "E"])
@@ -148,6 +149,27 @@ def test_a_data_set_centred_per_gene_keeps_its_r_but_claims_no_expression(tmp_pa
     assert expression_note(ev, "B") is None              # measured only where levels are unknown: no claim
     assert expression_words(ev, "C", None) == ("expressed in 1 of 1 data sets that keep expression levels (blood); "
                                                "measured in 2 of 2; its level unknown in gbm (centred per gene)")
+
+
+def test_the_pipeline_reads_the_profiles_through_the_apps_checks(toy_bundle):
+    """One reader for both: the pipeline's profiles are the app's, and a file of another build or a
+    lone file is refused with the file named."""
+    from gene2vec_dash.evidence import Evidence
+
+    folder, values = toy_bundle
+    profiles, rows = read_profiles(folder, EMBEDDED)
+    ev = Evidence.open(folder, EMBEDDED)
+    assert [p.shape for p in profiles] == [(3, 40), (2, 30)] and np.array_equal(rows, ev.rows)
+    block = np.asarray(ev.profiles[ev.offsets[0]:ev.offsets[1]], dtype=np.float32).reshape(3, 40)
+    np.testing.assert_array_equal(profiles[0], block)
+    with pytest.raises(InputError, match="other genes") as err:
+        read_profiles(folder, EMBEDDED[::-1])
+    assert str(folder / INDEX) in str(err.value)
+    (folder / PROFILES).unlink()
+    with pytest.raises(InputError, match="unreadable"):
+        read_profiles(folder, EMBEDDED)
+    (folder / INDEX).unlink()
+    assert read_profiles(folder, EMBEDDED) is None and Evidence.open(folder, EMBEDDED) is None
 
 
 def test_pair_evidence_answers_well_within_50_ms(toy_bundle):
