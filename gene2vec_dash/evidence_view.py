@@ -99,10 +99,13 @@ def expression_words(data: MapData, symbol: str, note: str | None) -> str | None
     if note:
         return note
     where = found.loc[found["expressed"], "tissue"].tolist()
+    measured = int(found["measured"].sum())
+    if found["levels"].all():
+        return f"expressed in {len(where)} of {len(found)} data sets ({'; '.join(where)}); measured in {measured}"
     unknown = found.loc[found["measured"] & ~found["levels"], "dataset"].tolist()
     centred = f"; its level unknown in {', '.join(unknown)} (centred per gene)" if unknown else ""
     return (f"expressed in {len(where)} of {int(found['levels'].sum())} data sets that keep expression levels "
-            f"({'; '.join(where)}); measured in {int(found['measured'].sum())} of {len(found)}{centred}")
+            f"({'; '.join(where)}); measured in {measured} of {len(found)}{centred}")
 
 
 def support_words(words: str, note: str | None) -> str:

@@ -114,6 +114,7 @@ def test_a_neighbour_row_says_the_r_behind_it_in_each_data_set(toy_bundle):
 
 def test_gene_expression_and_the_honest_note(toy_bundle):
     from gene2vec_dash.evidence import Evidence, expression_note, gene_expression
+    from gene2vec_dash.evidence_view import expression_words
 
     ev = Evidence.open(toy_bundle[0], EMBEDDED)
     d = gene_expression(ev, "D")
@@ -123,6 +124,7 @@ def test_gene_expression_and_the_honest_note(toy_bundle):
                                         "measured in 1 of 2 data sets, below the median gene in each")
     assert expression_note(ev, "E") == ("measured in none of the compendium's 2 data sets: placed by the "
                                         "ARCHS4 TF lists alone")
+    assert expression_words(ev, "C", None) == "expressed in 1 of 2 data sets (blood); measured in 1"   # all with levels
 
 
 def test_a_data_set_centred_per_gene_keeps_its_r_but_claims_no_expression(tmp_path):
