@@ -152,6 +152,10 @@ def open_files(folder: Path, genes: np.ndarray) -> tuple[dict, np.ndarray] | Non
         profiles = np.load(profiles_path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
         raise InputError(f"unreadable ({exc.__class__.__name__}: {str(exc)[:60]})", profiles_path) from None
+    if int(arrays.get("format", 0)) == 1 and "levels" not in arrays:
+        # format 1 came before the centred data sets: every one it holds kept its levels
+        arrays["levels"] = np.ones(len(arrays.get("names", ())), dtype=bool)
+        arrays["format"] = np.array(FORMAT)
     _check(arrays, profiles, np.asarray(genes, dtype=str), index_path)
     return arrays, profiles
 

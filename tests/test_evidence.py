@@ -174,6 +174,19 @@ def test_the_pipeline_reads_the_profiles_through_the_apps_checks(toy_bundle):
     assert read_profiles(folder, EMBEDDED) is None and Evidence.open(folder, EMBEDDED) is None
 
 
+def test_a_bundle_of_evidence_format_1_still_opens(toy_bundle):
+    """Bundles built before ``levels`` (format 1) held no centred data set: read as all with levels."""
+    from gene2vec_dash.evidence import Evidence, gene_expression
+
+    folder, _ = toy_bundle
+    with np.load(folder / INDEX) as z:
+        arrays = {k: z[k] for k in z.files if k != "levels"}
+    np.savez_compressed(folder / INDEX, **{**arrays, "format": np.array(1)})
+    ev = Evidence.open(folder, EMBEDDED)
+    assert ev.datasets["levels"].tolist() == [True, True]
+    assert gene_expression(ev, "D")["expressed"].tolist() == [False, True]
+
+
 def test_pair_evidence_answers_well_within_50_ms(toy_bundle):
     from gene2vec_dash.evidence import Evidence, pair_evidence
 
