@@ -49,6 +49,7 @@ VIEWS = [  # file, window, link, actions
     ("functions-c1orf112.png", SMALL, "/?gene=C1orf112&k=15", []),
     ("functions-c1orf112-large.png", LARGE, "/?gene=C1orf112&k=15", [("term", 0)]),
     ("functions-low-support.png", SMALL, "/?gene=POLR2MP1&k=15", []),
+    ("functions-alb.png", SMALL, "/?gene=ALB&k=15&color=tissue&atlas=gtex&tissue=Liver", []),
     ("functions-low-support-large.png", LARGE, "/?gene=POLR2MP1&k=15", []),
     ("candidates-dna-repair.png", SMALL, "/?gene=BRCA1", [("paste", "BRCA1 RAD51 PALB2 BRCA2 BARD1"),
                                                          ("scroll", f"#{ids.CANDIDATE_SECTION}")]),

@@ -42,6 +42,17 @@ FUNCTIONS = "functions.parquet"   # each gene's best terms per library, out of f
 
 def tissue_column(atlas: str, tissue: str) -> str:
     return f"{TISSUE_PREFIX}{atlas}:{tissue}"
+
+
+def atlas_columns(genes: pd.DataFrame) -> dict[str, list[str]]:
+    """The tissue columns of a genes table, by atlas, in column order."""
+    out: dict[str, list[str]] = {}
+    for column in genes.columns:
+        if column.startswith(TISSUE_PREFIX):
+            out.setdefault(column[len(TISSUE_PREFIX):].partition(":")[0], []).append(column)
+    return out
+
+
 PACKAGES = ("numpy", "pandas", "scipy", "gensim", "scikit-learn", "torch", "openTSNE", "pyarrow")
 
 
@@ -125,12 +136,7 @@ class Bundle:
     @property
     def atlases(self) -> dict[str, list[str]]:
         """Tissues of each atlas, in column order (the first atlas is the default colouring)."""
-        out: dict[str, list[str]] = {}
-        for column in self.genes.columns:
-            if column.startswith(TISSUE_PREFIX):
-                atlas, _, tissue = column[len(TISSUE_PREFIX):].partition(":")
-                out.setdefault(atlas, []).append(tissue)
-        return out
+        return {atlas: [c[len(TISSUE_PREFIX):].partition(":")[2] for c in columns] for atlas, columns in atlas_columns(self.genes).items()}
 
     def gene_sets(self) -> pd.DataFrame:
         """source, name, gene rows (empty when the bundle has none)."""

@@ -310,7 +310,7 @@ def cmd_functions(args: argparse.Namespace) -> None:
     from pipeline.bundle import read_bundle
     from pipeline.evidence import read_profiles
     from pipeline.function_eval import coexpression_neighbours, evaluate_library, neighbour_table
-    from pipeline.function_table import sizes_for
+    from pipeline.function_table import profile_groups, sizes_for
     from pipeline.report import function_lines
     from pipeline.sources.genesets import read_gmt
 
@@ -323,8 +323,9 @@ def cmd_functions(args: argparse.Namespace) -> None:
     libraries.update({Path(p).name: read_gmt(p) for p in args.gmt})
     genes = bundle.genes["symbol"].to_numpy(dtype=str)
     near = neighbour_table(bundle.vectors)                  # the vectors' own: one search for every library
-    profiles = read_profiles(bundle.path, genes)            # None: no evidence files, the vectors alone
-    raw = None if profiles is None else coexpression_neighbours(*profiles)
+    expression = read_profiles(bundle.path, genes)          # None: no evidence files
+    raw = None if expression is None else coexpression_neighbours(*expression)
+    profiles = profile_groups(expression, bundle.genes)
     support = bundle.genes["support"].astype(str).to_numpy() if "support" in bundle.genes else None
     results = {}
     for name, sets in libraries.items():
@@ -343,7 +344,7 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     from pipeline.bundle import read_bundle
     from pipeline.config import FunctionsConfig
     from pipeline.evidence import read_profiles
-    from pipeline.function_table import scored, write_all_scores
+    from pipeline.function_table import profile_groups, scored, write_all_scores
     from pipeline.progress import bar
     from pipeline.sources.genesets import read_gmt
 
@@ -357,7 +358,8 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     sets, genes = read_gmt(args.gmt), bundle.genes["symbol"].to_numpy(dtype=str)
     near = F.neighbours(bundle.vectors, cfg.neighbours)
     members, terms, blocks = scored(genes, bundle.vectors, sets, Path(args.gmt).name, near, cfg.folds, cfg.seed,
-                                    method, read_profiles(bundle.path, genes))
+                                    method, profile_groups(read_profiles(bundle.path, genes),
+                                                           bundle.genes if cfg.tissues else None))
     if len(terms) < 2:
         raise InputError(f"{len(terms)} of its sets have 5-500 of the bundle's genes: nothing to rank", args.gmt)
     rows = write_all_scores(out, genes, members, terms, bar("predict functions", None, "block")(blocks))

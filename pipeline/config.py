@@ -114,6 +114,8 @@ class FunctionsConfig:
     folds: int = param(5, "genes split into this many folds: a gene is scored by models of the others")
     neighbours: int = param(50, "nearest genes of the neighbour vote")
     top: int = param(25, "terms kept per gene and library in the bundle")
+    tissues: bool = param(True, "the combined model also reads the tissue atlases: a gene's co-expression "
+                                "with a term's members across each atlas's tissues")
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from pipeline import functions as F
-from pipeline.function_profiles import Profiles
+from pipeline.function_profiles import Profiles, group_columns
 
 METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth")
 BEST = F.DEFAULT_METHOD
@@ -55,15 +55,16 @@ def coexpression_neighbours(profiles: list[np.ndarray], rows: np.ndarray, k: int
 
 def out_of_fold_scores(vectors: np.ndarray, near: tuple[np.ndarray, np.ndarray], members, rows: np.ndarray,
                        folds: int = 5, seed: int = 0, raw: tuple[np.ndarray, np.ndarray] | None = None,
-                       block: int = 1024, profiles: Profiles | None = None) -> dict[str, np.ndarray]:
+                       block: int = 1024, profiles: dict[str, Profiles] | None = None) -> dict[str, np.ndarray]:
     """Every method's score of ``rows`` x terms and the default method's probability, each gene
     scored by models of the other folds only (its own memberships never score it), in blocks;
     ``near``: the vectors' :func:`~pipeline.functions.neighbours` (found once for every library and
     the shuffled labels); ``raw``: :func:`coexpression_neighbours`, voted on as one more method;
-    ``profiles``: the compendium's, for the combined model (and its per-data-set features on their own)."""
+    ``profiles``: :func:`pipeline.function_table.profile_groups`, for the combined model (and each
+    group's mean and ridge features on their own)."""
     p = F.fit_predictor(vectors, members, near, folds=folds, seed=seed, method=BEST, block=block, profiles=profiles)
     names = ((*METHODS, "degree", BEST, "probability") + (("coexpression",) if raw is not None else ())
-             + (("expression_mean", "expression_ridge") if profiles is not None else ()))
+             + tuple(c for g in (profiles or {}) for c, in group_columns(g) if not c.endswith("_max")))
     out = {m: np.zeros((len(rows), members.shape[1]), np.float32) for m in names}
     for _, part in F.blocks(rows, p.folds, block):
         found = p.features(part)
@@ -140,12 +141,12 @@ def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, lis
                      max_size: int, folds: int = 5, sample: int = 3000, seed: int = 0,
                      near: tuple[np.ndarray, np.ndarray] | None = None,
                      raw: tuple[np.ndarray, np.ndarray] | None = None, support: np.ndarray | None = None,
-                     profiles: Profiles | None = None) -> dict:
+                     profiles: dict[str, Profiles] | None = None) -> dict:
     """One gene-set library: the methods and baselines on a seeded sample of its annotated genes,
     then the same on random vectors of the same shape (without the profiles: the vectors' chance
     level) and on the library shuffled across genes; ``near``: :func:`neighbour_table` of ``vectors``
     when the caller grades several libraries; ``raw``: :func:`coexpression_neighbours` and
-    ``profiles``: :func:`pipeline.evidence.read_profiles` (None: no evidence files); ``support``:
+    ``profiles``: :func:`pipeline.function_table.profile_groups` (empty: the vectors alone); ``support``:
     each gene's tier."""
     members, terms = F.membership(genes, sets, min_size, max_size)
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
@@ -161,8 +162,11 @@ def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, lis
               **grade(out_of_fold_scores(vectors, near, members, rows, folds, seed, raw, profiles=profiles), known,
                       sizes, tiers)}
     noise = rng.standard_normal(vectors.shape).astype(np.float32)
-    result["random_vectors"] = grade(out_of_fold_scores(noise, neighbour_table(noise), members, rows, folds, seed),
-                                     known, sizes)
+    noise_near = neighbour_table(noise)
+    result["random_vectors"] = grade(out_of_fold_scores(noise, noise_near, members, rows, folds, seed), known, sizes)
+    if profiles:          # the same model without the embedding: what the data sets and atlases give alone
+        result["profiles_alone"] = grade(out_of_fold_scores(noise, noise_near, members, rows, folds, seed,
+                                                            profiles=profiles), known, sizes)
     shuffled = members[rng.permutation(len(genes))]
     result["shuffled_labels"] = grade(out_of_fold_scores(vectors, near, shuffled, rows, folds, seed, raw,
                                                          profiles=profiles),

@@ -1,5 +1,7 @@
 """Per-data-set co-expression features for function prediction (PrismEXP's idea: similarity within
-each data set of the compendium, not only in the embedding that averages them).
+each data set of the compendium, not only in the embedding that averages them), and the same across
+the tissues of each tissue atlas (GTEx, HPA: expression that the six data sets never saw, brain,
+liver, testis...).
 
 A gene's score for a term in data set d is its mean Pearson r there to the term's training members
 measured there: the dot product of its unit profile with the mean of theirs, so a (genes x samples)
@@ -7,7 +9,8 @@ times (samples x terms) product per block, never genes x genes. Beside it, a rid
 the samples of d (GenePlexus' supervised idea in each data set's own space; all terms in one solve).
 Each is z-scored per term across the training genes measured in d and summarised over the data sets
 that measure the gene. Members are those of the other folds only, exactly as
-:func:`pipeline.functions.fit_fold` builds its centroids.
+:func:`pipeline.functions.fit_fold` builds its centroids. The profiles come in named groups, each
+summarised on its own: ``expression``, the compendium's data sets, and ``tissue``, the atlases.
 """
 from __future__ import annotations
 
@@ -19,6 +22,26 @@ from scipy import sparse
 from pipeline import functions as F
 
 Profiles = tuple[list[np.ndarray], np.ndarray]   # per data set: unit profiles; rows (data sets x genes, -1: absent)
+
+
+def group_columns(group: str) -> tuple[tuple[str, ...], ...]:
+    """The combined model's columns for one group of profiles (:func:`profile_scores`' names)."""
+    return ((f"{group}_mean",), (f"{group}_max",), (f"{group}_ridge",))
+
+
+def tissue_profiles(atlases: list[np.ndarray]) -> Profiles | None:
+    """Each atlas (genes x tissues z-scores, :func:`pipeline.annotate.tissue_zscores`) as unit profiles
+    over its tissues: the z of a gene's log expression is its centred profile, so the dot product of
+    two is their Pearson r across the tissues. A gene the atlas does not score (absent, or below the
+    floor everywhere: NaN) is not measured there. None: no atlas."""
+    profiles, rows = [], np.full((len(atlases), len(atlases[0]) if atlases else 0), -1, np.int32)
+    for a, z in enumerate(atlases):
+        z = np.asarray(z, dtype=np.float64)
+        norm = np.linalg.norm(np.nan_to_num(z), axis=1)
+        scored = np.flatnonzero(np.isfinite(z).all(axis=1) & (norm > 0))
+        profiles.append((z[scored] / norm[scored, None]).astype(np.float32))
+        rows[a, scored] = np.arange(len(scored))
+    return (profiles, rows) if atlases else None
 
 
 @dataclass(frozen=True)
@@ -52,10 +75,11 @@ def fit_profiles(profiles: Profiles, members: sparse.csr_matrix, train: np.ndarr
     return ProfileModel(weights, offsets)
 
 
-def profile_scores(profiles: Profiles, rows: np.ndarray, model: ProfileModel) -> dict[str, np.ndarray]:
+def profile_scores(profiles: Profiles, rows: np.ndarray, model: ProfileModel, group: str = "expression"
+                   ) -> dict[str, np.ndarray]:
     """``rows`` x terms, over the data sets measuring a gene (0 for a gene measured nowhere): the mean
-    (``expression_mean``) and the largest (``expression_max``) of its per-data-set z of r to the
-    members, and the mean z of the ridge models (``expression_ridge``)."""
+    (``<group>_mean``) and the largest (``<group>_max``) of its per-data-set z of r to the
+    members, and the mean z of the ridge models (``<group>_ridge``)."""
     terms = model.weights[0].shape[1] // 2
     total = np.zeros((len(rows), 2 * terms), np.float32)
     best = np.full((len(rows), terms), -np.inf, np.float32)
@@ -70,4 +94,4 @@ def profile_scores(profiles: Profiles, rows: np.ndarray, model: ProfileModel) ->
         count[mine] += 1
     best[count == 0] = 0
     total /= np.maximum(count, 1)[:, None]
-    return {"expression_mean": total[:, :terms], "expression_max": best, "expression_ridge": total[:, terms:]}
+    return dict(zip((c for c, in group_columns(group)), (total[:, :terms], best, total[:, terms:])))

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 from scipy import sparse
 
 from pipeline import functions as F
-from pipeline.bundle import FUNCTIONS
-from pipeline.function_profiles import Profiles
+from pipeline.bundle import FUNCTIONS, atlas_columns
+from pipeline.function_profiles import Profiles, tissue_profiles
 
 GO_SIZES, SET_SIZES = (10, 300), (5, 500)      # genes of the bundle in a term (ARCHS4's GO range; MSigDB's)
 
@@ -26,12 +26,23 @@ def sizes_for(library: str) -> tuple[int, int]:
     return GO_SIZES if library.upper().startswith("GO") else SET_SIZES
 
 
+def profile_groups(expression: Profiles | None, genes: pd.DataFrame | None) -> dict[str, Profiles]:
+    """The profile groups the combined model reads, each where given: the compendium's data sets
+    (``expression``: :func:`pipeline.evidence.read_profiles`) and the tissue atlases of a genes
+    table aligned with the vectors (its tissue z-score columns: the bundle's or the annotations')."""
+    atlases = [] if genes is None else [genes[c].to_numpy(np.float64, na_value=np.nan)
+                                        for c in atlas_columns(genes).values()]
+    groups = {"expression": expression, "tissue": tissue_profiles(atlases)}
+    return {name: found for name, found in groups.items() if found is not None}
+
+
 def scored(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, list[str]], library: str,
-           near: tuple[np.ndarray, np.ndarray], folds: int, seed: int, method: str, profiles: Profiles | None = None
+           near: tuple[np.ndarray, np.ndarray], folds: int, seed: int, method: str,
+           profiles: dict[str, Profiles] | None = None
            ) -> tuple[sparse.csr_matrix, np.ndarray, Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """The library's membership (genes x its terms of :func:`sizes_for`), term names, and the blocks of
-    out-of-fold (rows, scores, probability) covering every gene; ``profiles``: the compendium's
-    (:func:`pipeline.evidence.read_profiles`), None for the vectors alone."""
+    out-of-fold (rows, scores, probability) covering every gene; ``profiles``: :func:`profile_groups`
+    (None or empty: the vectors alone)."""
     members, terms = F.membership(genes, sets, *sizes_for(library))
     return members, terms, F.predict(vectors, members, near, folds=folds, seed=seed, method=method,
                                      profiles=profiles)

@@ -179,8 +179,8 @@ def compare_lines(result: dict, names: tuple[str, str]) -> list[str]:
 
 def function_lines(name: str, r: dict) -> list[str]:
     """One library's term prediction: each method's gene-centric and term-centric AUC, and beside them
-    the size prior, multifunctionality, raw co-expression, random vectors and the library shuffled
-    across genes; the best method per support tier, its top-10 precision and its calibration."""
+    the size prior, multifunctionality, raw co-expression, random vectors (alone and with the
+    profiles: the model without the embedding) and the library shuffled across genes; the best method per support tier, its top-10 precision and its calibration."""
     if "skipped" in r:
         return [f"{name}: skipped ({r['skipped']}; {r['terms']} terms, {r['genes_annotated']} genes)"]
     lines = [f"{name}: {r['terms']} terms, {r['genes_annotated']} annotated genes, {r['genes_sampled']} scored "
@@ -198,6 +198,10 @@ def function_lines(name: str, r: dict) -> list[str]:
                  f"multifunctionality (term-centric): terms per gene {r['term_centric']['multifunctionality']:.3f}, "
                  f"learned from the vectors {r['term_centric']['degree_learned']:.3f}")
     top = r["top10_precision"]
+    if "profiles_alone" in r:
+        alone, best = r["profiles_alone"], next(iter(top))
+        lines.append(f"  without the embedding (random vectors, the same profiles): {best} gene-centric "
+                     f"{alone['gene_centric'][best]:.3f}, term-centric {alone['term_centric'][best]:.3f}")
     lines.append("  top-10 precision of predicted terms (annotations held out): "
                  + ", ".join(f"{m} {v:.3f}" for m, v in top.items())
                  + f"; random vectors {r['random_vectors']['top10_precision'][next(iter(top))]:.3f}")

@@ -23,7 +23,7 @@ def _planted(seed=0, n=500, terms=12, samples=(30, 45, 60)):
 
 
 def _expression(vectors, members, profiles):
-    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles=profiles, block=64)
+    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles={"expression": profiles}, block=64)
     out = {}
     for _, rows in F.blocks(np.arange(len(vectors)), p.folds, 64):
         found = p.features(rows)
@@ -49,7 +49,7 @@ def test_a_genes_own_membership_never_raises_its_per_data_set_score():
     for a, b in zip(full[:3], without[:3]):
         assert np.allclose(a[fold0], b[fold0], atol=1e-5)
         assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3)          # the labels do count elsewhere
-    assert p.columns[-len(F.PROFILE_COMBINER):] == F.PROFILE_COMBINER
+    assert p.columns == F.COMBINER + P.group_columns("expression")
 
 
 def test_a_planted_co_expression_module_is_found_and_lifts_the_combined_model():
@@ -60,7 +60,7 @@ def test_a_planted_co_expression_module_is_found_and_lifts_the_combined_model():
     assert np.mean([_auc(best[:, t], known[:, t]) for t in range(known.shape[1])]) > 0.8
     assert np.mean([_auc(ridge[:, t], known[:, t]) for t in range(known.shape[1])]) > 0.8
     vector_only = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), block=64)
-    assert vector_only.profiles is None and vector_only.columns == F.COMBINER
+    assert vector_only.profiles == {} and vector_only.columns == F.COMBINER
     alone = np.vstack([vector_only.score(rows)[0] for _, rows in F.blocks(np.arange(len(vectors)), vector_only.folds,
                                                                              64)])
     order = np.concatenate([rows for _, rows in F.blocks(np.arange(len(vectors)), vector_only.folds, 64)])
@@ -77,3 +77,31 @@ def test_a_gene_measured_nowhere_scores_zero():
     found = P.profile_scores((profiles[0], rows), np.array([3, 4]), model)
     assert all((found[c][0] == 0).all() for c in ("expression_mean", "expression_max", "expression_ridge"))
     assert np.abs(found["expression_mean"][1]).max() > 0
+
+
+def test_an_atlas_z_table_becomes_unit_profiles_whose_products_are_pearson_r():
+    rng = np.random.default_rng(3)
+    logx = rng.random((6, 9)) * 5
+    z = (logx - logx.mean(axis=1, keepdims=True)) / logx.std(axis=1, keepdims=True)
+    z[2] = np.nan                                            # below the floor everywhere: not scored
+    other = rng.standard_normal((6, 4))
+    (first, second), rows = P.tissue_profiles([z, other])
+    assert rows[0].tolist() == [0, 1, -1, 2, 3, 4] and rows[1].tolist() == list(range(6))
+    assert np.isclose(first[rows[0, 0]] @ first[rows[0, 3]], np.corrcoef(logx[0], logx[3])[0, 1], atol=1e-6)
+    assert np.allclose(np.linalg.norm(second, axis=1), 1, atol=1e-6)
+    assert P.tissue_profiles([]) is None
+
+
+def test_each_group_of_profiles_has_its_own_columns_and_a_planted_tissue_module_lifts_the_model():
+    vectors, members, profiles = _planted()
+    rng = np.random.default_rng(5)                 # an atlas of 40 tissues where each term's members share a factor
+    known = members.toarray() > 0
+    values = known @ rng.standard_normal((known.shape[1], 40)) + 1.5 * rng.standard_normal((len(known), 40))
+    z = (values - values.mean(axis=1, keepdims=True)) / values.std(axis=1, keepdims=True)
+    groups = {"expression": profiles, "tissue": P.tissue_profiles([z])}
+    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles=groups, block=64)
+    assert p.columns == F.COMBINER + P.group_columns("expression") + P.group_columns("tissue")
+    found = p.features(np.flatnonzero(p.folds == 0))
+    assert {"tissue_mean", "tissue_max", "tissue_ridge"} <= set(found)
+    rows = np.flatnonzero(p.folds == 0)
+    assert np.mean([_auc(found["tissue_mean"][:, t], known[rows, t]) for t in range(known.shape[1])]) > 0.8

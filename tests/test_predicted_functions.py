@@ -78,7 +78,7 @@ def test_the_build_predicts_each_modules_genes_into_their_module(small_bundle):
 
     emb = open_bundle(small_bundle)
     assert (small_bundle / FUNCTIONS).is_file() and emb.manifest["functions"]["folds"] == 5
-    assert emb.manifest["functions"]["per_data_set_features"]        # the evidence stage's profiles were read
+    assert emb.manifest["functions"]["profiles"] == {"expression": 2, "tissue": 1}   # its data sets and atlas read
     assert "modules" in emb.libraries
     hits, planted = 0, emb.genes["symbol"][emb.genes["description"].str.startswith("planted module")]
     for gene in planted:
