@@ -4,6 +4,7 @@ from scipy import sparse
 from scipy.stats import rankdata
 
 from pipeline import functions as F
+from pipeline.function_calibration import calibrate
 
 
 def _planted(seed=0, n=600, terms=30, dims=16):
@@ -136,7 +137,7 @@ def test_a_bin_without_a_sampled_non_member_is_not_certain():
     scores = np.r_[rng.normal(0, 1, 5000), rng.normal(5, 0.1, 500)]
     known = np.r_[np.zeros(5000), np.ones(500)]
     weight = np.r_[np.full(5000, 50.0), np.ones(500)]
-    p = F.calibrate(scores, known, weight)(np.array([5.2, 0.0], np.float32))
+    p = calibrate(scores, known, weight)(np.array([5.2, 0.0], np.float32))
     assert 0.2 < p[0] < 0.9 and p[1] < 0.01
 
 
