@@ -95,7 +95,8 @@ def note(symbol: str, library: str, found: pd.DataFrame, annotated: int) -> str:
 def carried(symbol: str, neighbours: list[str]) -> str:
     """Which of the gene's nearest genes carry a term: the evidence a prediction rests on."""
     if not neighbours:
-        return f"none of {symbol}'s {CARRIERS} nearest genes carries it: the score comes from genes further away"
+        return (f"none of {symbol}'s {CARRIERS} nearest genes carries it: the score comes from genes further away "
+                "and from its co-expression with the term's genes within the data sets and tissue atlases")
     shown = ", ".join(neighbours[:12]) + (", …" if len(neighbours) > 12 else "")
     return f"supported by {len(neighbours)} of {symbol}'s {CARRIERS} nearest genes: {shown}"
 
