@@ -6,8 +6,9 @@ the term-size prior (one ranking of terms for every gene), multifunctionality (g
 many terms they have: the labels' own count, as EGAD ranks them, and that count learned from the
 vectors out of fold), the raw co-expression of the compendium (the same neighbour vote over each
 gene's most correlated genes, mean Pearson over the data sets), the same methods on random vectors
-and on the library shuffled across genes; then per support tier, the top-10 precision of the
-predicted terms and the calibration error of the probability."""
+(alone, and with the profiles: the model without the embedding) and on the library shuffled across
+genes; then per support tier, the top-10 precision of the predicted terms and the calibration error
+of the probability."""
 from __future__ import annotations
 
 import numpy as np
@@ -144,7 +145,7 @@ def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, lis
                      profiles: dict[str, Profiles] | None = None) -> dict:
     """One gene-set library: the methods and baselines on a seeded sample of its annotated genes,
     then the same on random vectors of the same shape (without the profiles: the vectors' chance
-    level) and on the library shuffled across genes; ``near``: :func:`neighbour_table` of ``vectors``
+    level; with them: the model without the embedding) and on the library shuffled across genes; ``near``: :func:`neighbour_table` of ``vectors``
     when the caller grades several libraries; ``raw``: :func:`coexpression_neighbours` and
     ``profiles``: :func:`pipeline.function_table.profile_groups` (empty: the vectors alone); ``support``:
     each gene's tier."""

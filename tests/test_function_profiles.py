@@ -6,11 +6,11 @@ from pipeline import function_profiles as P
 from pipeline import functions as F
 
 
-def _planted(seed=0, n=500, terms=12, samples=(30, 45, 60)):
+def _planted(seed=0, n=500, terms=12, samples=(30, 45, 60), rate=0.06):
     """Random vectors; profiles where each term's members share a factor in every data set measuring
     them, a quarter of the genes missing from each data set."""
     rng = np.random.default_rng(seed)
-    member = rng.random((n, terms)) < 0.06
+    member = rng.random((n, terms)) < rate
     profiles, rows = [], np.full((len(samples), n), -1, np.int32)
     for d, s in enumerate(samples):
         values = member @ rng.standard_normal((terms, s)) + 1.5 * rng.standard_normal((n, s))
@@ -105,3 +105,17 @@ def test_each_group_of_profiles_has_its_own_columns_and_a_planted_tissue_module_
     assert {"tissue_mean", "tissue_max", "tissue_ridge"} <= set(found)
     rows = np.flatnonzero(p.folds == 0)
     assert np.mean([_auc(found["tissue_mean"][:, t], known[rows, t]) for t in range(known.shape[1])]) > 0.8
+
+
+def test_the_evaluation_grades_the_model_without_the_embedding_beside_it():
+    from pipeline.function_eval import evaluate_library
+
+    vectors, members, profiles = _planted(n=600, terms=30, rate=0.25)   # noise vectors; the profiles carry the terms
+    genes = np.array([f"G{i}" for i in range(len(vectors))])
+    known = members.toarray() > 0
+    sets = {f"T{t}": list(genes[known[:, t]]) for t in range(known.shape[1])}
+    r = evaluate_library(genes, vectors, sets, 5, 500, sample=300, profiles={"expression": profiles})
+    alone, noise = r["profiles_alone"]["gene_centric"], r["random_vectors"]["gene_centric"]
+    assert alone["combined"] > noise["combined"] + 0.1          # what the profiles give without the vectors
+    assert abs(alone["combined"] - r["gene_centric"]["combined"]) < 0.05   # noise vectors add nothing to it
+    assert "profiles_alone" not in evaluate_library(genes, vectors, sets, 5, 500, sample=300)

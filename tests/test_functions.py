@@ -60,7 +60,8 @@ def test_evaluate_functions_prints_each_library_beside_its_baselines(small_bundl
     out = capsys.readouterr().out
     assert "term-size prior" in out and "multifunctionality" in out and "random vec." in out
     assert "coexpression" in out and "top-10 precision" in out and "ECE" in out and "support" in out
-    assert "expression_ridge" in out                   # the per-data-set features, graded on their own too
+    assert "expression_ridge" in out and "tissue_ridge" in out   # the data sets' and atlases' features, alone too
+    assert "without the embedding (random vectors, the same profiles)" in out
     assert main(["evaluate", "functions", "--bundle", str(small_bundle), "--sample", "3"]) == 2
 
 
