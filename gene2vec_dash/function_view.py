@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from gene2vec_dash import genebox, ids, inputs
 from gene2vec_dash.caution import caution
-from gene2vec_dash.functions import CARRIERS, candidates, gene_functions
+from gene2vec_dash.functions import CARRIERS, candidates, gene_functions, tissue_support
 from gene2vec_dash.queries import MapData, support
 from gene2vec_dash.tables import LOW_ROWS, LOW_STYLE, SUPPORT_TIP, table
 from pipeline.bundle import FUNCTIONS
@@ -92,6 +92,14 @@ def note(symbol: str, library: str, found: pd.DataFrame, annotated: int) -> str:
             f"{name} annotations; the others are predicted.")
 
 
+def across_tissues(found: list[tuple[str, float, float]]) -> str:
+    """:func:`~gene2vec_dash.functions.tissue_support` in words: r with the term's genes per atlas."""
+    if not found:
+        return "No tissue atlas scores it beside enough of the term's genes."
+    return "Across tissues, its r with the term's genes: " + "; ".join(
+        f"{name} {r:.2f} (above {int(share * 100)}% of other genes)" for name, r, share in found) + "."
+
+
 def carried(symbol: str, neighbours: list[str]) -> str:
     """Which of the gene's nearest genes carry a term: the evidence a prediction rests on."""
     if not neighbours:
@@ -138,10 +146,14 @@ def register_functions(app: Dash, data: MapData) -> None:
             return (no_update,) * 4 + (_styles(at[0] if at else None), no_update, no_update, shown, clear)
         rows = [{"term": t, "probability": _percent(p), "status": "known" if kn else "predicted"}
                 for t, p, kn in zip(found["term"], found["probability"], found["known"])]
-        tips = [{"term": {"value": f"{t}{f' ({i})' if i else ''}: {carried(symbol, n)}", "type": "text"},
+        places = [data.sets.index_of(str(x)) for x in found["set"]]
+        tissues = [across_tissues(tissue_support(data, symbol, data.sets.rows_of(k)) if k is not None else [])
+                   for k in places]
+        tips = [{"term": {"value": f"{t}{f' ({i})' if i else ''}: {carried(symbol, n)}. {w}", "type": "text"},
                  "status": {"value": f"{label(library)} lists {symbol} in this term" if kn else
-                            f"not listed for {symbol}: predicted from its neighbours", "type": "text"}}
-                for t, i, n, kn in zip(found["term"], found["id"], found["neighbours"], found["known"])]
+                            f"not listed for {symbol}: predicted from its neighbours and its co-expression",
+                            "type": "text"}}
+                for t, i, n, kn, w in zip(found["term"], found["id"], found["neighbours"], found["known"], tissues)]
         low = support(data, symbol)["low"]
         return ({"display": "block"}, rows, tips, LOW_STYLE if low else {}, _styles(at[0] if at else None),
                 note(symbol, library, found, annotated), caution(data, symbol, "predicted functions", rows=False),

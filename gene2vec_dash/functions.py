@@ -117,6 +117,29 @@ def gene_functions(data: "MapData", symbol: str, library: str = "GO BP", k: int 
                          "set": top["term"].astype(str).to_numpy()})
 
 
+def tissue_support(data: "MapData", symbol: str, members: np.ndarray, least: int = 3
+                   ) -> list[tuple[str, float, float]]:
+    """How the gene's expression across each atlas's tissues follows a term's genes (the tissue half
+    of the evidence a prediction rests on): (atlas name, its mean Pearson r with the term's other
+    genes scored there, the share of the atlas's other genes outside the term with a lower one);
+    atlases that do not score the gene, score fewer than ``least`` of the term's genes or none outside
+    it are left out."""
+    gene, out = data.row[symbol], []
+    for key, (unit, rows) in data.tissue_profiles.items():
+        have = members[(rows[members] >= 0) & (members != gene)]
+        if rows[gene] < 0 or len(have) < least:
+            continue
+        centre = unit[rows[have]].mean(axis=0)
+        everyone = unit @ centre
+        outside = np.ones(len(unit), bool)
+        outside[rows[have]] = False
+        outside[rows[gene]] = False
+        if outside.any():              # a term of every scored gene has nothing to be compared with
+            r = float(unit[rows[gene]] @ centre)
+            out.append((data.atlases[key].name, r, float((everyone[outside] < r).mean())))
+    return out
+
+
 def candidates(data: "MapData", rows: np.ndarray, k: int = 50) -> pd.DataFrame:
     """The ``k`` genes outside a list most like it (mean cosine to its genes less their mean cosine to
     every gene), best first; ``attrs["auroc"]``: the list's own 5-fold AUROC (None under 3 genes)."""

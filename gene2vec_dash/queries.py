@@ -18,7 +18,7 @@ import pandas as pd
 
 from gene2vec_dash import names
 from gene2vec_dash.genelists import GeneSets
-from pipeline.bundle import Bundle, read_bundle
+from pipeline.bundle import Bundle, atlas_columns, read_bundle
 from pipeline.candidates import hubness
 from pipeline.evaluate import mean_pairwise
 from pipeline.sources.genes import read_symbol_renames
@@ -83,6 +83,16 @@ class MapData:
     def functions(self) -> "Functions | None":
         """The build's predicted functions (None: a bundle built without them; waits for the loading thread)."""
         return self.later.result()[2]
+
+    @functools.cached_property
+    def tissue_profiles(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each atlas's unit profiles over its tissues and each gene's row there (-1: not scored), as
+        the functions stage reads them (dot products are Pearson r across the tissues); on first use."""
+        from pipeline.function_profiles import tissue_profiles
+
+        found = {key: tissue_profiles([self.genes[columns].to_numpy(np.float64, na_value=np.nan)])
+                 for key, columns in atlas_columns(self.genes).items()}
+        return {key: (unit[0], rows[0]) for key, (unit, rows) in found.items()}
 
     @functools.cached_property
     def hubness(self) -> np.ndarray:

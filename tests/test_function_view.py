@@ -10,7 +10,7 @@ from fixtures import gene_names
 
 from gene2vec_dash import create_app, ids
 from gene2vec_dash.bench import request
-from gene2vec_dash.function_view import coherence, label, note
+from gene2vec_dash.function_view import across_tissues, coherence, label, note
 from pipeline.bundle import FUNCTIONS
 
 
@@ -31,6 +31,33 @@ def test_the_words_for_libraries_annotations_and_coherence():
         "2 of these 10 are among CDK1's 136 GO BP annotations")
     assert coherence(0.862, 12).startswith("0.86: held-out genes of the list rank above 86% of the other genes")
     assert "nearly random" in coherence(0.55, 12) and "too few" in coherence(None, 2)
+    assert across_tissues([("GTEx", 0.591, 0.998), ("HPA cells", -0.04, 0.03)]) == (
+        "Across tissues, its r with the term's genes: GTEx 0.59 (above 99% of other genes); "
+        "HPA cells -0.04 (above 3% of other genes).")
+    assert across_tissues([]).startswith("No tissue atlas scores it")
+
+
+def test_a_terms_tissue_support_is_the_genes_mean_r_across_an_atlas_with_its_other_genes(small_bundle):
+    import numpy as np
+
+    from gene2vec_dash.functions import tissue_support
+    from gene2vec_dash.queries import MapData
+    from pipeline.bundle import atlas_columns
+
+    data = MapData.load(small_bundle)
+    gene, module = predicted_in_its_module(small_bundle)
+    members = data.sets.rows_of(data.sets.index_of(f"MODULE_{module}"))
+    (key, columns), = atlas_columns(data.genes).items()
+    z = data.genes[columns].to_numpy(np.float64, na_value=np.nan)
+    scored = np.isfinite(z).all(axis=1)
+    others = [m for m in members if scored[m] and m != data.row[gene]]
+    unit = z / np.linalg.norm(z, axis=1, keepdims=True)
+    r = np.mean([np.corrcoef(z[data.row[gene]], z[m])[0, 1] for m in others])
+    (name, found, share), = tissue_support(data, gene, members)
+    assert name == data.atlases[key].name and np.isclose(found, r, atol=1e-5)
+    outside = np.flatnonzero(scored & ~np.isin(np.arange(len(z)), others) & (np.arange(len(z)) != data.row[gene]))
+    assert np.isclose(share, np.mean(unit[outside] @ unit[others].mean(axis=0) < r), atol=1e-6)
+    assert tissue_support(data, gene, members[:2]) == []            # too few of the term's genes scored
 
 
 def predicted_in_its_module(bundle) -> tuple[str, int]:
@@ -52,6 +79,7 @@ def test_a_genes_terms_and_a_lists_candidates_from_the_callbacks(small_bundle):
     assert rows[-1]["term"] == f"Module {module}" and rows[-1]["probability"].endswith("%")
     assert "only 1 modules annotation here, 1 among these" in got[ids.FUNCTION_NOTE]["children"]
     assert "supported by" in got[ids.FUNCTIONS]["tooltip_data"][-1]["term"]["value"]
+    assert "Across tissues, its r with the term's genes: " in got[ids.FUNCTIONS]["tooltip_data"][-1]["term"]["value"]
     for bad in ("NOPE", None, ["x"]):                   # an unknown or tampered gene hides the section
         hidden = _call(app, (ids.FUNCTIONS, "data"), {(ids.GENE, "value"): bad, (ids.FUNCTION_LIBRARY, "value"): "x"})
         assert hidden[ids.FUNCTION_SECTION]["style"] == {"display": "none"}
