@@ -50,6 +50,7 @@ VIEWS = [  # file, window, link, actions
     ("functions-c1orf112-large.png", LARGE, "/?gene=C1orf112&k=15", [("term", 0)]),
     ("functions-low-support.png", SMALL, "/?gene=POLR2MP1&k=15", []),
     ("functions-alb.png", SMALL, "/?gene=ALB&k=15&color=tissue&atlas=gtex&tissue=Liver", []),
+    ("functions-alb-hover-large.png", LARGE, "/?gene=ALB&k=15&color=tissue&atlas=gtex&tissue=Liver", [("hover", 5)]),
     ("functions-low-support-large.png", LARGE, "/?gene=POLR2MP1&k=15", []),
     ("candidates-dna-repair.png", SMALL, "/?gene=BRCA1", [("paste", "BRCA1 RAD51 PALB2 BRCA2 BARD1"),
                                                          ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
@@ -156,6 +157,16 @@ def _term(driver, row: int) -> None:
     driver.find_element("css selector", "header h1").click()          # the pointer off the table: no tooltip
 
 
+def _hover(driver, row: int) -> None:
+    """Rest the pointer on the gene's ``row``-th predicted term: its tooltip says what carries it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _wait(driver, f"#{ids.FUNCTIONS} td[data-dash-column=term]", 30)
+    cell = driver.find_elements("css selector", f"#{ids.FUNCTIONS} td[data-dash-column=term]")[row]
+    _scroll(driver, f"#{ids.FUNCTIONS}")
+    ActionChains(driver).move_to_element(cell).perform()
+
+
 def _paste(driver, genes: str) -> None:
     """Paste a gene list into the Gene list tab and test it."""
     _tab(driver, "Gene list")
@@ -169,7 +180,8 @@ def _scroll(driver, selector: str) -> None:
     driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", selector)
 
 
-ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway, "scroll": _scroll, "term": _term, "paste": _paste}
+ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway, "scroll": _scroll, "term": _term, "hover": _hover,
+           "paste": _paste}
 
 
 if __name__ == "__main__":
