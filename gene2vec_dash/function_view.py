@@ -100,11 +100,19 @@ def across_tissues(found: list[tuple[str, float, float]]) -> str:
         f"{name} {r:.2f} (above {int(share * 100)}% of other genes)" for name, r, share in found) + "."
 
 
-def carried(symbol: str, neighbours: list[str]) -> str:
-    """Which of the gene's nearest genes carry a term: the evidence a prediction rests on."""
+def read_too(data: MapData) -> str:
+    """What the bundle's predictions read beside the vectors, in words ("" for the vectors alone)."""
+    groups = data.bundle.manifest.get("functions", {}).get("profiles", {})
+    words = (("expression", "the data sets"), ("tissue", "the tissue atlases"))
+    return " and ".join(w for g, w in words if g in groups)
+
+
+def carried(symbol: str, neighbours: list[str], also: str = "") -> str:
+    """Which of the gene's nearest genes carry a term: the evidence a prediction rests on; ``also``:
+    :func:`read_too`, what else the score came from."""
     if not neighbours:
-        return (f"none of {symbol}'s {CARRIERS} nearest genes carries it: the score comes from genes further away "
-                "and from its co-expression with the term's genes within the data sets and tissue atlases")
+        return (f"none of {symbol}'s {CARRIERS} nearest genes carries it: the score comes from genes further away"
+                + (f" and from its co-expression with the term's genes within {also}" if also else ""))
     shown = ", ".join(neighbours[:12]) + (", …" if len(neighbours) > 12 else "")
     return f"supported by {len(neighbours)} of {symbol}'s {CARRIERS} nearest genes: {shown}"
 
@@ -147,12 +155,13 @@ def register_functions(app: Dash, data: MapData) -> None:
         rows = [{"term": t, "probability": _percent(p), "status": "known" if kn else "predicted"}
                 for t, p, kn in zip(found["term"], found["probability"], found["known"])]
         places = [data.sets.index_of(str(x)) for x in found["set"]]
-        tissues = [across_tissues(tissue_support(data, symbol, data.sets.rows_of(k)) if k is not None else [])
-                   for k in places]
-        tips = [{"term": {"value": f"{t}{f' ({i})' if i else ''}: {carried(symbol, n)}. {w}", "type": "text"},
+        tissues = [across_tissues(tissue_support(data, symbol, data.sets.rows_of(s)) if s is not None else [])
+                   for s in places]
+        also = read_too(data)
+        tips = [{"term": {"value": f"{t}{f' ({i})' if i else ''}: {carried(symbol, n, also)}. {w}", "type": "text"},
                  "status": {"value": f"{label(library)} lists {symbol} in this term" if kn else
-                            f"not listed for {symbol}: predicted from its neighbours and its co-expression",
-                            "type": "text"}}
+                            f"not listed for {symbol}: predicted from its neighbours"
+                            + (f" and its co-expression in {also}" if also else ""), "type": "text"}}
                 for t, i, n, kn, w in zip(found["term"], found["id"], found["neighbours"], found["known"], tissues)]
         low = support(data, symbol)["low"]
         return ({"display": "block"}, rows, tips, LOW_STYLE if low else {}, _styles(at[0] if at else None),
@@ -178,7 +187,7 @@ def register_functions(app: Dash, data: MapData) -> None:
 
 def _outlined(data: MapData, symbol: str, found: pd.DataFrame, at: int) -> str:
     term, k = found.iloc[at], data.sets.index_of(str(found["set"].iat[at]))
-    said = carried(symbol, list(term["neighbours"]))
+    said = carried(symbol, list(term["neighbours"]), read_too(data))
     return (f"Outlined in red on the map: {term['term']} ({data.sets.sizes[k]:,} genes), {said}"
             + ("" if said.endswith("…") else "."))
 

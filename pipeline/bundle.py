@@ -136,7 +136,8 @@ class Bundle:
     @property
     def atlases(self) -> dict[str, list[str]]:
         """Tissues of each atlas, in column order (the first atlas is the default colouring)."""
-        return {atlas: [c[len(TISSUE_PREFIX):].partition(":")[2] for c in columns] for atlas, columns in atlas_columns(self.genes).items()}
+        return {atlas: [c[len(TISSUE_PREFIX):].partition(":")[2] for c in columns]
+                for atlas, columns in atlas_columns(self.genes).items()}
 
     def gene_sets(self) -> pd.DataFrame:
         """source, name, gene rows (empty when the bundle has none)."""

@@ -8,9 +8,14 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError
 from pipeline.flags import config_from_args, with_settings
+
+if TYPE_CHECKING:
+    from pipeline.bundle import Bundle
+    from pipeline.config import FunctionsConfig
 
 
 def _print_json(obj: dict) -> None:
@@ -305,6 +310,14 @@ def _check_output_file(path: Path) -> None:
         raise InputError(f"cannot write in folder {path.parent}", path)
 
 
+def bundle_functions_config(bundle: Bundle) -> FunctionsConfig:
+    """The functions settings a bundle was built with: the defaults for a bundle built before them, and
+    no tissue atlases for one built before the functions stage read them (it has no ``tissues`` key)."""
+    from pipeline.config import FunctionsConfig
+
+    return FunctionsConfig(**{"tissues": False, **bundle.manifest.get("config", {}).get("functions", {})})
+
+
 def cmd_functions(args: argparse.Namespace) -> None:
     """Term prediction per library, each figure beside the baselines measured in the same run."""
     from pipeline.bundle import read_bundle
@@ -325,7 +338,7 @@ def cmd_functions(args: argparse.Namespace) -> None:
     near = neighbour_table(bundle.vectors)                  # the vectors' own: one search for every library
     expression = read_profiles(bundle.path, genes)          # None: no evidence files
     raw = None if expression is None else coexpression_neighbours(*expression)
-    profiles = profile_groups(expression, bundle.genes)
+    profiles = profile_groups(expression, bundle.genes if bundle_functions_config(bundle).tissues else None)
     support = bundle.genes["support"].astype(str).to_numpy() if "support" in bundle.genes else None
     results = {}
     for name, sets in libraries.items():
@@ -342,7 +355,6 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     """Every gene x term of one GMT, scored as the bundle's functions stage scores its libraries."""
     from pipeline import functions as F
     from pipeline.bundle import read_bundle
-    from pipeline.config import FunctionsConfig
     from pipeline.evidence import read_profiles
     from pipeline.function_table import profile_groups, scored, write_all_scores
     from pipeline.progress import bar
@@ -351,7 +363,7 @@ def cmd_predict_functions(args: argparse.Namespace) -> None:
     out = Path(args.out)
     _check_output_file(out)
     bundle = read_bundle(args.bundle)
-    cfg = FunctionsConfig(**bundle.manifest.get("config", {}).get("functions", {}))   # an older bundle: defaults
+    cfg = bundle_functions_config(bundle)
     method = args.method or cfg.method
     if method not in F.METHODS:
         raise InputError(f"--method {method}: one of {', '.join(F.METHODS)}")

@@ -145,10 +145,10 @@ def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, lis
                      profiles: dict[str, Profiles] | None = None) -> dict:
     """One gene-set library: the methods and baselines on a seeded sample of its annotated genes,
     then the same on random vectors of the same shape (without the profiles: the vectors' chance
-    level; with them: the model without the embedding) and on the library shuffled across genes; ``near``: :func:`neighbour_table` of ``vectors``
-    when the caller grades several libraries; ``raw``: :func:`coexpression_neighbours` and
-    ``profiles``: :func:`pipeline.function_table.profile_groups` (empty: the vectors alone); ``support``:
-    each gene's tier."""
+    level; with them: the model without the embedding) and on the library shuffled across genes;
+    ``near``: :func:`neighbour_table` of ``vectors`` when the caller grades several libraries; ``raw``:
+    :func:`coexpression_neighbours` and ``profiles``: :func:`pipeline.function_table.profile_groups`
+    (empty: the vectors alone); ``support``: each gene's tier."""
     members, terms = F.membership(genes, sets, min_size, max_size)
     annotated = np.asarray(members.sum(axis=1)).ravel() > 0
     if len(terms) < 2 or annotated.sum() < 2 * folds:

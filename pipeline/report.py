@@ -180,7 +180,8 @@ def compare_lines(result: dict, names: tuple[str, str]) -> list[str]:
 def function_lines(name: str, r: dict) -> list[str]:
     """One library's term prediction: each method's gene-centric and term-centric AUC, and beside them
     the size prior, multifunctionality, raw co-expression, random vectors (alone and with the
-    profiles: the model without the embedding) and the library shuffled across genes; the best method per support tier, its top-10 precision and its calibration."""
+    profiles: the model without the embedding) and the library shuffled across genes; the best method
+    per support tier, its top-10 precision and its calibration."""
     if "skipped" in r:
         return [f"{name}: skipped ({r['skipped']}; {r['terms']} terms, {r['genes_annotated']} genes)"]
     lines = [f"{name}: {r['terms']} terms, {r['genes_annotated']} annotated genes, {r['genes_sampled']} scored "
@@ -193,7 +194,8 @@ def function_lines(name: str, r: dict) -> list[str]:
         lines.append(f"  {m:16s} {g:12.3f} {r['term_centric'][m]:12.3f} "
                      f"{noise:12.3f} {r['shuffled_labels']['gene_centric'][m]:9.3f}")
     if "coexpression" not in r["gene_centric"]:
-        lines.append(f"  {'coexpression':16s} skipped: the bundle has no evidence files (per-data-set features too)")
+        lines.append(f"  {'coexpression':16s} skipped: the bundle has no evidence files (the data sets' features "
+                     "too; the atlases' are still read)")
     lines.append(f"  baselines: term-size prior (gene-centric) {r['gene_centric']['size_prior']:.3f}, "
                  f"multifunctionality (term-centric): terms per gene {r['term_centric']['multifunctionality']:.3f}, "
                  f"learned from the vectors {r['term_centric']['degree_learned']:.3f}")

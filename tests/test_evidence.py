@@ -9,8 +9,16 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.evidence import (INDEX, PROFILES, condition, dataset_evidence, keeps_levels, read_profiles, tf_list_pairs,
-                               write_evidence)
+from pipeline.evidence import (
+    INDEX,
+    PROFILES,
+    condition,
+    dataset_evidence,
+    keeps_levels,
+    read_profiles,
+    tf_list_pairs,
+    write_evidence,
+)
 from pipeline.preprocess import remove_components
 
 EMBEDDED = np.array(["A", "B", "C", "D", "E"])

@@ -1,5 +1,6 @@
 """Per-data-set co-expression features (PrismEXP's idea): out of fold, and they find a planted module."""
 import numpy as np
+import pytest
 from scipy import sparse
 
 from pipeline import function_profiles as P
@@ -22,13 +23,13 @@ def _planted(seed=0, n=500, terms=12, samples=(30, 45, 60), rate=0.06):
     return rng.standard_normal((n, 8)).astype(np.float32), members, (profiles, rows)
 
 
-def _expression(vectors, members, profiles):
-    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles={"expression": profiles}, block=64)
+def _expression(vectors, members, profiles, group="expression"):
+    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles={group: profiles}, block=64)
     out = {}
     for _, rows in F.blocks(np.arange(len(vectors)), p.folds, 64):
         found = p.features(rows)
-        out.update({g: (*(found[c][k] for c in ("expression_mean", "expression_max", "expression_ridge")),
-                        p.combine(rows, found)[0][k]) for k, g in enumerate(rows)})
+        out.update({g: (*(found[c][k] for c, in P.group_columns(group)), p.combine(rows, found)[0][k])
+                    for k, g in enumerate(rows)})
     return p, [np.stack([out[g][i] for g in range(len(vectors))]) for i in range(4)]
 
 
@@ -40,16 +41,17 @@ def _auc(scores, known):
     return (ranks[known].sum() - pos * (pos + 1) / 2) / (pos * (len(known) - pos))
 
 
-def test_a_genes_own_membership_never_raises_its_per_data_set_score():
+@pytest.mark.parametrize("group", ["expression", "tissue"])
+def test_a_genes_own_membership_never_raises_its_per_data_set_score(group):
     vectors, members, profiles = _planted()
-    p, full = _expression(vectors, members, profiles)
+    p, full = _expression(vectors, members, profiles, group)
     fold0 = p.folds == 0
     blind = sparse.csr_matrix(members.multiply(~fold0[:, None]))       # fold 0's memberships removed
-    _, without = _expression(vectors, blind, profiles)
+    _, without = _expression(vectors, blind, profiles, group)
     for a, b in zip(full[:3], without[:3]):
         assert np.allclose(a[fold0], b[fold0], atol=1e-5)
         assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3)          # the labels do count elsewhere
-    assert p.columns == F.COMBINER + P.group_columns("expression")
+    assert p.columns == F.COMBINER + P.group_columns(group)
 
 
 def test_a_planted_co_expression_module_is_found_and_lifts_the_combined_model():

@@ -80,6 +80,8 @@ def test_a_genes_terms_and_a_lists_candidates_from_the_callbacks(small_bundle):
     assert "only 1 modules annotation here, 1 among these" in got[ids.FUNCTION_NOTE]["children"]
     assert "supported by" in got[ids.FUNCTIONS]["tooltip_data"][-1]["term"]["value"]
     assert "Across tissues, its r with the term's genes: " in got[ids.FUNCTIONS]["tooltip_data"][-1]["term"]["value"]
+    assert got[ids.FUNCTIONS]["tooltip_data"][0]["status"]["value"].endswith(
+        "predicted from its neighbours and its co-expression in the data sets and the tissue atlases")
     for bad in ("NOPE", None, ["x"]):                   # an unknown or tampered gene hides the section
         hidden = _call(app, (ids.FUNCTIONS, "data"), {(ids.GENE, "value"): bad, (ids.FUNCTION_LIBRARY, "value"): "x"})
         assert hidden[ids.FUNCTION_SECTION]["style"] == {"display": "none"}

@@ -188,3 +188,15 @@ def test_breadth_lifts_the_ranking_of_genes_within_a_term(monkeypatch):
     monkeypatch.setattr(F, "COMBINER", tuple(c for c in F.COMBINER if "breadth" not in c))
     _, without, _ = _predicted(vectors, m, "combined")
     assert _term_auc(scores[ann], member[ann]) > _term_auc(without[ann], member[ann]) + 0.005
+
+
+def test_a_bundle_built_before_the_atlases_is_scored_without_them():
+    from types import SimpleNamespace
+
+    from pipeline.commands import bundle_functions_config
+
+    def built(functions):
+        return SimpleNamespace(manifest={"config": {"functions": functions}})
+    assert not bundle_functions_config(built({"folds": 5})).tissues           # its stage never read them
+    assert bundle_functions_config(built({"folds": 5, "tissues": True})).tissues
+    assert bundle_functions_config(SimpleNamespace(manifest={})).folds == 5
