@@ -141,13 +141,14 @@ def tissue_support(data: "MapData", symbol: str, members: np.ndarray, least: int
 
 
 def candidates(data: "MapData", rows: np.ndarray, k: int = 50) -> pd.DataFrame:
-    """The ``k`` genes outside a list most like it (mean cosine to its genes less their mean cosine to
-    every gene), best first; ``attrs["auroc"]``: the list's own 5-fold AUROC (None under 3 genes)."""
+    """The ``k`` genes outside a list most like it (mean cosine to its genes, on the map and across the
+    atlases' tissues: :attr:`MapData.list_space`, less their mean cosine to every gene), best first;
+    ``attrs["auroc"]``: the list's own 5-fold AUROC (None under 3 genes)."""
     rows = np.unique(np.asarray(rows, dtype=np.int64))
     if not len(rows):
         raise ValueError("an empty list has no candidates")
-    hub = data.hubness
-    scores = list_scores(data.unit, hub, rows)
+    hub, space = data.hubness, data.list_space
+    scores = list_scores(space, hub, rows)
     scores[rows] = -np.inf
     k = max(1, min(k, len(scores) - len(rows)))
     top = np.argpartition(-scores, k - 1)[:k]
@@ -156,6 +157,6 @@ def candidates(data: "MapData", rows: np.ndarray, k: int = 50) -> pd.DataFrame:
     out = pd.DataFrame({"rank": np.arange(1, len(top) + 1), "symbol": g["symbol"].to_numpy(),
                         "score": scores[top].astype(np.float64).round(4), "support": tiers(g),
                         "class": g["display_class"].astype(str).to_numpy(), "description": g["description"].to_numpy()})
-    out.attrs["auroc"] = list_auroc(data.unit, hub, rows)
+    out.attrs["auroc"] = list_auroc(space, hub, rows)
     out.attrs["genes"] = len(rows)
     return out

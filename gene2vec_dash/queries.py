@@ -19,7 +19,7 @@ import pandas as pd
 from gene2vec_dash import names
 from gene2vec_dash.genelists import GeneSets
 from pipeline.bundle import Bundle, atlas_columns, read_bundle
-from pipeline.candidates import hubness
+from pipeline.candidates import hubness, with_tissues
 from pipeline.evaluate import mean_pairwise
 from pipeline.sources.genes import read_symbol_renames
 from pipeline.support import LOW, TIERS
@@ -95,9 +95,16 @@ class MapData:
         return {key: (unit[0], rows[0]) for key, (unit, rows) in found.items()}
 
     @functools.cached_property
+    def list_space(self) -> np.ndarray:
+        """Where a list's candidates are scored: the vectors beside the atlases' tissue profiles
+        (:func:`pipeline.candidates.with_tissues`), built on first use."""
+        found = list(self.tissue_profiles.values())
+        return with_tissues(self.unit, ([u for u, _ in found], np.vstack([r for _, r in found])) if found else None)
+
+    @functools.cached_property
     def hubness(self) -> np.ndarray:
-        """Each gene's mean cosine to every gene (the candidates' hub correction), found on first use."""
-        return hubness(self.unit)
+        """Each gene's mean cosine to every gene in :attr:`list_space` (the candidates' hub correction)."""
+        return hubness(self.list_space)
 
     @property
     def sets(self) -> GeneSets:

@@ -1,4 +1,5 @@
-"""Which genes belong with a gene list (GeneMANIA's and SEEK's question), from the vectors alone.
+"""Which genes belong with a gene list (GeneMANIA's and SEEK's question), from the vectors and,
+where the bundle has them, the tissue atlases (:func:`with_tissues`).
 
 A gene's score is its mean cosine to the list less its mean cosine to every gene (SEEK's hub
 correction: a gene close to everything is close to every list). Chosen on the compendium's own
@@ -13,7 +14,30 @@ is a list the embedding sees as random genes.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from pipeline.function_profiles import Profiles
+
+
+def with_tissues(unit: np.ndarray, tissues: Profiles | None) -> np.ndarray:
+    """The vectors beside each atlas's unit profile over its tissues (zeros where the atlas does not
+    score the gene; :func:`pipeline.function_profiles.tissue_profiles`), the atlases together weighted
+    as the vectors, rows of unit length again: a gene near a list on the map and across the tissues
+    scores high. Chosen on the same 150 sets of each library (2026-12-06): held-out members' AUROC
+    0.795 -> 0.840 / 0.775 -> 0.822 / 0.729 -> 0.769; the atlases at half or twice that weight
+    0.822 / 0.805 / 0.754 and 0.832 / 0.813 / 0.759."""
+    if tissues is None:
+        return unit
+    parts, share = [unit], np.float32(1 / np.sqrt(len(tissues[0])))
+    for profiles, rows in zip(*tissues):
+        block = np.zeros((len(unit), profiles.shape[1]), np.float32)
+        block[rows >= 0] = profiles[rows[rows >= 0]] * share
+        parts.append(block)
+    joint = np.hstack(parts)
+    return (joint / np.linalg.norm(joint, axis=1, keepdims=True)).astype(np.float32)
 
 
 def hubness(unit: np.ndarray) -> np.ndarray:

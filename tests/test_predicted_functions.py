@@ -6,7 +6,7 @@ import pytest
 from scipy import sparse
 
 from pipeline.bundle import FUNCTIONS
-from pipeline.candidates import hubness, list_auroc, list_scores
+from pipeline.candidates import hubness, list_auroc, list_scores, with_tissues
 from pipeline.function_table import best_terms, write_all_scores
 
 
@@ -29,6 +29,28 @@ def test_a_coherent_list_scores_near_one_and_a_random_one_near_a_half():
     outside = np.setdiff1d(np.arange(len(unit)), coherent[:10])
     best = outside[np.argsort(-scores[outside])[:10]]
     assert (label[best] == 3).all()                                       # the list's other members come first
+
+
+def test_a_list_that_only_the_tissues_hold_together_is_found_beside_the_vectors():
+    from pipeline.function_profiles import tissue_profiles
+
+    unit, label = _clusters()
+    rng = np.random.default_rng(1)
+    tissue = (label == 3) * 2.0                                  # the vectors' cluster 3 is also one tissue's
+    tissue_group = rng.permutation(len(unit))[:50]            # and 50 genes the vectors scatter share another
+    z = rng.standard_normal((len(unit), 30))
+    z[:, 0] += tissue * 2
+    z[tissue_group, 1] += 4
+    z[5] = np.nan                                              # not scored by the atlas: its block stays zero
+    atlas = tissue_profiles([z])
+    joint = with_tissues(unit, atlas)
+    assert joint.shape == (len(unit), 24 + 30) and np.allclose(np.linalg.norm(joint, axis=1), 1, atol=1e-5)
+    assert np.allclose(joint[5, 24:], 0) and np.allclose(joint[5, :24], unit[5], atol=1e-6)
+    assert with_tissues(unit, None) is unit
+    alone, both = list_auroc(unit, hubness(unit), tissue_group), list_auroc(joint, hubness(joint), tissue_group)
+    assert alone < 0.65 and both > 0.9
+    coherent = np.flatnonzero(label == 3)[:30]
+    assert list_auroc(joint, hubness(joint), coherent) > 0.95           # what the vectors held still holds
 
 
 def test_best_terms_keeps_each_genes_top_terms_in_order_with_known_marked():
