@@ -125,7 +125,7 @@ def tissue_support(data: "MapData", symbol: str, members: np.ndarray, least: int
     atlases that do not score the gene, score fewer than ``least`` of the term's genes or none outside
     it are left out."""
     gene, out = data.row[symbol], []
-    for key, (unit, rows) in data.tissue_profiles.items():
+    for key, unit, rows in zip(data.atlases, *(data.tissue_profiles or ([], []))):
         have = members[(rows[members] >= 0) & (members != gene)]
         if rows[gene] < 0 or len(have) < least:
             continue

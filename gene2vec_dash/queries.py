@@ -9,7 +9,6 @@ import functools
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +61,7 @@ class MapData:
     newer: dict[str, str]               # symbol -> its symbol in the newer gene table of the renames
     names_date: str                     # that table's date
 
-    @cached_property
+    @functools.cached_property
     def names(self) -> names.NameIndex:
         """Sorted names for the gene box's suggestions (built at the first keystroke)."""
         return names.NameIndex.build(self.alias, self.genes)
@@ -85,21 +84,18 @@ class MapData:
         return self.later.result()[2]
 
     @functools.cached_property
-    def tissue_profiles(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Each atlas's unit profiles over its tissues and each gene's row there (-1: not scored), as
-        the functions stage reads them (dot products are Pearson r across the tissues); on first use."""
+    def tissue_profiles(self) -> tuple[list[np.ndarray], np.ndarray] | None:
+        """The atlases' unit tissue profiles and each gene's row in each (-1: not scored), in the order of
+        :attr:`atlases`, as the functions stage reads them (:func:`pipeline.function_profiles.tissue_profiles`)."""
         from pipeline.function_profiles import tissue_profiles
 
-        found = {key: tissue_profiles([self.genes[columns].to_numpy(np.float64, na_value=np.nan)])
-                 for key, columns in atlas_columns(self.genes).items()}
-        return {key: (unit[0], rows[0]) for key, (unit, rows) in found.items()}
+        return tissue_profiles([self.genes[c].to_numpy(np.float64, na_value=np.nan)
+                                for c in atlas_columns(self.genes).values()])
 
     @functools.cached_property
     def list_space(self) -> np.ndarray:
-        """Where a list's candidates are scored: the vectors beside the atlases' tissue profiles
-        (:func:`pipeline.candidates.with_tissues`), built on first use."""
-        found = list(self.tissue_profiles.values())
-        return with_tissues(self.unit, ([u for u, _ in found], np.vstack([r for _, r in found])) if found else None)
+        """Where a list's candidates are scored: the vectors beside the atlases' profiles (on first use)."""
+        return with_tissues(self.unit, self.tissue_profiles)
 
     @functools.cached_property
     def hubness(self) -> np.ndarray:
