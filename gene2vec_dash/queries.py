@@ -17,7 +17,7 @@ import pandas as pd
 
 from gene2vec_dash import names
 from gene2vec_dash.genelists import GeneSets
-from pipeline.bundle import Bundle, atlas_columns, read_bundle
+from pipeline.bundle import Bundle, read_bundle
 from pipeline.candidates import hubness, with_tissues
 from pipeline.evaluate import mean_pairwise
 from pipeline.sources.genes import read_symbol_renames
@@ -86,11 +86,10 @@ class MapData:
     @functools.cached_property
     def tissue_profiles(self) -> tuple[list[np.ndarray], np.ndarray] | None:
         """The atlases' unit tissue profiles and each gene's row in each (-1: not scored), in the order of
-        :attr:`atlases`, as the functions stage reads them (:func:`pipeline.function_profiles.tissue_profiles`)."""
-        from pipeline.function_profiles import tissue_profiles
+        :attr:`atlases`, as the functions stage reads them (:func:`pipeline.function_table.atlas_profiles`)."""
+        from pipeline.function_table import atlas_profiles
 
-        return tissue_profiles([self.genes[c].to_numpy(np.float64, na_value=np.nan)
-                                for c in atlas_columns(self.genes).values()])
+        return atlas_profiles(self.genes)
 
     @functools.cached_property
     def list_space(self) -> np.ndarray:

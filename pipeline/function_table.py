@@ -26,13 +26,17 @@ def sizes_for(library: str) -> tuple[int, int]:
     return GO_SIZES if library.upper().startswith("GO") else SET_SIZES
 
 
+def atlas_profiles(genes: pd.DataFrame) -> Profiles | None:
+    """The tissue atlases of a genes table (its tissue z-score columns) as unit profiles
+    (:func:`pipeline.function_profiles.tissue_profiles`), in the table's atlas order; None: no atlas."""
+    return tissue_profiles([genes[c].to_numpy(np.float64, na_value=np.nan) for c in atlas_columns(genes).values()])
+
+
 def profile_groups(expression: Profiles | None, genes: pd.DataFrame | None) -> dict[str, Profiles]:
     """The profile groups the combined model reads, each where given: the compendium's data sets
     (``expression``: :func:`pipeline.evidence.read_profiles`) and the tissue atlases of a genes
     table aligned with the vectors (its tissue z-score columns: the bundle's or the annotations')."""
-    atlases = [] if genes is None else [genes[c].to_numpy(np.float64, na_value=np.nan)
-                                        for c in atlas_columns(genes).values()]
-    groups = {"expression": expression, "tissue": tissue_profiles(atlases)}
+    groups = {"expression": expression, "tissue": None if genes is None else atlas_profiles(genes)}
     return {name: found for name, found in groups.items() if found is not None}
 
 
