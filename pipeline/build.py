@@ -33,7 +33,7 @@ def run(registry: Sequence[Stage], config: BuildConfig, out: Path, cache_dir: Pa
     """Plan (checking ``out`` and what is skipped before any work), run every stage, write the bundle."""
     out = Path(out)
     check_out(out)
-    runner = Runner(plan(registry, skip), config, Path(cache_dir), options)
+    runner = Runner(plan(registry, skip, keep=("annotations",)), config, Path(cache_dir), options)
     manifest = runner.run()
     started = time.perf_counter()
     write_bundle(out, manifest, runner.values["annotations"][0], None, runner.copy_outs)

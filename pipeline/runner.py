@@ -72,13 +72,17 @@ class StageInputs:
         return bar(f"{self.stage}: {part}" if part else self.stage, total, unit)
 
 
-def plan(registry: Sequence[Stage], skip: Iterable[str] = ()) -> list[Stage]:
-    """The registry less the skipped stages; refused up front if a kept stage needs a skipped one."""
+def plan(registry: Sequence[Stage], skip: Iterable[str] = (), keep: Iterable[str] = ()) -> list[Stage]:
+    """The registry less the skipped stages; refused up front if a kept stage needs a skipped one, or
+    if a stage in ``keep`` (one the caller itself reads) is skipped."""
     names = [s.name for s in registry]
     skip = set(skip)
     unknown = sorted(skip - set(names))
     if unknown:
         raise InputError(f"cannot skip {unknown}: the stages are {', '.join(names)}")
+    read_by_caller = sorted(skip & set(keep))
+    if read_by_caller:
+        raise InputError(f"cannot skip {read_by_caller[0]}: the bundle is written from it")
     kept = [s for s in registry if s.name not in skip]
     for stage in kept:
         for need in stage.needs:

@@ -143,6 +143,8 @@ def test_skipping_a_stage_another_needs_is_refused_up_front(inputs, tmp_path, ca
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
     with pytest.raises(Exception, match="the stages are"):
         plan(BUILD, ["nope"])
+    with pytest.raises(Exception, match="cannot skip annotations: the bundle is written from it"):
+        plan(BUILD, ["annotations", "tissue_patterns", "enrichment_sets"], keep=("annotations",))
 
 
 def test_a_long_stage_is_never_silent_in_a_log(caplog):

@@ -164,3 +164,37 @@ def test_bad_embeddings(tmp_path, text, problem):
     with pytest.raises(InputError, match=problem) as err:
         read_embedding(_bad(tmp_path, "e.txt", text))
     assert str(err.value).startswith(str(tmp_path / "e.txt"))
+
+
+def test_r_matrices_behind_symbol_references(tmp_path):
+    """R writes a symbol once and refers back to it (``dim`` of a second matrix is a REF): every
+    matrix is read, and a file's data sets can be asked for by name (commonPickrellHuang holds three)."""
+    rdata = pytest.importorskip("rdata")
+    from pipeline.sources.rdata_matrix import matrices
+
+    path = tmp_path / "two.rda"
+    rdata.write_rda(path, {"arrays": np.arange(6.0).reshape(2, 3), "counts": np.arange(20.0).reshape(4, 5)})
+    assert [m.shape for m in matrices(path)] == [(4, 5), (2, 3)]
+    (arrays,) = matrices(path, "arrays")
+    assert arrays.to_numpy().tolist() == [[0, 1, 2], [3, 4, 5]]
+    with pytest.raises(ValueError, match="no object 'gbm'.*arrays, counts"):
+        matrices(path, "gbm")
+
+
+def test_hu6800_probes_map_through_unambiguous_accessions(tmp_path):
+    """Golub's Hu6800 probe ids start with a GenBank accession: one naming two genes maps to none."""
+    import sqlite3
+
+    from pipeline.sources.demo_rebuild import _accession_genes
+
+    db = tmp_path / "org.sqlite"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE genes (_id INTEGER, gene_id TEXT)")
+        con.execute("CREATE TABLE accessions (_id INTEGER, accession TEXT)")
+        con.executemany("INSERT INTO genes VALUES (?, ?)", [(1, "983"), (2, "4609"), (3, "4610")])
+        con.executemany("INSERT INTO accessions VALUES (?, ?)",
+                        [(1, "X05360"), (1, "M27891"), (2, "V00568"), (3, "V00568")])
+    got = _accession_genes(db)
+    assert got.to_dict() == {"M27891": 983, "X05360": 983}
+    probes = pd.Index(["M27891_at", "V00568_s_at", "AFFX-BioB-5_at"])
+    assert probes.str.split("_").str[0].map(got).isna().tolist() == [False, True, True]

