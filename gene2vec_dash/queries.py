@@ -209,7 +209,8 @@ def support(data: MapData, symbol: str) -> dict:
     if tier == "unknown":
         words = "not known (an imported embedding records no contexts)"
     else:
-        where = f" from {datasets} of {sources} data sets" if datasets and sources else ""
+        of = "sources" if m.get("extra_pairs") else "data sets"     # the ARCHS4 lists are no data set
+        where = f" from {datasets} of {sources} {of}" if datasets and sources else ""
         words = f"{tier}: {contexts} co-expression contexts{where}; {meaning[tier]}"
     return {"tier": tier, "contexts": contexts, "datasets": datasets, "sources": sources, "words": words,
             "low": tier in LOW}

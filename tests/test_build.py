@@ -80,7 +80,7 @@ def test_demo_build_end_to_end(demo_bundle):
     m = bundle.manifest
     assert len(bundle.genes) > 20_000 and m["counts"]["pairs"] > 1_000_000 and m["config"]["preset"] == "demo"
     assert [d["name"] for d in m["inputs"]] == ["ALL_hgu95av2", "GSE30550_flu", "GSE3167_bladder", "Golub_leukemia",
-                                                "HSMM_myoblast", "Huang_LCL", "MLL_leukemia", "TCGA_COAD",
+                                                "HSMM_myoblast", "MLL_leukemia", "TCGA_COAD",
                                                 "TCGA_GBM", "gEUvadis_LCL"]
     assert "ggipnn" not in m["metrics"] and "ggipnn" not in m["stages"]         # the fixture's --skip
     pairs = m["metrics"]["pairs"]                          # a pair signal that scoring genes alone lacks

@@ -86,6 +86,20 @@ def test_a_key_changes_when_a_declared_file_changes(inputs, tmp_path):
     assert not changed & {"gene_table", "coexpression", "embedding", "layout", "ggi_paper", "ggi_degree"}
 
 
+def test_a_changed_demo_compendium_is_not_served_from_an_older_cache(tmp_path, monkeypatch):
+    """The demo compendium's files are inputs like any other: a cache built on an earlier
+    compendium (six data sets before ten) must not give its vectors for the new one."""
+    from pipeline.config import demo_config
+    from pipeline.sources import demo
+
+    before = Runner(BUILD, demo_config(), tmp_path).all_keys()
+    files = demo.expression_files()
+    monkeypatch.setattr(demo, "expression_files", lambda: files[:-1])
+    after = Runner(BUILD, demo_config(), tmp_path).all_keys()
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"coexpression"} | {s.name for s in BUILD if "coexpression" in _upstream_closure(s.name)}
+
+
 def test_a_new_version_of_a_stage_is_not_served_from_an_older_cache(inputs, tmp_path):
     """Code that changes a stage's results bumps its version: its key and those after it change,
     the rest keep theirs (an older cache is reused where it is still right)."""

@@ -211,7 +211,7 @@ def _from_matrix(name: str, m: pd.DataFrame, scale: str, source: str, symbol=Non
 
 def expression_sets(root: Path, genes: GeneTable) -> list[tuple[ExpressionSet, dict, dict]]:
     """(set, description, mapping stats) for each demo expression set: the six of Debian bookworm's
-    packages, then the four of trixie's."""
+    packages, then the three of trixie's."""
     lib = root / LIB
     hgu95a = _r_env_symbols(lib / "annotate/data/hgu95Asym.rda")     # HG-U95A(v2) probe -> symbol
     return _bookworm_sets(lib, genes, hgu95a) + _trixie_sets(lib, genes, hgu95a)
@@ -274,6 +274,9 @@ def _bookworm_sets(lib: Path, genes: GeneTable, sym: pd.Series) -> list[tuple[Ex
 
 
 def _trixie_sets(lib: Path, genes: GeneTable, sym: pd.Series) -> list[tuple[ExpressionSet, dict, dict]]:
+    """GSVAdata's glioblastoma and MLL leukaemia sets and golubEsets' ALL/AML set. GSVAdata's Huang
+    LCL arrays (36 lymphoblastoid lines, the cell type gEUvadis already covers) are left out: their
+    contexts made low-support genes' neighbours worse (README, "The wider compendium")."""
     gsva, out = lib / "GSVAdata/data", []
     m = matrices(gsva / "gbm_VerhaakEtAl.RData", "gbm_eset")[0]
     es = _from_matrix("TCGA_GBM", m, "log2", "r-bioc-gsvadata data/gbm_VerhaakEtAl.RData")
@@ -291,15 +294,6 @@ def _trixie_sets(lib: Path, genes: GeneTable, sym: pd.Series) -> list[tuple[Expr
         "package": "r-bioc-gsvadata",
         "what": "acute lymphoblastic leukaemia with and without MLL translocations, RMA log2; probes mapped "
                 "with annotate's hgu95Asym"}))
-
-    m = matrices(gsva / "commonPickrellHuang.RData", "huangArrayRMAnoBatchCommon_eset")[0]
-    es = _from_matrix("Huang_LCL", m, "log2", "r-bioc-gsvadata data/commonPickrellHuang.RData",
-                      entrez=pd.to_numeric(m.index, errors="coerce"))
-    out.append((*_resolved(es, genes, "entrez"), {
-        "accession": "Huang et al. 2007", "platform": "Affymetrix arrays, gene level (Entrez ids)",
-        "package": "r-bioc-gsvadata",
-        "what": "lymphoblastoid cell lines of 36 HapMap Yoruba individuals; RMA log2 (the same individuals' "
-                "RNA-seq counts in the file are left out: one data set per group of samples)"}))
 
     m = matrices(lib / "golubEsets/data/Golub_Merge.rda", "Golub_Merge")[0]
     by_accession = _accession_genes(lib / "org.Hs.eg.db/extdata/org.Hs.eg.sqlite")

@@ -97,7 +97,7 @@ def expression_files(contexts: Contexts | None) -> list[str]:
 
 COEXPRESSION = Stage(
     "coexpression", _coexpression, params=("demo", "inputs", "geo", "coexpression", "gene_table"),
-    files=lambda p: [] if p["demo"] else [Path(f) for f in p["inputs"]],
+    files=lambda p: demo.expression_files() if p["demo"] else [Path(f) for f in p["inputs"]],
     report=lambda c: {"inputs": [_input_record(r) for r in c.summary["datasets_used"]],
                       "datasets_skipped": c.summary["datasets_skipped"],
                       **({"geo_fetch": c.geo_fetch} if c.geo_fetch else {})})
