@@ -251,10 +251,11 @@ def bench_layout(quick: bool = False) -> dict:
 
 # --- app --------------------------------------------------------------------------------------
 
-def bench_app(quick: bool = False) -> dict:
+def bench_app(quick: bool = False, bundle: Path | None = None) -> dict:
     """The app's benchmark (:mod:`gene2vec_dash.bench`: server time of its queries, layout bytes,
     concurrent clients through Flask and gunicorn), run in a subprocess: the pipeline never imports the app."""
-    return _run_json(["gene2vec_dash.bench", "--json", *(["--quick"] if quick else [])])
+    return _run_json(["gene2vec_dash.bench", "--json", *(["--quick"] if quick else []),
+                      *(["--bundle", str(bundle)] if bundle else [])])
 
 
 def bench_browser(quick: bool = False, bundle: Path | None = None, tries: int = 8) -> dict:

@@ -261,13 +261,15 @@ def _bench(sub: Sub) -> None:
                        description="coexpression: vs pandas corr() and a bare GEMM; embedding: vs the authors' "
                                    "gene2vec.py (text pairs -> shuffled list of lists -> Word2Vec); "
                                    "layout: vs scikit-learn's TSNE; app: server "
-                                   "time (enrichment of 500 genes included), figure bytes, 8 concurrent clients "
+                                   "time (enrichment of 500 genes included; a built bundle's evidence and tissue "
+                                   "profile), figure bytes, 8 concurrent clients "
                                    "through Flask and gunicorn; browser: first paint, recolour, search, selection "
                                    "and list times in headless Chromium beside a bare Plotly redraw of the same "
                                    "arrays.")
     p.add_argument("what", choices=["coexpression", "embedding", "layout", "app", "browser"])
     p.add_argument("--quick", action="store_true", help="small sizes (for tests), not the issue's targets")
-    p.add_argument("--bundle", type=Path, help="browser: a built bundle (default: a synthetic one of 25,000 genes)")
+    p.add_argument("--bundle", type=Path,
+                   help="app, browser: a built bundle (default: a synthetic one of 25,000 genes)")
     p.add_argument("--tries", type=int, default=8, help="browser: tries of each action (default 8)")
     _json(p, "one JSON object of figures and ratios")
     p.set_defaults(func=commands.cmd_bench)

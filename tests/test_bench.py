@@ -49,10 +49,21 @@ def test_app_bench_runs_the_app_in_its_own_process(capsys):
 
     result = run_bench("app", capsys)
     assert result["genes"] == 3000 and result["gene_sets"] == 1000
-    assert set(result["server_ms"]) == {"neighbours", "pair", "partners", "enrichment"}
+    assert set(result["server_ms"]) == {"neighbours", "pair", "partners", "enrichment", "profile"}
     assert all(t["p95"] >= t["p50"] > 0 for t in result["server_ms"].values())
     assert "gunicorn: 8 clients, 200 requests, 0 failures" in summary(result)       # the readable form
     assert "flask_threaded: 8 clients, 200 requests, 0 failures" in summary(result)
+
+
+@pytest.mark.slow
+def test_app_bench_times_a_built_bundle_with_its_evidence(small_bundle, capsys):
+    """A built bundle's pair answer carries the per-data-set evidence, its gene card a tissue profile."""
+    assert (small_bundle / "evidence_profiles.npy").exists()
+    assert main(["bench", "app", "--bundle", str(small_bundle), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["bundle"] == str(small_bundle) and result["genes"] > 100
+    assert all(t["p95"] >= t["p50"] > 0 for t in result["server_ms"].values())
+    assert result["concurrent"]["gunicorn"]["failures"] == 0
 
 
 @pytest.mark.slow
