@@ -459,8 +459,8 @@ def cmd_fetch(args: argparse.Namespace) -> None:
 def cmd_bench(args: argparse.Namespace) -> None:
     from pipeline.bench import BENCHES
 
-    options = ({"bundle": args.bundle, "tries": max(1, args.tries)} if args.what == "browser"
-               else {"bundle": args.bundle} if args.what == "app" else {})
+    options = {"app": {"bundle": args.bundle},
+               "browser": {"bundle": args.bundle, "tries": max(1, args.tries)}}.get(args.what, {})
     result = BENCHES[args.what](quick=args.quick, **options)
     print(json.dumps(result, indent=1, default=str) if not args.json else _summary(result))
     if args.json:
