@@ -174,7 +174,7 @@ def _evaluate(sub: Sub) -> None:
                                   "methods (ARCHS4's mean cosine, z per term, SEEK's hub correction, z + log term "
                                   "size, ridge, neighbour vote); gene-centric AUC (ARCHS4) beside the term-size "
                                   "prior and term-centric AUC (EGAD) beside multifunctionality; then the same on "
-                                  "random vectors and on each library shuffled across genes.")
+                                  "random vectors and on each library shuffled across genes (five shuffles: one is noisy).")
     q.add_argument("--bundle", required=True, help="a bundle folder")
     q.add_argument("--gmt", nargs="+", default=[], help="more gene-set files (GMT), e.g. one the build never saw")
     q.add_argument("--sample", type=int, default=3000, help="annotated genes scored per library (default: 3000)")

@@ -211,7 +211,9 @@ def function_lines(name: str, r: dict) -> list[str]:
     lines.append(f"  shuffled labels: term-size prior {shuffled['gene_centric']['size_prior']:.3f} (sizes survive a "
                  f"shuffle, so gene-centric AUCs above 0.5 there are the prior's), {best} over that prior "
                  f"{shuffled['gene_centric'][best] - shuffled['gene_centric']['size_prior']:+.3f}; "
-                 f"term-centric {shuffled['term_centric'][best]:.3f}")
+                 f"term-centric {sum(shuffled['term_centric_each']) / len(shuffled['term_centric_each']):.3f} (mean of "
+                 f"{len(shuffled['term_centric_each'])} shuffles: "
+                 + ", ".join(f"{v:.3f}" for v in shuffled["term_centric_each"]) + ")")
     c = r["calibration"]
     lines.append(f"  probability: ECE {c['ece']:.4f} (mean {c['mean_probability']:.4f} vs member rate "
                  f"{c['member_rate']:.4f}); shuffled labels ECE {r['shuffled_labels']['calibration']['ece']:.4f}")

@@ -49,6 +49,8 @@ def test_the_evaluation_grades_similarity_above_its_baselines_and_not_shuffled_l
     assert r["gene_centric"]["zscore"] > 0.8 and r["gene_centric"]["z_logsize"] > r["gene_centric"]["size_prior"]
     assert abs(r["random_vectors"]["gene_centric"]["zscore"] - 0.5) < 0.08       # no signal in noise
     assert abs(r["shuffled_labels"]["gene_centric"]["zscore"] - 0.5) < 0.08      # none through the labels
+    each = r["shuffled_labels"]["term_centric_each"]
+    assert len(each) == 5 and len(set(each)) == 5 and abs(np.mean(each) - 0.5) < 0.05   # five permutations
     term = r["term_centric"]
     assert term["zscore"] > max(term["multifunctionality"], term["degree_learned"])
 
