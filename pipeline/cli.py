@@ -170,11 +170,12 @@ def _evaluate(sub: Sub) -> None:
     q = ev.add_parser("functions", help="what the embedding says a gene does: term prediction AUCs",
                       description="For each gene-set library (the bundle's GO BP, Reactome and WikiPathways, and "
                                   "any --gmt): every term scored for a seeded sample of annotated genes by models of "
-                                  "the other folds (5 folds by gene: a gene's own terms never score it) with several "
-                                  "methods (ARCHS4's mean cosine, z per term, SEEK's hub correction, z + log term "
-                                  "size, ridge, neighbour vote); gene-centric AUC (ARCHS4) beside the term-size "
-                                  "prior and term-centric AUC (EGAD) beside multifunctionality; then the same on "
-                                  "random vectors and on each library shuffled across genes (five shuffles: one is noisy).")
+                                  "the other folds (the bundle's folds by gene, 10 by default: a gene's own terms "
+                                  "never score it) with several methods (ARCHS4's mean cosine, z per term, SEEK's hub "
+                                  "correction, z + log term size, ridge, neighbour vote); gene-centric AUC (ARCHS4) "
+                                  "beside the term-size prior and term-centric AUC (EGAD) beside multifunctionality; "
+                                  "then the same on random vectors and on each library shuffled across genes (five "
+                                  "shuffles: one is noisy).")
     q.add_argument("--bundle", required=True, help="a bundle folder")
     q.add_argument("--gmt", nargs="+", default=[], help="more gene-set files (GMT), e.g. one the build never saw")
     q.add_argument("--sample", type=int, default=3000, help="annotated genes scored per library (default: 3000)")

@@ -338,13 +338,15 @@ def cmd_functions(args: argparse.Namespace) -> None:
     near = neighbour_table(bundle.vectors)                  # the vectors' own: one search for every library
     expression = read_profiles(bundle.path, genes)          # None: no evidence files
     raw = None if expression is None else coexpression_neighbours(*expression)
-    profiles = profile_groups(expression, bundle.genes if bundle_functions_config(bundle).tissues else None)
+    cfg = bundle_functions_config(bundle)                   # graded as the bundle predicts: its folds, atlases
+    profiles = profile_groups(expression, bundle.genes if cfg.tissues else None)
     support = bundle.genes["support"].astype(str).to_numpy() if "support" in bundle.genes else None
     results = {}
     for name, sets in libraries.items():
         low, high = sizes_for(name)
         results[name] = evaluate_library(genes, bundle.vectors, sets, low, high, sample=args.sample,
-                                         seed=args.seed, near=near, raw=raw, support=support, profiles=profiles)
+                                         folds=cfg.folds, seed=args.seed, near=near, raw=raw, support=support,
+                                         profiles=profiles)
         for line in function_lines(name, results[name]):
             print(line, flush=True)
     if args.json:

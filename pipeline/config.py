@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.functions import DEFAULT_METHOD
+from pipeline.functions import DEFAULT_METHOD, FOLDS
 
 
 def param(default: Any, help: str) -> Any:
@@ -111,7 +111,7 @@ class FunctionsConfig:
     """Predicted functions: every gene x term of GO BP and the build's gene-set files, out of fold."""
 
     method: str = param(DEFAULT_METHOD, "scoring method (see `evaluate functions`)")
-    folds: int = param(5, "genes split into this many folds: a gene is scored by models of the others")
+    folds: int = param(FOLDS, "genes split into this many folds: a gene is scored by models of the others")
     neighbours: int = param(50, "nearest genes of the neighbour vote")
     top: int = param(25, "terms kept per gene and library in the bundle")
     tissues: bool = param(True, "the combined model also reads the tissue atlases: a gene's co-expression "

@@ -55,7 +55,7 @@ def coexpression_neighbours(profiles: list[np.ndarray], rows: np.ndarray, k: int
 
 
 def out_of_fold_scores(vectors: np.ndarray, near: tuple[np.ndarray, np.ndarray], members, rows: np.ndarray,
-                       folds: int = 5, seed: int = 0, raw: tuple[np.ndarray, np.ndarray] | None = None,
+                       folds: int = F.FOLDS, seed: int = 0, raw: tuple[np.ndarray, np.ndarray] | None = None,
                        block: int = 1024, profiles: dict[str, Profiles] | None = None) -> dict[str, np.ndarray]:
     """Every method's score of ``rows`` x terms and the default method's probability, each gene
     scored by models of the other folds only (its own memberships never score it), in blocks;
@@ -139,7 +139,7 @@ def neighbour_table(vectors: np.ndarray, k: int = 50) -> tuple[np.ndarray, np.nd
 
 
 def evaluate_library(genes: np.ndarray, vectors: np.ndarray, sets: dict[str, list[str]], min_size: int,
-                     max_size: int, folds: int = 5, sample: int = 3000, seed: int = 0,
+                     max_size: int, folds: int = F.FOLDS, sample: int = 3000, seed: int = 0,
                      near: tuple[np.ndarray, np.ndarray] | None = None,
                      raw: tuple[np.ndarray, np.ndarray] | None = None, support: np.ndarray | None = None,
                      profiles: dict[str, Profiles] | None = None, shuffles: int = 5) -> dict:

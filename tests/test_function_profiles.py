@@ -101,7 +101,8 @@ def test_each_group_of_profiles_has_its_own_columns_and_a_planted_tissue_module_
     values = known @ rng.standard_normal((known.shape[1], 40)) + 1.5 * rng.standard_normal((len(known), 40))
     z = (values - values.mean(axis=1, keepdims=True)) / values.std(axis=1, keepdims=True)
     groups = {"expression": profiles, "tissue": P.tissue_profiles([z])}
-    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles=groups, block=64)
+    p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles=groups, block=64,
+                        folds=5)          # five: fold 0 then holds members of every planted term
     assert p.columns == F.COMBINER + P.group_columns("expression") + P.group_columns("tissue")
     found = p.features(np.flatnonzero(p.folds == 0))
     assert {"tissue_mean", "tissue_max", "tissue_ridge"} <= set(found)

@@ -201,4 +201,5 @@ def test_a_bundle_built_before_the_atlases_is_scored_without_them():
         return SimpleNamespace(manifest={"config": {"functions": functions}})
     assert not bundle_functions_config(built({"folds": 5})).tissues           # its stage never read them
     assert bundle_functions_config(built({"folds": 5, "tissues": True})).tissues
-    assert bundle_functions_config(SimpleNamespace(manifest={})).folds == 5
+    assert bundle_functions_config(built({"folds": 5})).folds == 5             # graded as it was built
+    assert bundle_functions_config(SimpleNamespace(manifest={})).folds == F.FOLDS

@@ -8,6 +8,7 @@ from scipy import sparse
 from pipeline.bundle import FUNCTIONS
 from pipeline.candidates import hubness, list_auroc, list_scores, with_tissues
 from pipeline.function_table import best_terms, write_all_scores
+from pipeline.functions import FOLDS
 
 
 def _clusters(seed=0, n=400, k=8, dims=24):
@@ -99,7 +100,7 @@ def test_the_build_predicts_each_modules_genes_into_their_module(small_bundle):
     from gene2vec_dash.api import open_bundle
 
     emb = open_bundle(small_bundle)
-    assert (small_bundle / FUNCTIONS).is_file() and emb.manifest["functions"]["folds"] == 5
+    assert (small_bundle / FUNCTIONS).is_file() and emb.manifest["functions"]["folds"] == FOLDS
     assert emb.manifest["functions"]["profiles"] == {"expression": 2, "tissue": 1}   # its data sets and atlas read
     assert "modules" in emb.libraries
     hits, planted = 0, emb.genes["symbol"][emb.genes["description"].str.startswith("planted module")]
