@@ -88,7 +88,11 @@ def note(symbol: str, library: str, found: pd.DataFrame, annotated: int) -> str:
     if annotated < POORLY:
         return (f"{symbol} has only {annotated} {name} annotation{'s' * (annotated > 1)} here, {known or 'none'} "
                 "among these: the predicted terms come first.")
-    return (f"{known or 'None'} of these {len(found)} {'is' if known == 1 else 'are'} among {symbol}'s {annotated} "
+    if not known:
+        return f"None of these {len(found)} is among {symbol}'s {annotated} {name} annotations: all are predicted."
+    if known == len(found):
+        return f"All {known} of these are among {symbol}'s {annotated} {name} annotations."
+    return (f"{known} of these {len(found)} {'is' if known == 1 else 'are'} among {symbol}'s {annotated} "
             f"{name} annotations; the others are predicted.")
 
 
@@ -97,7 +101,11 @@ def across_tissues(found: list[tuple[str, float, float]]) -> str:
     if not found:
         return "No tissue atlas scores it beside enough of the term's genes."
     return "Across tissues, its r with the term's genes: " + "; ".join(
-        f"{name} {r:.2f} (above {int(share * 100)}% of other genes)" for name, r, share in found) + "."
+        f"{name} {r:.2f} ({_above(share)})" for name, r, share in found) + "."
+
+
+def _above(share: float) -> str:
+    return "above every other gene" if share >= 1 else f"above {int(share * 100)}% of other genes"
 
 
 def read_too(data: MapData) -> str:

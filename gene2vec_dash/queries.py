@@ -21,7 +21,7 @@ from pipeline.bundle import Bundle, read_bundle
 from pipeline.candidates import hubness, with_tissues
 from pipeline.evaluate import mean_pairwise
 from pipeline.sources.genes import read_symbol_renames
-from pipeline.support import LOW, TIERS
+from pipeline.support import LOW, ONE_SOURCE, TIERS
 
 if TYPE_CHECKING:
     from gene2vec_dash.evidence import Evidence
@@ -211,7 +211,8 @@ def support(data: MapData, symbol: str) -> dict:
     else:
         of = "sources" if m.get("extra_pairs") else "data sets"     # the ARCHS4 lists are no data set
         where = f" from {datasets} of {sources} {of}" if datasets and sources else ""
-        words = f"{tier}: {contexts} co-expression contexts{where}; {meaning[tier]}"
+        said = ONE_SOURCE[1] if (tier, datasets) == (ONE_SOURCE[0], "1") else meaning[tier]
+        words = f"{tier}: {contexts} co-expression contexts{where}; {said}"
     return {"tier": tier, "contexts": contexts, "datasets": datasets, "sources": sources, "words": words,
             "low": tier in LOW}
 

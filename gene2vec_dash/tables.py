@@ -3,6 +3,7 @@ and the greying of genes that few contexts placed (shared by the Gene, Partners 
 from __future__ import annotations
 
 from dash import dash_table
+from dash.dash_table.Format import Format, Scheme, Trim
 
 from pipeline.support import LOW, tier_bounds
 
@@ -20,6 +21,10 @@ LOW_STYLE = {"color": "#7b8590", "fontStyle": "italic"}
 LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, **LOW_STYLE},
             {"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW), "column_id": "support"},
              "color": "#a4260f", "fontWeight": 600}]
+# numbers shown alike down a column: cosines to 3 decimals (0.922, 0.899, 0.897, never 0.8969 under
+# 0.899), enrichment folds to 3 significant digits (410, 1010, 3.2)
+FORMATS = {"similarity": Format(precision=3, scheme=Scheme.fixed),
+           "fold": Format(precision=3, scheme=Scheme.decimal, trim=Trim.yes)}
 SUPPORT_TIP = ("How much co-expression placed the gene: "
                + ", ".join(f"{tier} {bound}" + (" contexts" if k == 0 else "")
                            for k, (tier, bound) in enumerate(tier_bounds().items()))
@@ -32,5 +37,11 @@ def table(id_: str, columns: list[tuple[str, str]], widths: list[int], **extra) 
     sized = [{"if": {"column_id": i}, "width": f"{w}%", "minWidth": f"{w}%", "maxWidth": f"{w}%"}
              for (_, i), w in zip(columns, widths)]
     css = [{"selector": "table", "rule": "table-layout: fixed; width: 100% !important"}, *extra.pop("css", [])]
-    return dash_table.DataTable(id=id_, data=[], columns=[{"name": n, "id": i} for n, i in columns],
+    return dash_table.DataTable(id=id_, data=[], columns=column_specs(columns),
                                 **{**TABLE_STYLE, "style_cell_conditional": sized, "css": css, **extra})
+
+
+def column_specs(columns: list[tuple[str, str]]) -> list[dict]:
+    """A DataTable's columns from (header, id) pairs, numbers formatted by :data:`FORMATS`."""
+    return [{"name": n, "id": i, **({"type": "numeric", "format": FORMATS[i]} if i in FORMATS else {})}
+            for n, i in columns]

@@ -174,4 +174,5 @@ def resolution_note(requested: str | None, symbol: str | None) -> str:
         return ""
     if symbol is None:
         return f"No gene named “{inputs.shown(requested)}” on this map."
-    return "" if requested.strip() == symbol else f"{inputs.shown(requested.strip())} → {symbol} (official symbol)"
+    typed = requested.strip()
+    return "" if typed == symbol else f"{inputs.shown(typed)} → {symbol} (its symbol on this map)"

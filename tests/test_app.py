@@ -131,7 +131,7 @@ def test_the_url_sets_the_controls_and_a_click_rewrites_it(small_bundle):
     view = body["response"]
     assert status == 200 and view[ids.GENE]["value"] == "G010" and view[ids.PAIR_A]["value"] == "G010"
     assert view[ids.K]["value"] == 1 and "showing 1" in view[ids.K_MESSAGE]["children"]
-    assert view[ids.GENE_MESSAGE]["children"] == "oldname1 → G010 (official symbol)"
+    assert view[ids.GENE_MESSAGE]["children"] == "oldname1 → G010 (its symbol on this map)"
     assert "No gene set named “nope”" in view[ids.COLOUR_MESSAGE]["children"]
     status, body = _call(app, (ids.URL, "search"), {(ids.GENE, "value"): "G010", (ids.K, "value"): 15,
                                                     (ids.PARTNERS, "active_cell"): {"row": 0},
@@ -276,6 +276,7 @@ def test_compare_tab_and_link(small_bundle, small_bundle_seed1):
     assert status == 200 and len(r[ids.COMPARE_A]["data"]) == 5 and len(r[ids.COMPARE_B]["data"]) == 5
     assert r[ids.COMPARE_A]["columns"][3]["name"] == "Rank in seed1"
     assert r[ids.COMPARE_B]["columns"][3]["name"] == "Rank in small"
+    assert r[ids.COMPARE_A]["columns"][2]["format"]["specifier"] == ".3f"      # cosines alike: 0.920, 0.897
     assert "of 5" in json.dumps(r[ids.COMPARE_SUMMARY]["children"])
     status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=seed1"})
     view = body["response"]
@@ -386,3 +387,15 @@ def test_support_words_stop_praising_a_gene_no_data_set_expresses(data):
     assert support_words(words, None) == words
     said = support_words(words, "placed by co-expression in data sets where ...")
     assert said.startswith("high: 145 co-expression contexts") and "best" not in said and "caution" in said
+
+
+def test_a_medium_gene_placed_by_one_source_is_not_called_a_fair_guide(data):
+    from gene2vec_dash.queries import support
+
+    row = data.row["G010"]
+    data.genes.loc[row, ["support", "contexts", "datasets"]] = ["medium", 50, 1]
+    words = support(data, "G010")["words"]
+    assert words.startswith("medium: 50 co-expression contexts from 1 of ") and "all from one source" in words
+    assert "fair guide" not in words
+    data.genes.loc[row, "datasets"] = 2
+    assert support(data, "G010")["words"].endswith("its neighbours are a fair guide")

@@ -1,6 +1,8 @@
 """What a newcomer met in the browser (issue 31) and the views added since, in headless Chromium."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from fixtures import gene_names
 from test_browser import PLOT_JS, _js, _pixels, _tab, _table_symbols, _wait
@@ -227,6 +229,7 @@ def test_hovering_a_neighbours_cosine_shows_the_r_behind_it(dash_duo, app):
     dash_duo.wait_for_element(f"#{ids.NEIGHBOURS} td[data-dash-column=similarity]", timeout=20)
     first = _table_symbols(dash_duo, ids.NEIGHBOURS)[0]
     cell = dash_duo.find_elements(f"#{ids.NEIGHBOURS} td[data-dash-column=similarity]")[0]
+    assert re.fullmatch(r"-?\d\.\d{3}", cell.text), cell.text          # three decimals down the column
     ActionChains(dash_duo.driver).move_to_element(cell).perform()
     dash_duo.wait_for_contains_text(".dash-tooltip", f"G010 · {first}, Pearson r per data set:", timeout=10)
     found = pair_evidence(app.server.config["MAP_DATA"], "G010", first)

@@ -29,11 +29,15 @@ def test_the_words_for_libraries_annotations_and_coherence():
     assert "predicted terms come first" in note("X", "GO BP", none, 2)
     assert note("CDK1", "GO BP", pd.DataFrame({"known": [True] * 2 + [False] * 8}), 136).startswith(
         "2 of these 10 are among CDK1's 136 GO BP annotations")
+    assert note("ALB", "GO BP", none, 20) == "None of these 10 is among ALB's 20 GO BP annotations: all are predicted."
+    assert note("HBB", "GO BP", pd.DataFrame({"known": [True] * 10}), 40) == \
+        "All 10 of these are among HBB's 40 GO BP annotations."
     assert coherence(0.862, 12).startswith("0.86: held-out genes of the list rank above 86% of the other genes")
     assert "nearly random" in coherence(0.55, 12) and "too few" in coherence(None, 2)
     assert across_tissues([("GTEx", 0.591, 0.998), ("HPA cells", -0.04, 0.03)]) == (
         "Across tissues, its r with the term's genes: GTEx 0.59 (above 99% of other genes); "
         "HPA cells -0.04 (above 3% of other genes).")
+    assert across_tissues([("GTEx", 0.9, 1.0)]).endswith("GTEx 0.90 (above every other gene).")   # not "100%"
     assert across_tissues([]).startswith("No tissue atlas scores it")
 
 

@@ -7,7 +7,7 @@ from dash import Dash, Input, Output, dcc, html
 from gene2vec_dash import comparison, genebox, ids, inputs
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.tables import LOW_ROWS, SUPPORT_TIP, TABLE_STYLE, table
+from gene2vec_dash.tables import LOW_ROWS, SUPPORT_TIP, TABLE_STYLE, column_specs, table
 from gene2vec_dash.url import Control
 
 
@@ -36,8 +36,8 @@ def register(app: Dash, data: MapData, others: Others) -> None:
     here = data.bundle.path.name
 
     def columns(where: str) -> list[dict]:
-        return [{"name": n, "id": i} for n, i in (("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"),
-                                                  (f"Rank in {where}", "other_rank"), ("Support", "support"))]
+        return column_specs([("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"),
+                             (f"Rank in {where}", "other_rank"), ("Support", "support")])
 
     @app.callback(Output(ids.COMPARE_SUMMARY, "children"), Output(ids.COMPARE_A, "data"),
                   Output(ids.COMPARE_A, "columns"), Output(ids.COMPARE_B, "data"), Output(ids.COMPARE_B, "columns"),
