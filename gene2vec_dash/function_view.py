@@ -22,8 +22,6 @@ POORLY = 5              # a gene with fewer annotations in a library is poorly a
 CANDIDATES = 20         # genes shown for a list
 WEAK_LIST = 0.6         # a list's AUROC under this: the embedding sees it as nearly random
 LABELS = (("go", "GO BP"), ("reactome", "Reactome"), ("wikipathways", "WikiPathways"), ("kegg", "KEGG"))
-PROBABILITY = ("P: how often a prediction this strong was a known member, measured on genes held out "
-               "(5-fold cross-validation). A predicted term may still be true: the annotations are incomplete.")
 SCORE_TIP = "Mean cosine to the list's genes less the gene's mean cosine to every gene (hub genes discounted)"
 
 
@@ -34,6 +32,14 @@ def libraries(data: MapData) -> list[str]:
         return []
     names = list(data.bundle.manifest.get("functions", {}).get("libraries", {}))
     return sorted(names, key=lambda n: not n.lower().startswith("go"))
+
+
+def probability_words(data: MapData) -> str:
+    """What P means, with the folds the build held genes out in (its manifest's)."""
+    folds = data.bundle.manifest.get("functions", {}).get("folds")
+    return ("P: how often a prediction this strong was a known member, measured on genes held out "
+            f"({f'{folds}-fold ' if folds else ''}cross-validation). A predicted term may still be true: the "
+            "annotations are incomplete.")
 
 
 def label(library: str) -> str:
@@ -54,12 +60,12 @@ def section(data: MapData) -> list:
         html.Div(id=ids.FUNCTION_NOTE, className="note"),
         table(ids.FUNCTIONS, [("Term", "term"), ("P", "probability"), ("", "status")], [66, 12, 22],
               tooltip_duration=None, sort_action="none", style_table={"overflowX": "hidden"},
-              tooltip_header={"probability": PROBABILITY}, style_data_conditional=_styles(None)),
+              tooltip_header={"probability": probability_words(data)}, style_data_conditional=_styles(None)),
         html.Div([html.Span(id=ids.FUNCTION_TERM),
                   html.Button("Remove outline", id=ids.FUNCTION_CLEAR, className="button", style={"display": "none"})],
                  className="function-term"),
-        html.P([PROBABILITY, " Hover a term for the neighbours that carry it; click it to outline its genes "
-                "on the map."], className="note"),
+        html.P([probability_words(data), " Hover a term for the neighbours that carry it; click it to outline its "
+                "genes on the map."], className="note"),
     ], id=ids.FUNCTION_SECTION, className="functions", style={"display": "none"})]
 
 

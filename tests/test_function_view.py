@@ -41,6 +41,15 @@ def test_the_words_for_libraries_annotations_and_coherence():
     assert across_tissues([]).startswith("No tissue atlas scores it")
 
 
+def test_p_is_said_with_the_folds_the_build_held_genes_out_in(small_bundle):
+    from gene2vec_dash.function_view import probability_words
+    from gene2vec_dash.queries import MapData
+
+    data = MapData.load(small_bundle)
+    folds = data.bundle.manifest["functions"]["folds"]
+    assert f"({folds}-fold cross-validation)" in probability_words(data)
+
+
 def test_a_terms_tissue_support_is_the_genes_mean_r_across_an_atlas_with_its_other_genes(small_bundle):
     import numpy as np
 
