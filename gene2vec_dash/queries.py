@@ -21,7 +21,7 @@ from pipeline.bundle import Bundle, read_bundle
 from pipeline.candidates import hubness, with_tissues
 from pipeline.evaluate import mean_pairwise
 from pipeline.sources.genes import read_symbol_renames
-from pipeline.support import LOW, ONE_SOURCE, TIERS
+from pipeline.support import LOW, meaning
 
 if TYPE_CHECKING:
     from gene2vec_dash.evidence import Evidence
@@ -202,7 +202,6 @@ def support(data: MapData, symbol: str) -> dict:
     neighbours need a caution."""
     g = data.genes.iloc[data.row[symbol]]
     tier = _text(g.get("support")) or "unknown"
-    meaning = {name: words for _, name, words in TIERS}
     m = data.bundle.manifest
     sources = len(m.get("inputs", [])) + len(m.get("extra_pairs", []))
     contexts, datasets = _text(g.get("contexts")), _text(g.get("datasets"))
@@ -211,8 +210,7 @@ def support(data: MapData, symbol: str) -> dict:
     else:
         of = "sources" if m.get("extra_pairs") else "data sets"     # the ARCHS4 lists are no data set
         where = f" from {datasets} of {sources} {of}" if datasets and sources else ""
-        said = ONE_SOURCE[1] if (tier, datasets) == (ONE_SOURCE[0], "1") else meaning[tier]
-        words = f"{tier}: {contexts} co-expression contexts{where}; {said}"
+        words = f"{tier}: {contexts} co-expression contexts{where}; {meaning(tier, one_source=datasets == '1')}"
     return {"tier": tier, "contexts": contexts, "datasets": datasets, "sources": sources, "words": words,
             "low": tier in LOW}
 

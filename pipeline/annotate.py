@@ -29,7 +29,8 @@ def display_class(symbols: pd.Series, types: pd.Series, biotypes: pd.Series | No
     ``LOC*`` genes that do not code for protein, microRNAs (GENCODE miRNA, or ``MIR<digit>*``
     ncRNAs that are not ``MIR..HG`` host genes), snoRNAs (``SNOR*``, NCBI or GENCODE snoRNA),
     ``C<n>orf<n>`` open reading frames, protein-coding, pseudogenes, then long non-coding RNAs:
-    NCBI calls every one of them "ncRNA", GENCODE tells lncRNA from the rest."""
+    NCBI calls every one of them "ncRNA", GENCODE tells lncRNA from the rest, and so does HGNC's
+    ``LINC<n>`` symbol where GENCODE has no id for the gene (LINC00115)."""
     s = symbols.fillna("").astype(str)
     t = types.fillna("unknown").astype(str)
     b = (biotypes if biotypes is not None else pd.Series("", index=symbols.index)).fillna("").astype(str)
@@ -41,6 +42,7 @@ def display_class(symbols: pd.Series, types: pd.Series, biotypes: pd.Series | No
         ((t == "protein-coding") | ((t == "unknown") & (b == "protein_coding")), "protein-coding"),
         ((t == "pseudo") | b.str.endswith("pseudogene"), "pseudogene"),
         (b == "lncRNA", "lncRNA"),
+        (s.str.match(r"^LINC\d+$") & (t == "ncRNA"), "lncRNA"),     # HGNC's long intergenic ncRNAs, no GENCODE id
         (t.isin(NCRNA_TYPES) | b.str.endswith("RNA"), "other ncRNA"),
     ]
     out = np.select([m.to_numpy() for m, _ in rules], [c for _, c in rules], default="other")

@@ -27,6 +27,14 @@ ONE_SOURCE = ("medium", "but all from one source: its neighbours are a rough gui
 LOW_BELOW = min(lowest for lowest, name, _ in TIERS if name not in LOW)   # contexts: under this, a gene is low
 
 
+def meaning(tier: str, one_source: bool = False) -> str:
+    """What a gene's tier means for a reader of its neighbours (:data:`ONE_SOURCE` for a medium gene
+    whose contexts all come from one data set or list)."""
+    if one_source and tier == ONE_SOURCE[0]:
+        return ONE_SOURCE[1]
+    return next(words for _, name, words in TIERS if name == tier)
+
+
 def tier_bounds() -> dict[str, str]:
     """Each tier's range of contexts in words ("≥ 100", "30–99", …, "< 10"), from TIERS."""
     out, upper = {}, None

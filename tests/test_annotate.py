@@ -13,7 +13,8 @@ from pipeline.annotate import class_enrichment, display_class, first_known, tiss
     ("SCARNA2", "ncRNA", "snoRNA", "snoRNA"), ("C1orf112", "protein-coding", "", "uncharacterised ORF"),
     ("C2ORF78", "protein-coding", "", "uncharacterised ORF"), ("GAPDHP1", "pseudo", "", "pseudogene"),
     ("AC000061.1", "unknown", "processed_pseudogene", "pseudogene"), ("XIST", "ncRNA", "lncRNA", "lncRNA"),
-    ("XIST", "ncRNA", "", "other ncRNA"), ("TRNA1", "tRNA", "", "other ncRNA"), ("RNU1-1", "unknown", "snRNA",
+    ("XIST", "ncRNA", "", "other ncRNA"), ("LINC00115", "ncRNA", "", "lncRNA"),
+    ("LINC00115P", "ncRNA", "", "other ncRNA"), ("TRNA1", "tRNA", "", "other ncRNA"), ("RNU1-1", "unknown", "snRNA",
                                                                                 "other ncRNA"),
     ("ABC1", "unknown", "", "other"), ("X", None, None, "other"),
 ])

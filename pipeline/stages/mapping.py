@@ -70,7 +70,8 @@ def _annotations(inputs: StageInputs) -> dict:
 ANNOTATIONS = Stage("annotations", _annotations,
                     needs=("embedding", "gene_table", "gene_types", "atlases", "symbols", "layout"),
                     params=("tissue",), load=lambda folder, info: (pd.read_parquet(folder / "genes.parquet"), info),
-                    report=lambda v: {"annotations": v[1]})
+                    report=lambda v: {"annotations": v[1]},
+                    version=1)    # 1: LINC<n> ncRNAs without a GENCODE id are lncRNA
 
 
 def _tissue_patterns(inputs: StageInputs) -> dict:
