@@ -235,3 +235,34 @@ def test_hovering_a_neighbours_cosine_shows_the_r_behind_it(dash_duo, app):
     found = pair_evidence(app.server.config["MAP_DATA"], "G010", first)
     best = found.loc[found["r"].idxmax()]
     assert f"{best['dataset']} {best['r']:.2f}" in dash_duo.find_element(".dash-tooltip").text
+
+
+def test_a_long_symbol_is_shown_whole_among_the_neighbours_at_1280(dash_duo, small_bundle, tmp_path):
+    """The Gene, Cosine and Support cells of the neighbours are never cut at 1280x800, an 11-letter
+    symbol included (a biologist's pass found "ASAP1-…" and "LINC02…" there)."""
+    import shutil
+
+    import pandas as pd
+
+    from gene2vec_dash import create_app
+    from gene2vec_dash.queries import MapData, neighbours
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(small_bundle, copy)
+    first = neighbours(MapData.load(copy), "G010", 5)["symbol"].iloc[0]
+    genes = pd.read_parquet(copy / "genes.parquet")
+    genes.loc[genes["symbol"] == first, "symbol"] = "SLC25A5-AS1"
+    genes.to_parquet(copy / "genes.parquet", index=False)
+    listed = (copy / "embedding.genes.txt").read_text().splitlines()
+    (copy / "embedding.genes.txt").write_text("\n".join("SLC25A5-AS1" if g == first else g for g in listed) + "\n")
+    for evidence in copy.glob("evidence_*"):          # they list the genes too: a bundle without them
+        evidence.unlink()
+    dash_duo.driver.set_window_size(1280, 800)
+    dash_duo.start_server(create_app(copy))
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=5")
+    dash_duo.wait_for_contains_text(f"#{ids.NEIGHBOURS}", "SLC25A5-AS1", timeout=20)
+    cut = _js(dash_duo, f"""return [...document.querySelectorAll('#{ids.NEIGHBOURS} td')]
+        .filter(td => ['symbol', 'similarity', 'support'].includes(td.dataset.dashColumn))
+        .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent);""")
+    assert cut == []
+

@@ -28,7 +28,7 @@ def layout(data: MapData, others: Others) -> list:
         # six short columns fit the panel at 1280 px; each partner's name is its row's tooltip
         table(ids.PARTNERS, [("#", "rank"), ("Partner", "symbol"), ("P", "probability"),
                              ("Recip.", "reciprocal"), ("Support", "support"), ("Class", "class")],
-              [7, 19, 12, 13, 19, 30], style_data_conditional=LOW_ROWS, tooltip_duration=None,
+              [6, 26, 12, 13, 19, 24], style_data_conditional=LOW_ROWS, tooltip_duration=None,
               style_cell={**TABLE_STYLE["style_cell"], "padding": "3px 4px"},
               tooltip_header={"reciprocal": "Reciprocal rank: where the first gene stands among this partner's "
                                             "own predicted partners (1 = its best): a specific partner ranks it "
