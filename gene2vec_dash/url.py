@@ -100,8 +100,10 @@ def _changed(value: object, current: object) -> object:
 
 
 def _link_tab(view: ViewState, tabs: Sequence[str]) -> object:
-    """The tab a link opens on: the Compare tab for a comparison, Partners for a pair, else as it is."""
-    wanted = ids.TAB_COMPARE if view.compare else ids.TAB_PAIR if view.pair_a and view.pair_b else None
+    """The tab a link opens on: the Compare tab for a comparison, Partners for a pair or for a pair's
+    first gene alone (``?pair=CDK1``: its partners; the Gene tab would be empty), else as it is."""
+    paired = view.pair_a and (view.pair_b or not view.gene)
+    wanted = ids.TAB_COMPARE if view.compare else ids.TAB_PAIR if paired else None
     return wanted if wanted in tabs else no_update
 
 

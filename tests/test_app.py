@@ -281,6 +281,9 @@ def test_compare_tab_and_link(small_bundle, small_bundle_seed1):
     status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=seed1"})
     view = body["response"]
     assert view[ids.COMPARE]["value"] == "seed1" and view[ids.SIDE_TABS]["value"] == ids.TAB_COMPARE
+    for link, tab in (("?pair=G010", ids.TAB_PAIR), ("?pair=G010,G011", ids.TAB_PAIR), ("?gene=G010&pair=G010", None)):
+        view = _call(app, (ids.URL, "search"), {(ids.URL, "search"): link})[1]["response"]
+        assert view.get(ids.SIDE_TABS, {}).get("value") == tab, link     # one pair gene alone: its partners
     status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=nope"})
     assert "No embedding “nope” to compare with (this map is compared with seed1)" in \
         body["response"][ids.COLOUR_MESSAGE]["children"]
