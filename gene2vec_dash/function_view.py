@@ -52,6 +52,7 @@ def section(data: MapData) -> list:
     found = libraries(data)
     if not found:
         return []
+    meaning = probability_words(data)
     return [html.Div([
         html.Div([html.H3("Predicted functions"),
                   dcc.RadioItems(id=ids.FUNCTION_LIBRARY, value=found[0], inline=True, className="function-library",
@@ -60,11 +61,11 @@ def section(data: MapData) -> list:
         html.Div(id=ids.FUNCTION_NOTE, className="note"),
         table(ids.FUNCTIONS, [("Term", "term"), ("P", "probability"), ("", "status")], [66, 12, 22],
               tooltip_duration=None, sort_action="none", style_table={"overflowX": "hidden"},
-              tooltip_header={"probability": probability_words(data)}, style_data_conditional=_styles(None)),
+              tooltip_header={"probability": meaning}, style_data_conditional=_styles(None)),
         html.Div([html.Span(id=ids.FUNCTION_TERM),
                   html.Button("Remove outline", id=ids.FUNCTION_CLEAR, className="button", style={"display": "none"})],
                  className="function-term"),
-        html.P([probability_words(data), " Hover a term for the neighbours that carry it; click it to outline its "
+        html.P([meaning, " Hover a term for the neighbours that carry it; click it to outline its "
                 "genes on the map."], className="note"),
     ], id=ids.FUNCTION_SECTION, className="functions", style={"display": "none"})]
 
