@@ -59,9 +59,9 @@ def section(data: MapData) -> list:
                                  options=[{"label": label(n), "value": n} for n in found])], className="row"),
         html.Div(id=ids.FUNCTION_CAUTION),
         html.Div(id=ids.FUNCTION_NOTE, className="note"),
-        table(ids.FUNCTIONS, [("Term", "term"), ("P", "probability"), ("", "status")], [66, 12, 22],
+        table(ids.FUNCTIONS, [("Term", "term"), ("P", "percent"), ("", "status")], [66, 12, 22],
               tooltip_duration=None, sort_action="none", style_table={"overflowX": "hidden"},
-              tooltip_header={"probability": meaning}, style_data_conditional=_styles(None)),
+              tooltip_header={"percent": meaning}, style_data_conditional=_styles(None)),
         html.Div([html.Span(id=ids.FUNCTION_TERM),
                   html.Button("Remove outline", id=ids.FUNCTION_CLEAR, className="button", style={"display": "none"})],
                  className="function-term"),
@@ -167,7 +167,7 @@ def register_functions(app: Dash, data: MapData) -> None:
         clear = {"display": "inline-block" if k is not None else "none"}
         if ctx.triggered_id == ids.PATHWAY:
             return (no_update,) * 4 + (_styles(at[0] if at else None), no_update, no_update, shown, clear)
-        rows = [{"term": t, "probability": _percent(p), "status": "known" if kn else "predicted"}
+        rows = [{"term": t, "percent": _percent(p), "status": "known" if kn else "predicted"}
                 for t, p, kn in zip(found["term"], found["probability"], found["known"])]
         places = [data.sets.index_of(str(x)) for x in found["set"]]
         tissues = [across_tissues(tissue_support(data, symbol, data.sets.rows_of(s)) if s is not None else [])

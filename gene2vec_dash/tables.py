@@ -21,9 +21,10 @@ LOW_STYLE = {"color": "#7b8590", "fontStyle": "italic"}
 LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, **LOW_STYLE},
             {"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW), "column_id": "support"},
              "color": "#a4260f", "fontWeight": 600}]
-# numbers shown alike down a column: cosines to 3 decimals (0.922, 0.899, 0.897, never 0.8969 under
-# 0.899), enrichment folds to 3 significant digits (410, 1010, 3.2)
+# numbers shown alike down a column: cosines and partner probabilities to 3 decimals (0.922, 0.899,
+# 0.897, never 0.8969 under 0.899 or 0.93 over 0.943), enrichment folds to 3 significant digits (410, 1010, 3.2)
 FORMATS = {"similarity": Format(precision=3, scheme=Scheme.fixed),
+           "probability": Format(precision=3, scheme=Scheme.fixed),
            "fold": Format(precision=3, scheme=Scheme.decimal, trim=Trim.yes)}
 SUPPORT_TIP = ("How much co-expression placed the gene: "
                + ", ".join(f"{tier} {bound}" + (" contexts" if k == 0 else "")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -120,6 +121,8 @@ def test_search_click_colour_pair_and_share(dash_duo, app):
     probability = float(dash_duo.find_element(f"#{ids.PAIR_PROBABILITY}").text)
     assert 0.0 <= probability <= 1.0
     assert len(_table_symbols(dash_duo, ids.PARTNERS)) == 10
+    cells = [c.text for c in dash_duo.find_elements(f"#{ids.PARTNERS} td[data-dash-column=probability]")]
+    assert len(cells) == 10 and all(re.fullmatch(r"[01]\.\d{3}", c) for c in cells), cells   # 0.930, never 0.93
 
     # the URL holds the view: reload it and find the same state
     url = dash_duo.driver.current_url

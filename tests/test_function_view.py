@@ -89,7 +89,7 @@ def test_a_genes_terms_and_a_lists_candidates_from_the_callbacks(small_bundle):
     got = _call(app, (ids.FUNCTIONS, "data"), {(ids.GENE, "value"): gene, (ids.FUNCTION_LIBRARY, "value"): "modules"})
     rows = got[ids.FUNCTIONS]["data"]             # one module a gene: poorly annotated, its predicted terms first
     assert [r["status"] for r in rows] == ["predicted"] * (len(rows) - 1) + ["known"]
-    assert rows[-1]["term"] == f"Module {module}" and rows[-1]["probability"].endswith("%")
+    assert rows[-1]["term"] == f"Module {module}" and rows[-1]["percent"].endswith("%")
     assert "only 1 modules annotation here, 1 among these" in got[ids.FUNCTION_NOTE]["children"]
     assert "supported by" in got[ids.FUNCTIONS]["tooltip_data"][-1]["term"]["value"]
     assert "Across tissues, its r with the term's genes: " in got[ids.FUNCTIONS]["tooltip_data"][-1]["term"]["value"]
