@@ -3,7 +3,7 @@ Debian's chromium + chromium-driver): ``python docs/screenshots.py [--bundle bun
 [--compare DIR]`` (the Compare views need a second bundle; ``{compare}`` in a link is its name).
 
 Each view is a shared link plus what a user then does (open a tab, box-select around a gene,
-paste a list, choose a gene set), at the two window sizes the app is checked at."""
+choose a gene set), at the two window sizes the app is checked at."""
 from __future__ import annotations
 
 import argparse
@@ -52,10 +52,10 @@ VIEWS = [  # file, window, link, actions
     ("functions-alb.png", SMALL, "/?gene=ALB&k=15&color=tissue&atlas=gtex&tissue=Liver", []),
     ("functions-alb-hover-large.png", LARGE, "/?gene=ALB&k=15&color=tissue&atlas=gtex&tissue=Liver", [("hover", 5)]),
     ("functions-low-support-large.png", LARGE, "/?gene=POLR2MP1&k=15", []),
-    ("candidates-dna-repair.png", SMALL, "/?gene=BRCA1", [("paste", "BRCA1 RAD51 PALB2 BRCA2 BARD1"),
-                                                         ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
-    ("candidates-dna-repair-large.png", LARGE, "/?gene=BRCA1", [("paste", "BRCA1 RAD51 PALB2 BRCA2 BARD1"),
-                                                               ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
+    ("candidates-dna-repair.png", SMALL, "/?gene=BRCA1&list=BRCA1,RAD51,PALB2,BRCA2,BARD1",
+     [("tested", None), ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
+    ("candidates-dna-repair-large.png", LARGE, "/?gene=BRCA1&list=BRCA1,RAD51,PALB2,BRCA2,BARD1",
+     [("tested", None), ("scroll", f"#{ids.CANDIDATE_SECTION}")]),
     ("about.png", SMALL, "/?gene=CDK1", [("tab", "About")]),
     ("about-large.png", LARGE, "/?gene=CDK1", [("tab", "About")]),
     ("about-patterns.png", SMALL, "/?gene=CDK1", [("tab", "About"), ("scroll", ".bars")]),
@@ -167,11 +167,8 @@ def _hover(driver, row: int) -> None:
     ActionChains(driver).move_to_element(cell).perform()
 
 
-def _paste(driver, genes: str) -> None:
-    """Paste a gene list into the Gene list tab and test it."""
-    _tab(driver, "Gene list")
-    driver.find_element("css selector", f"#{ids.LIST_TEXT}").send_keys(genes)
-    driver.find_element("css selector", f"#{ids.LIST_BUTTON}").click()
+def _tested(driver, _: None) -> None:
+    """Wait for a link's gene list to be tested (the link opens the Gene list tab with it)."""
     _wait(driver, f"#{ids.CANDIDATES} td", 30)
     driver.find_element("css selector", "header h1").click()          # the pointer off the tables: no tooltip
 
@@ -181,7 +178,7 @@ def _scroll(driver, selector: str) -> None:
 
 
 ACTIONS = {"tab": _tab, "select": _select, "pathway": _pathway, "scroll": _scroll, "term": _term, "hover": _hover,
-           "paste": _paste}
+           "tested": _tested}
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The view's state in the URL query string, so that a view can be bookmarked and shared:
-``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...&support=fade&compare=NAME``."""
+``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...&support=fade&compare=NAME
+&list=BRCA1,RAD51,...``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -10,6 +11,8 @@ from gene2vec_dash.names import find_tissue
 
 COLOR_MODES = ("class", "tissue")
 SUPPORT_VIEWS = ("show", "fade", "hide")     # what the map does with low-support genes
+LIST_IN_LINK = 2000      # characters of a gene list a link holds (~250 symbols): a bigger list stays out of the
+                         # link, which would otherwise pass the MAX_LINK the app reads
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class ViewState:
     gene_set: str | None = None         # a gene set shown on the map, by name
     support: str = "show"               # low-support genes shown, faded or hidden on the map
     compare: str | None = None          # the embedding this map is compared with (by name; None: the first)
+    genes: tuple[str, ...] = ()         # the Gene list tab's list (pasted or selected), official symbols
 
     def to_query(self) -> str:
         tissue = self.color == "tissue"
@@ -31,8 +35,26 @@ class ViewState:
                  "atlas": self.atlas if tissue else None, "tissue": self.tissue if tissue else None,
                  "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None,
                  "set": self.gene_set, "support": None if self.support == "show" else self.support,
-                 "compare": self.compare}
+                 "compare": self.compare, "list": listed(self.genes)}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
+
+
+def listed(genes: tuple[str, ...]) -> str | None:
+    """A gene list as a link holds it ("BRCA1,RAD51"), None when it is empty or too long for a link."""
+    text = ",".join(genes)
+    return text if 0 < len(text) <= LIST_IN_LINK else None
+
+
+def names_listed(text: str | None) -> tuple[str, ...]:
+    """The names of a link's list ("BRCA1,RAD51"), each once, in order (read as typed: the Gene list
+    tab resolves them)."""
+    return tuple(dict.fromkeys(g.strip() for g in (text or "")[:LIST_IN_LINK].split(",") if g.strip()))
+
+
+def link_list(search: object) -> tuple[str, ...]:
+    """The names of the list a URL's query string holds."""
+    found = parse_qs(search.lstrip("?")).get("list") if isinstance(search, str) else None
+    return names_listed(found[0] if found else None)
 
 
 def parse_query(search: str, atlases: dict[str, list[str]], compared: tuple[str, ...] = ()
@@ -79,5 +101,6 @@ def parse_query(search: str, atlases: dict[str, list[str]], compared: tuple[str,
     if state.color == "tissue" and not atlases:
         state = replace(state, color="class")
     a, _, b = (q.get("pair") or "").partition(",")
-    state = replace(state, pair_a=a or None, pair_b=b or None, gene_set=q.get("set") or None)
+    state = replace(state, pair_a=a or None, pair_b=b or None, gene_set=q.get("set") or None,
+                    genes=names_listed(q.get("list")))
     return state, " ".join(notices), k_note

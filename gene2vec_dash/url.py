@@ -17,18 +17,20 @@ from gene2vec_dash.genebox import gene, options
 from gene2vec_dash.names import find_tissue, tissue_options
 from gene2vec_dash.panel import Others
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, parse_query
+from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, link_list, parse_query
 
 
 @dataclass(frozen=True)
 class Control:
     """A component property the URL state sets under ``key``; with ``reads``, its change also
-    rewrites the URL (messages and options are only set)."""
+    rewrites the URL (messages and options are only set); without ``sets``, it is only read (the
+    Gene list tab's list: the tab reads a link's list itself, to say what of it was found)."""
 
     key: str
     id: str
     prop: str = "value"
     reads: bool = True
+    sets: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,13 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
     atlases = {key: a.tissues for key, a in data.atlases.items()}
     first_other = next(iter(others), None)
     controls = [p for p in parts if isinstance(p, Control)]
+    setting = [c for c in controls if c.sets]
+    lists = {c.id for c in controls if c.key == "list"}
     picks = [p for p in parts if isinstance(p, Pick)]
     readers = [c.key for c in controls if c.reads]
     if len(set(readers)) < len(readers):
         raise ValueError(f"two controls read the same part of the URL: {sorted(readers)}")
-    outputs = {"search": Output(ids.URL, "search"), **{f"set{k}": Output(c.id, c.prop) for k, c in enumerate(controls)},
+    outputs = {"search": Output(ids.URL, "search"), **{f"set{k}": Output(c.id, c.prop) for k, c in enumerate(setting)},
                "tab": Output(ids.SIDE_TABS, "value", allow_duplicate=True)}
     read = {"search": Input(ids.URL, "search"), **{f"pick{k}": Input(p.id, p.prop) for k, p in enumerate(picks)},
             **{c.key: Input(c.id, c.prop) for c in controls if c.reads}, "tab": Input(ids.SIDE_TABS, "value")}
@@ -80,6 +84,8 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
         else:
             picked = _picked(trigger, picks, values)
             view, pathway, notes = _from_controls(data, atlases, trigger, picked, tuple(others), values)
+            if not view.genes and trigger not in lists:      # a link's list not yet tested stays in the link
+                view = replace(view, genes=link_list(search))
         if view.gene and not view.pair_a:
             view = replace(view, pair_a=view.gene)
         query = view.to_query()
@@ -92,7 +98,7 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
         # changed or not, and each would redraw the 25k-point map (options feed no callback)
         return {"search": query if query != (search or "") else no_update, "tab": tab,
                 **{f"set{k}": _changed(said.get(c.key, no_update), values[c.key]) if c.reads else
-                   said.get(c.key, no_update) for k, c in enumerate(controls)}}
+                   said.get(c.key, no_update) for k, c in enumerate(setting)}}
 
 
 def _changed(value: object, current: object) -> object:
@@ -101,7 +107,8 @@ def _changed(value: object, current: object) -> object:
 
 def _link_tab(view: ViewState, tabs: Sequence[str]) -> object:
     """The tab a link opens on: the Compare tab for a comparison, Partners for a pair or for a pair's
-    first gene alone (``?pair=CDK1``: its partners; the Gene tab would be empty), else as it is."""
+    first gene alone (``?pair=CDK1``: its partners; the Gene tab would be empty), else as it is (a
+    list's test opens the Gene list tab itself, once the list is read)."""
     paired = view.pair_a and (view.pair_b or not view.gene)
     wanted = ids.TAB_COMPARE if view.compare else ids.TAB_PAIR if paired else None
     return wanted if wanted in tabs else no_update
@@ -163,7 +170,8 @@ def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[
                      gene_set=None if set_k is None else str(data.sets.name[set_k]),
                      support=inputs.choice(value("support"), SUPPORT_VIEWS) or "show",
                      # the link names the comparison while the Compare tab shows it
-                     compare=inputs.choice(value("compare"), compared) if value("tab") == ids.TAB_COMPARE else None)
+                     compare=inputs.choice(value("compare"), compared) if value("tab") == ids.TAB_COMPARE else None,
+                     genes=tuple(g for g in inputs.symbols(value("list"))[0] or () if g in data.row))
     if view.gene != resolved or trigger == ids.GENE:
         notes["gene_message"] = inputs.ignored(value("gene"), chosen, "a gene name") if trigger == ids.GENE else ""
         view = replace(view, pair_a=view.gene or view.pair_a)   # the pair panel follows the gene

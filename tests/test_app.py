@@ -142,6 +142,28 @@ def test_the_url_sets_the_controls_and_a_click_rewrites_it(small_bundle):
     assert view[ids.URL]["search"] == "?gene=G010&k=15&color=class&pair=G010%2CG012"
 
 
+def test_a_gene_list_is_in_the_link_kept_until_tested_then_as_found(small_bundle):
+    """The Gene list tab's list is in the link, by the symbols found; a link's list stays in it until
+    the tab has tested it (a control changed meanwhile does not drop it); a list too long for a link
+    stays out of it (the link would pass what the app reads)."""
+    app = create_app(small_bundle)
+    link = "?k=15&color=class&list=g010%2Coldname1%2CNOSUCH"
+    status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): link})
+    assert status == 200 and ids.URL not in body["response"]                         # the link stands as it is
+    pending = {(ids.URL, "search"): link, (ids.K, "value"): 20, (ids.LIST_GENES, "data"): []}
+    _, body = _call(app, (ids.URL, "search"), pending, [(ids.K, "value")])
+    assert body["response"][ids.URL]["search"] == "?k=20&color=class&list=g010%2Coldname1%2CNOSUCH"
+    tested = {**pending, (ids.LIST_GENES, "data"): ["G010", "G011"]}
+    _, body = _call(app, (ids.URL, "search"), tested, [(ids.LIST_GENES, "data")])
+    assert body["response"][ids.URL]["search"] == "?k=20&color=class&list=G010%2CG011"
+    _, body = _call(app, (ids.URL, "search"), {**pending, (ids.URL, "search"): "?k=20&color=class&list=G010"},
+                    [(ids.LIST_GENES, "data")])                                       # cleared: gone from the link
+    assert body["response"][ids.URL]["search"] == "?k=20&color=class"
+    many = ViewState(genes=tuple(f"GENE{k:05d}" for k in range(400)))
+    assert "list=" not in many.to_query() and parse_query("?list=A,,B,A", ATLASES)[0].genes == ("A", "B")
+    assert parse_query(ViewState(genes=("A", "B")).to_query(), ATLASES)[0].genes == ("A", "B")
+
+
 def test_gene_card_has_identifiers_and_links(data):
     card = gene_card(data, "G010")
     entrez = str(int(data.genes.at[data.row["G010"], "entrez"]))

@@ -209,8 +209,8 @@ def test_lasso_paste_and_pathway(dash_duo, app):
     dash_duo.find_element(f"#{ids.LIST_TEXT}").send_keys("G006 g007, oldname1; NOSUCHGENE 7")
     dash_duo.find_element(f"#{ids.LIST_BUTTON}").click()
     dash_duo.wait_for_contains_text(f"#{ids.LIST_SUMMARY}", "not on this map (1): NOSUCHGENE", timeout=10)
-    assert "3 genes of the list" in dash_duo.find_element(f"#{ids.LIST_SUMMARY}").text or \
-        "4 genes of the list" in dash_duo.find_element(f"#{ids.LIST_SUMMARY}").text   # "7" is an Entrez id here
+    found = dash_duo.find_element(f"#{ids.LIST_SUMMARY}").text.split(" genes of the list")[0].split()[-1]
+    assert found in ("3", "4"), found                                        # "7" is an Entrez id here
 
     dash_duo.find_element(f"#{ids.PATHWAY}").click()
     popover = "#" + dash_duo.find_element(f"#{ids.PATHWAY}").get_attribute("aria-controls").replace(":", "\\:")
@@ -221,13 +221,17 @@ def test_lasso_paste_and_pathway(dash_duo, app):
     shown = _js(dash_duo, f"return {PLOT_JS}._fullData[2].x.length;")
     assert shown >= 10
 
-    # the gene set is in the link: a reload shows it again
+    # the gene set and the list (the genes found, by symbol) are in the link: a reload shows them again,
+    # on the Gene list tab, the list tested anew
     url = dash_duo.driver.current_url
-    assert "set=" in url, url
+    assert "set=" in url and "list=" in url and "NOSUCHGENE" not in url, url
     dash_duo.driver.get(url)
     dash_duo.wait_for_element(f"#{ids.SIDE_TABS}", timeout=20)
-    _tab(dash_duo, "Gene list")
+    dash_duo.wait_for_contains_text(f"#{ids.LIST_SUMMARY}", f"{found} genes of the list found", timeout=15)
+    assert "G006" in dash_duo.find_element(f"#{ids.LIST_TEXT}").get_attribute("value")
+    assert dash_duo.find_elements(f"#{ids.ENRICHMENT} td[data-dash-column='gene set']")
     dash_duo.wait_for_contains_text(f"#{ids.PATHWAY_SUMMARY}", "Clusteredness", timeout=15)
+    assert dash_duo.driver.current_url == url           # tested anew, the same list: the link stands
 
 
 def test_low_support_caution_and_hiding(dash_duo, small_bundle, tmp_path):

@@ -62,11 +62,29 @@ SELECTION_JS = """function (selected, genes, summary, drawn) {
 }""" % figures.MAP
 
 
+# A link's list (?list=BRCA1,RAD51) is pasted and tested as a user would: the same reading (aliases, names
+# not on the map said) and the same table. Only when it differs from the list shown: the URL is rewritten
+# from the list after every test, and this then does nothing. The click is set_props, not an output: the
+# test rewrites the URL, and an output chain URL -> test -> URL would be a dependency cycle.
+LINK_LIST_JS = """function (search, genes, clicks) {
+    const named = new URLSearchParams(search || "").get("list");
+    if (!named || named === (genes || []).join(",")) { return window.dash_clientside.no_update; }
+    const text = named.split(",").join(", ");
+    const set = window.dash_clientside.set_props;
+    set("%s", {value: text});
+    set("%s", {n_clicks: (clicks || 0) + 1});
+    return text;
+}""" % (ids.LIST_TEXT, ids.LIST_BUTTON)
+
+
 def _gene_list(app: Dash, data: MapData) -> None:
     symbols = data.genes["symbol"].to_numpy(dtype=object)
     app.clientside_callback(SELECTION_JS, Output(ids.MAP_SELECTION, "data"), Input(ids.MAP, "selectedData"),
                             State(ids.LIST_GENES, "data"), State(ids.LIST_SUMMARY, "children"),
                             State(ids.LIST_ON_MAP, "data"), prevent_initial_call=True)
+    app.clientside_callback(LINK_LIST_JS, Output(ids.LIST_TEXT, "value", allow_duplicate=True),
+                            Input(ids.URL, "search"), State(ids.LIST_GENES, "data"), State(ids.LIST_BUTTON, "n_clicks"),
+                            prevent_initial_call="initial_duplicate")
 
     @app.callback(Output(ids.LIST_GENES, "data"), Output(ids.LIST_SUMMARY, "children"), Output(ids.ENRICHMENT, "data"),
                   Output(ids.ENRICHMENT, "tooltip_data"), Output(ids.MAP, "figure", allow_duplicate=True),
@@ -199,4 +217,5 @@ def _pathway(app: Dash, data: MapData) -> None:
 
 
 PANEL = Panel("Gene list", ids.TAB_LIST, layout, register,
-              url=(Control("pathway", ids.PATHWAY), Pick("gene", ids.CANDIDATES, "active_cell")))
+              url=(Control("pathway", ids.PATHWAY), Control("list", ids.LIST_GENES, "data", sets=False),
+                   Pick("gene", ids.CANDIDATES, "active_cell")))
