@@ -213,7 +213,7 @@ def candidate_section() -> html.Div:
         html.H3("Genes that belong with this list"),
         html.Div(id=ids.CANDIDATE_SUMMARY, className="note", role="status"),
         table(ids.CANDIDATES, [("#", "rank"), ("Gene", "symbol"), ("Score", "score"), ("Support", "support"),
-                               ("Description", "description")], [6, 26, 13, 19, 36], tooltip_duration=None,
+                               ("Description", "description")], [10, 30, 14, 20, 26], tooltip_duration=None,
               sort_action="none",
               style_data_conditional=LOW_ROWS, tooltip_header={"support": SUPPORT_TIP, "score": SCORE_TIP}),
     ], id=ids.CANDIDATE_SECTION, style={"display": "none"})

@@ -238,8 +238,9 @@ def test_hovering_a_neighbours_cosine_shows_the_r_behind_it(dash_duo, app):
 
 
 def test_a_long_symbol_is_shown_whole_among_the_neighbours_at_1280(dash_duo, small_bundle, tmp_path):
-    """The Gene, Cosine and Support cells of the neighbours are never cut at 1280x800, an 11-letter
-    symbol included (a biologist's pass found "ASAP1-…" and "LINC02…" there)."""
+    """The #, Gene, Cosine and Support cells of the neighbours are never cut at 1280x800, an 11-letter
+    symbol and 3-digit ranks included (a biologist's pass found "ASAP1-…" and "LINC02…" there, and
+    the ranks from 10 read "1…")."""
     import shutil
 
     import pandas as pd
@@ -259,10 +260,10 @@ def test_a_long_symbol_is_shown_whole_among_the_neighbours_at_1280(dash_duo, sma
         evidence.unlink()
     dash_duo.driver.set_window_size(1280, 800)
     dash_duo.start_server(create_app(copy))
-    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=5")
+    dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&k=100")
     dash_duo.wait_for_contains_text(f"#{ids.NEIGHBOURS}", "SLC25A5-AS1", timeout=20)
     cut = _js(dash_duo, f"""return [...document.querySelectorAll('#{ids.NEIGHBOURS} td')]
-        .filter(td => ['symbol', 'similarity', 'support'].includes(td.dataset.dashColumn))
+        .filter(td => ['rank', 'symbol', 'similarity', 'support'].includes(td.dataset.dashColumn))
         .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent);""")
     assert cut == []
 

@@ -35,7 +35,7 @@ def layout(data: MapData, others: Others) -> list:
         # five columns fit the panel at 1280 px, an 11-letter symbol whole (SLC25A5-AS1); each gene's class
         # and whole name are its row's tooltip
         table(ids.NEIGHBOURS, [("#", "rank"), ("Gene", "symbol"), ("Cosine", "similarity"), ("Support", "support"),
-                               ("Description", "description")], [6, 26, 15, 19, 34], tooltip_duration=None,
+                               ("Description", "description")], [10, 30, 14, 20, 26], tooltip_duration=None,
               style_data_conditional=LOW_ROWS,
               tooltip_header={"support": SUPPORT_TIP, "similarity": "Cosine of the two genes' vectors; hover a row's "
                               "cosine for the co-expression behind it"}),
