@@ -9,9 +9,11 @@ from gene2vec_dash import inputs, queries
 from gene2vec_dash.queries import MapData
 
 
-def gene_dropdown(id_: str, placeholder: str) -> dcc.Dropdown:
+def gene_dropdown(id_: str, placeholder: str, clearable: bool = True) -> dcc.Dropdown:
+    """A gene box; ``clearable=False`` where Enter must not unselect the gene shown (Dash's dropdown
+    toggles the selected option off on Enter when it can be cleared)."""
     return dcc.Dropdown(id=id_, options=[], value=None, placeholder=placeholder, searchable=True,
-                        clearable=True, search_order="original", className="gene-dropdown")   # the server's order
+                        clearable=clearable, search_order="original", className="gene-dropdown")   # the server's order
 
 
 def gene(data: MapData, value: object) -> str | None:

@@ -3,9 +3,12 @@ symbols, the GTEx portal's and HPA's tissue names; in headless Chromium."""
 from __future__ import annotations
 
 import shutil
+import time
 
 import pandas as pd
 import pytest
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from gene2vec_dash import ids
 
@@ -59,6 +62,14 @@ def test_the_gene_box_offers_an_entrez_id_symbols_first_and_newer_symbols(dash_d
     dash_duo.driver.get(f"{dash_duo.server_url}/?gene=NEWG12")
     dash_duo.wait_for_contains_text(f"#{ids.GENE_CARD}", "NEWG12 (symbol in NCBI Gene of 2026-03-18)", timeout=20)
     assert dash_duo.find_element(f"#{ids.GENE}-value").text == "G012"
+
+    # 4. Enter on the open box (its focused option: the gene shown) keeps the gene (it used to unselect it)
+    dash_duo.find_element(f"#{ids.GENE}").click()
+    focused = dash_duo.driver.switch_to
+    WebDriverWait(dash_duo.driver, 5).until(lambda _: focused.active_element.get_attribute("value") == "G012")
+    focused.active_element.send_keys(Keys.ENTER)
+    time.sleep(1.5)                                   # what Enter did (a new URL) has come back by then
+    assert "gene=G012" in dash_duo.driver.current_url and dash_duo.find_element(f"#{ids.GENE}-value").text == "G012"
 
 
 def test_tissues_go_by_the_gtex_portals_names(dash_duo, small_bundle):

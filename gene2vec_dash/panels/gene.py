@@ -19,7 +19,8 @@ from gene2vec_dash.url import Control, Pick
 
 def layout(data: MapData, others: Others) -> list:
     return [
-        genebox.gene_dropdown(ids.GENE, "Search a gene symbol, alias or Entrez id…"),
+        # not clearable: Enter on the open box (the gene shown is its focused option) left the map with no gene
+        genebox.gene_dropdown(ids.GENE, "Search a gene symbol, alias or Entrez id…", clearable=False),
         html.Div(id=ids.GENE_MESSAGE, className="message", role="status"),
         html.Div(id=ids.GENE_CARD, className="gene-card"),
         *function_view.section(data),
