@@ -51,9 +51,9 @@ def names_listed(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(g.strip() for g in (text or "")[:LIST_IN_LINK].split(",") if g.strip()))
 
 
-def link_list(search: object) -> tuple[str, ...]:
-    """The names of the list a URL's query string holds."""
-    found = parse_qs(search.lstrip("?")).get("list") if isinstance(search, str) else None
+def link_list(query: str) -> tuple[str, ...]:
+    """The names of the list a link's query string (as :func:`gene2vec_dash.inputs.link` reads it) holds."""
+    found = parse_qs(query.lstrip("?")).get("list")
     return names_listed(found[0] if found else None)
 
 

@@ -63,7 +63,7 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
     first_other = next(iter(others), None)
     controls = [p for p in parts if isinstance(p, Control)]
     setting = [c for c in controls if c.sets]
-    lists = {c.id for c in controls if c.key == "list"}
+    read_by_panel = {c.id for c in controls if not c.sets}    # the Gene list's list: its tab reads the link
     picks = [p for p in parts if isinstance(p, Pick)]
     readers = [c.key for c in controls if c.reads]
     if len(set(readers)) < len(readers):
@@ -84,8 +84,8 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
         else:
             picked = _picked(trigger, picks, values)
             view, pathway, notes = _from_controls(data, atlases, trigger, picked, tuple(others), values)
-            if not view.genes and trigger not in lists:      # a link's list not yet tested stays in the link
-                view = replace(view, genes=link_list(search))
+            if not view.genes and trigger not in read_by_panel:     # a link's list not yet tested stays in it
+                view = replace(view, genes=link_list(inputs.link(search)[0]))
         if view.gene and not view.pair_a:
             view = replace(view, pair_a=view.gene)
         query = view.to_query()

@@ -65,7 +65,8 @@ SELECTION_JS = """function (selected, genes, summary, drawn) {
 # A link's list (?list=BRCA1,RAD51) is pasted and tested as a user would: the same reading (aliases, names
 # not on the map said) and the same table. Only when it differs from the list shown: the URL is rewritten
 # from the list after every test, and this then does nothing. The click is set_props, not an output: the
-# test rewrites the URL, and an output chain URL -> test -> URL would be a dependency cycle.
+# test rewrites the URL, and an output chain URL -> test -> URL would be a dependency cycle. The text is
+# set_props too, before the click, so that the test reads it (the returned value lands after the call).
 LINK_LIST_JS = """function (search, genes, clicks) {
     const named = new URLSearchParams(search || "").get("list");
     if (!named || named === (genes || []).join(",")) { return window.dash_clientside.no_update; }
