@@ -15,7 +15,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from pipeline import functions as F
-from pipeline.function_profiles import Profiles, group_columns
+from pipeline.function_profiles import Profiles, summary_columns
 
 METHODS = ("mean_cosine", "zscore", "hub", "z_logsize", "ridge", "knn", "zsmooth")
 BEST = F.DEFAULT_METHOD
@@ -65,7 +65,7 @@ def out_of_fold_scores(vectors: np.ndarray, near: tuple[np.ndarray, np.ndarray],
     group's mean and ridge features on their own)."""
     p = F.fit_predictor(vectors, members, near, folds=folds, seed=seed, method=BEST, block=block, profiles=profiles)
     names = ((*METHODS, "degree", BEST, "probability") + (("coexpression",) if raw is not None else ())
-             + tuple(c for g in (profiles or {}) for c, in group_columns(g) if not c.endswith("_max")))
+             + tuple(c for g in (profiles or {}) for c, in summary_columns(g) if not c.endswith("_max")))
     out = {m: np.zeros((len(rows), members.shape[1]), np.float32) for m in names}
     for _, part in F.blocks(rows, p.folds, block):
         found = p.features(part)

@@ -28,7 +28,7 @@ def _expression(vectors, members, profiles, group="expression"):
     out = {}
     for _, rows in F.blocks(np.arange(len(vectors)), p.folds, 64):
         found = p.features(rows)
-        out.update({g: (*(found[c][k] for c, in P.group_columns(group)), p.combine(rows, found)[0][k])
+        out.update({g: (*(found[c][k] for c, in P.summary_columns(group)), p.combine(rows, found)[0][k])
                     for k, g in enumerate(rows)})
     return p, [np.stack([out[g][i] for g in range(len(vectors))]) for i in range(4)]
 
@@ -51,7 +51,7 @@ def test_a_genes_own_membership_never_raises_its_per_data_set_score(group):
     for a, b in zip(full[:3], without[:3]):
         assert np.allclose(a[fold0], b[fold0], atol=1e-5)
         assert not np.allclose(a[~fold0], b[~fold0], atol=1e-3)          # the labels do count elsewhere
-    assert p.columns == F.COMBINER + P.group_columns(group)
+    assert p.columns == F.COMBINER + P.group_columns(group, 3)
 
 
 def test_a_planted_co_expression_module_is_found_and_lifts_the_combined_model():
@@ -77,8 +77,25 @@ def test_a_gene_measured_nowhere_scores_zero():
     rows[:, 3] = -1
     model = P.fit_profiles((profiles[0], rows), members, np.arange(100, 500))
     found = P.profile_scores((profiles[0], rows), np.array([3, 4]), model)
-    assert all((found[c][0] == 0).all() for c in ("expression_mean", "expression_max", "expression_ridge"))
+    assert all((found[c][0] == 0).all() for c in ("expression_mean", "expression_max", "expression_ridge",
+                                                  "expression_0_mean", "expression_2_ridge"))
     assert np.abs(found["expression_mean"][1]).max() > 0
+
+
+def test_each_data_set_has_its_own_columns_whose_mean_is_the_summary():
+    vectors, members, (profiles, rows) = _planted()
+    model = P.fit_profiles((profiles, rows), members, np.arange(100, 500))
+    genes = np.arange(20)
+    found = P.profile_scores((profiles, rows), genes, model)
+    measured = rows[:, genes] >= 0
+    for k in ("mean", "ridge"):
+        each = np.stack([found[f"expression_{d}_{k}"] for d in range(3)])
+        assert (each[~measured] == 0).all() and np.abs(each[measured]).max() > 0
+        assert np.allclose(each.sum(axis=0) / np.maximum(measured.sum(axis=0), 1)[:, None], found[f"expression_{k}"],
+                           atol=1e-5)
+    some = measured.any(axis=0)
+    best = np.where(measured[..., None], np.stack([found[f"expression_{d}_mean"] for d in range(3)]), -np.inf).max(axis=0)
+    assert some.sum() > 15 and np.allclose(best[some], found["expression_max"][some], atol=1e-6)
 
 
 def test_an_atlas_z_table_becomes_unit_profiles_whose_products_are_pearson_r():
@@ -103,7 +120,7 @@ def test_each_group_of_profiles_has_its_own_columns_and_a_planted_tissue_module_
     groups = {"expression": profiles, "tissue": P.tissue_profiles([z])}
     p = F.fit_predictor(vectors, members, F.neighbours(vectors, 10), profiles=groups, block=64,
                         folds=5)          # five: fold 0 then holds members of every planted term
-    assert p.columns == F.COMBINER + P.group_columns("expression") + P.group_columns("tissue")
+    assert p.columns == F.COMBINER + P.group_columns("expression", 3) + P.group_columns("tissue", 1)
     found = p.features(np.flatnonzero(p.folds == 0))
     assert {"tissue_mean", "tissue_max", "tissue_ridge"} <= set(found)
     rows = np.flatnonzero(p.folds == 0)
