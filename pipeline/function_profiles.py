@@ -99,12 +99,12 @@ def profile_scores(profiles: Profiles, rows: np.ndarray, model: ProfileModel, gr
     out = {}
     for d, (p, where, w, offset) in enumerate(zip(*profiles, model.weights, model.offsets)):
         z = np.zeros((len(rows), 2 * terms), np.float32)
-        mine = np.flatnonzero(where[rows] >= 0)
-        if len(mine):
-            z[mine] = p[where[rows[mine]]] @ w - offset
-            total += z
-            np.maximum(best, np.where(where[rows, None] >= 0, z[:, :terms], -np.inf), out=best)
-            count[mine] += 1
+        measured = where[rows] >= 0
+        if measured.any():
+            z[measured] = p[where[rows[measured]]] @ w - offset
+            total += z                                  # 0 where not measured: dense adds, not scattered ones
+            np.maximum(best, np.where(measured[:, None], z[:, :terms], -np.inf), out=best)
+            count += measured
         out[f"{group}_{d}_mean"], out[f"{group}_{d}_ridge"] = z[:, :terms], z[:, terms:]
     best[count == 0] = 0
     total /= np.maximum(count, 1)[:, None]
