@@ -28,12 +28,19 @@ PrismEXP's idea), and given the tissue atlases, across the tissues of each (gene
 / 0.871 -> 0.889 / 0.839 -> 0.863 and term-centric +0.024 / +0.030 / +0.030 on GO BP / Reactome /
 WikiPathways, 2,000 genes: the six data sets see no brain, liver or testis).
 
+A second stage (:class:`SecondStage`) reads the first stage's probabilities back through the
+library: a term that the training genes carrying a gene's likely terms also carry rises
+(:func:`coannotation`: label co-occurrence, as multi-label classifier chains use it). Gene-centric
+0.8580 -> 0.8625 / 0.8958 -> 0.9000 / 0.8684 -> 0.8773 and term-centric 0.7900 -> 0.8015 / 0.8589 ->
+0.8674 / 0.8241 -> 0.8363 on GO BP / Reactome / WikiPathways (2,000 genes); with each gene's scores
+centred over the terms (no gene-level shift left) GO BP term-centric still rises 0.7606 -> 0.7694.
+
 :func:`predict` scores every gene in blocks with a probability calibrated the same way (the member
 rate of pairs scored alike in the other folds, made monotone in the score).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import numpy as np
@@ -199,6 +206,7 @@ COMBINER = (("zscore",), ("ridge_z",), ("knn",), ("zsmooth",), ("logsize",), ("d
             ("zsmooth", "degree"))   # the combined model's columns: a feature or a product of features
 DEFAULT_METHOD = "combined"      # chosen on GO BP / Reactome / WikiPathways (gene- and term-centric)
 FOLDS = 10   # each model learns from 90% of the genes: +0.002 gene- and term-centric on each of the three over 5
+POWER = 3   # a likely term's weight in the co-annotation: its probability cubed (2, 4: within 0.001 on GO BP)
 STACKED = 4000   # annotated genes the combined model learns from: over 2,000, +0.0005 / 0 / +0.0017 gene-centric
                  # and +0.0009 / +0.0012 / +0.0024 term-centric on GO BP / Reactome / WikiPathways (8,000: < 0.002 more)
 
@@ -237,6 +245,44 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, step
     return beta
 
 
+def coannotation(probability: np.ndarray, train: sparse.csr_matrix, power: float = POWER) -> np.ndarray:
+    """What a gene's likely terms say about every other term: the log lift (over the term's rate among
+    the training genes) of how often the training genes (``train``: their memberships, genes x terms)
+    that carry a term the gene likely has also carry the term; the mean over the gene's other terms,
+    each weighted by its ``probability`` (rows x terms, out of fold) to the ``power``. The lift, not
+    the rate: a term's rate among the training genes is lower where the held-out fold holds more of
+    its members, and would rank them by it (term-centric 0.59 on shuffled labels). Through two sparse
+    products (rows x training genes in between), never terms x terms."""
+    count = np.asarray(train.sum(axis=0)).ravel().astype(np.float32)
+    q = np.asarray(probability, dtype=np.float32) ** power
+    via = np.asarray(train @ (q / np.maximum(count, 1)).T)                # training genes x rows
+    own = q * (count > 0)                                                  # a term's P(itself | itself) = 1
+    total = q.sum(axis=1, keepdims=True)
+    others = total - own
+    shared = np.maximum(np.asarray(train.T @ via).T - own, 0) / np.maximum(others, 1e-30)
+    lift = np.log((shared + 1e-6) / (count / max(train.shape[0], 1) + 1e-6))
+    # a term holding all but 0.1% of the weight: too little of the others left to read in float32
+    return np.where(others > 1e-3 * total, lift, 0).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class SecondStage:
+    """The combined model's second stage: its first score beside what the gene's likely terms say
+    (:func:`coannotation`, z-scored per term over the stacked genes): terms that go with the gene's
+    predicted ones rise, within a gene (gene-centric) and across genes (term-centric)."""
+
+    mean: np.ndarray                  # terms: of the co-annotation over the stacked genes
+    sd: np.ndarray
+    coef: list[np.ndarray]            # per fold: [first score, z, z x log size, intercept], from the other folds
+    calibration: list[Calibration]    # per fold, of the second score
+
+    def score(self, first: np.ndarray, shared: np.ndarray, logsize: np.ndarray, fold: int) -> np.ndarray:
+        """The second score from the first, :func:`coannotation` and the size prior (any shape alike)."""
+        z = (shared - self.mean) / self.sd
+        c = self.coef[fold]
+        return (c[0] * first + c[1] * z + c[2] * z * logsize + c[3]).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Predictor:
     """Everything :func:`predict` needs to score any gene out of fold: the fold models, the combined
@@ -253,6 +299,7 @@ class Predictor:
     calibration: list[Calibration]
     profiles: dict[str, P.Profiles]                 # groups of per-data-set profiles (may be empty)
     profile_models: dict[str, list[P.ProfileModel]]  # per group and fold, from the other folds' genes
+    second: SecondStage | None = None                # the combined model's second stage
 
     @property
     def columns(self) -> tuple[tuple[str, ...], ...]:
@@ -277,7 +324,15 @@ class Predictor:
         """The method's score and probability from the :meth:`features` of ``rows``."""
         f = int(self.folds[rows[0]])
         s = _method_score(found, self.method, self.coef[f], self.columns)
-        return s, self.calibration[f](s)
+        probability = self.calibration[f](s)
+        if self.second is None:
+            return s, probability
+        s = self.second.score(s, coannotation(probability, self.training(f)), found["logsize"], f)
+        return s, self.second.calibration[f](s)
+
+    def training(self, fold: int) -> sparse.csr_matrix:
+        """The memberships of the annotated genes outside ``fold``: all a model of that fold may learn from."""
+        return self.members[np.flatnonzero(self.annotated & (self.folds != fold))]
 
 
 def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | None,
@@ -291,9 +346,10 @@ def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | 
 
 
 def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, negatives: int, block: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, ...]:
     """Out-of-fold features of every known pair of ``rows`` and of ``negatives`` random pairs per
-    known one, weighted so that the sample stands for all pairs: (columns, score, known, weight, fold)."""
+    known one, weighted so that the sample stands for all pairs: (columns, score, known, weight, fold,
+    gene, term)."""
     parts = []
     for f, part in blocks(rows, p.folds, block):
         found = p.features(part)
@@ -306,7 +362,8 @@ def _sampled_pairs(p: Predictor, rows: np.ndarray, rng: np.random.Generator, neg
         weight = np.r_[np.ones(len(pos)), np.full(len(neg), (known.size - len(pos)) / max(len(neg), 1))]
         cols = np.stack([_column(found, term)[i, t] for term in p.columns], axis=1)
         s = found[p.method][i, t] if p.method != "combined" else np.zeros(len(which))
-        parts.append((cols, s, np.r_[np.ones(len(pos)), np.zeros(len(neg))], weight, np.full(len(which), f)))
+        parts.append((cols, s, np.r_[np.ones(len(pos)), np.zeros(len(neg))], weight, np.full(len(which), f),
+                      part[i], t))
     return tuple(np.concatenate(x) for x in zip(*parts))
 
 
@@ -315,9 +372,9 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
                   negatives: int = 10, block: int = 1024, profiles: dict[str, P.Profiles] | None = None
                   ) -> Predictor:
     """Fold models, then (on the out-of-fold features of a seeded sample of annotated genes) the
-    combined model's coefficients and the calibration of each fold from the other folds' genes;
-    ``profiles`` (:func:`pipeline.function_table.profile_groups`): per-data-set features for the
-    combined model, by group."""
+    combined model's coefficients and the calibration of each fold from the other folds' genes, and
+    its :class:`SecondStage` the same way; ``profiles`` (:func:`pipeline.function_table.profile_groups`):
+    per-data-set features for the combined model, by group."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     members = sparse.csr_matrix(members, dtype=np.float32)
@@ -335,16 +392,48 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
     rng = np.random.default_rng([seed, 1])         # not the stream an evaluation draws its genes from
     pool = np.flatnonzero(annotated)
     rows = np.sort(rng.choice(pool, min(sample, len(pool)), replace=False))
-    cols, s, known, weight, where = _sampled_pairs(p, rows, rng, negatives, block)
+    cols, s, known, weight, where, gene, term = _sampled_pairs(p, rows, rng, negatives, block)
     if method == "combined":
-        start = None
-        for f in range(folds):       # each fold's Newton steps start from the last fold's optimum: a few steps
-            out = where != f
-            start = logistic(cols[out], known[out], weight[out], start=start)
-            p.coef[f] = start.astype(np.float32)
-        s = np.einsum("ij,ij->i", np.hstack([cols, np.ones((len(cols), 1))]), np.stack([p.coef[f] for f in where]))
-    p.calibration.extend(calibrate(s[where != f], known[where != f], weight[where != f]) for f in range(folds))
-    return p
+        p.coef[:] = _fold_logistics(cols, known, weight, where, folds)
+        s = _own_fold_scores(cols, p.coef, where)
+    p.calibration.extend(_fold_calibrations(s, known, weight, where, folds))
+    if method != "combined":
+        return p
+    shared = np.zeros((len(rows), members.shape[1]), np.float32)        # the stacked genes' co-annotation
+    for f, part in blocks(rows, p.folds, block):
+        shared[np.searchsorted(rows, part)] = coannotation(p.combine(part, p.features(part))[1], p.training(f))
+    mean, sd = shared.mean(axis=0), shared.std(axis=0)
+    second = SecondStage(mean, np.where(sd > 0, sd, 1), [], [])
+    logsize = np.stack([m.logsize for m in p.models])[where, term]
+    z = (shared[np.searchsorted(rows, gene), term] - mean[term]) / second.sd[term]
+    x = np.stack([s, z, z * logsize], axis=1)
+    second.coef.extend(_fold_logistics(x, known, weight, where, folds, start=np.array([1.0, 0, 0, 0])))
+    second.calibration.extend(_fold_calibrations(_own_fold_scores(x, second.coef, where), known, weight, where,
+                                                 folds))
+    return replace(p, second=second)
+
+
+def _own_fold_scores(x: np.ndarray, coef: list[np.ndarray], where: np.ndarray) -> np.ndarray:
+    """Each sampled pair's score by the coefficients of its own fold (last: the intercept)."""
+    return np.einsum("ij,ij->i", np.hstack([x, np.ones((len(x), 1))]), np.stack([coef[f] for f in where]))
+
+
+def _fold_calibrations(s: np.ndarray, known: np.ndarray, weight: np.ndarray, where: np.ndarray, folds: int
+                       ) -> list[Calibration]:
+    """Each fold's calibration of the score, from the sampled pairs of the other folds."""
+    return [calibrate(s[where != f], known[where != f], weight[where != f]) for f in range(folds)]
+
+
+def _fold_logistics(x: np.ndarray, known: np.ndarray, weight: np.ndarray, where: np.ndarray, folds: int,
+                    start: np.ndarray | None = None) -> list[np.ndarray]:
+    """One :func:`logistic` per fold from the sampled pairs of the other folds; each fold's Newton
+    steps start from the last fold's optimum (a few steps), the first from ``start``."""
+    out = []
+    for f in range(folds):
+        train = where != f
+        start = logistic(x[train], known[train], weight[train], start=start)
+        out.append(start.astype(np.float32))
+    return out
 
 
 def predict(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[np.ndarray, np.ndarray], *,

@@ -1,5 +1,6 @@
 """Function prediction on a planted-structure embedding: similarity beats the size prior; shuffled labels score ~0.5."""
 import numpy as np
+import pytest
 from scipy import sparse
 from scipy.stats import rankdata
 
@@ -217,3 +218,42 @@ def test_the_stackers_logistic_reaches_one_optimum_from_any_start():
         assert np.allclose(F.logistic(x, y, w, start=start), cold, atol=1e-3)
     p = 1 / (1 + np.exp(-(np.c_[x, np.ones(400)] @ cold)))
     assert np.abs(np.c_[x, np.ones(400)].T @ (p - y) + 1e-3 * cold).max() < 1e-3      # the gradient is 0 there
+
+
+def test_the_coannotation_is_the_lift_of_the_terms_that_go_with_a_genes_likely_terms():
+    """Against the terms x terms reference: for each term, the weighted mean over the gene's other
+    terms of P(term | that term) among the training genes, over the term's rate there; a term's own
+    probability never enters its own value."""
+    train = sparse.csr_matrix(np.array([[1, 1, 1], [1, 1, 0], [1, 1, 0], [0, 0, 1], [0, 0, 1], [0, 0, 1]],
+                                       np.float32))                     # A and B always together, C apart
+    probability = np.array([[0.9, 0.1, 0.1], [0.1, 0.1, 0.9], [0.5, 0.5, 0.5]], np.float32)
+    got = F.coannotation(probability, train)
+    m = train.toarray()
+    given = (m.T @ m) / m.sum(axis=0)[:, None]                           # given[a, t] = P(t | a)
+    q = probability.astype(np.float64) ** F.POWER
+    want = np.empty_like(got)
+    for t in range(3):
+        other = np.arange(3) != t
+        shared = (q[:, other] * given[other, t]).sum(axis=1) / q[:, other].sum(axis=1)
+        want[:, t] = np.log((shared + 1e-6) / (m[:, t].mean() + 1e-6))
+    np.testing.assert_allclose(got, want, atol=2e-4)                     # float32, as the stage computes it
+    assert got[0, 1] > 0 > got[0, 2] and got[1, 0] < 0                   # A likely: B rises, C falls
+    moved = probability.copy()
+    moved[0, 1] = 0.8
+    assert F.coannotation(moved, train)[0, 1] == pytest.approx(got[0, 1], abs=1e-4)
+
+
+def test_the_second_stage_is_fitted_per_fold_from_the_other_folds_genes():
+    from dataclasses import replace
+
+    genes, vectors, sets = _planted(n=800)
+    m, _ = F.membership(genes, sets, 5, 500)
+    p = F.fit_predictor(vectors, m, F.neighbours(vectors, 20), folds=5)
+    assert p.second is not None and len(p.second.coef) == len(p.second.calibration) == 5
+    for f in range(5):
+        outside = p.annotated & (p.folds != f)
+        assert (p.training(f) != m[np.flatnonzero(outside)]).nnz == 0      # a fold's own labels never enter
+    rows = np.flatnonzero(p.folds == 0)
+    first = replace(p, second=None).score(rows)[0]
+    assert not np.allclose(p.score(rows)[0], first)
+
