@@ -1,6 +1,6 @@
 """The view's state in the URL query string, so that a view can be bookmarked and shared:
 ``?gene=TP53&k=15&color=tissue&atlas=gtex&tissue=Liver&pair=TP53,MDM2&set=...&support=fade&compare=NAME
-&list=BRCA1,RAD51,...``."""
+&network=partners&list=BRCA1,RAD51,...``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -11,6 +11,7 @@ from gene2vec_dash.names import find_tissue
 
 COLOR_MODES = ("class", "tissue")
 SUPPORT_VIEWS = ("show", "fade", "hide")     # what the map does with low-support genes
+NETWORK_MODES = ("neighbours", "partners")   # what the Network tab draws around the gene
 LIST_IN_LINK = 2000      # characters of a gene list a link holds (~250 symbols): a bigger list stays out of the
                          # link, which would otherwise pass the MAX_LINK the app reads
 
@@ -27,6 +28,7 @@ class ViewState:
     gene_set: str | None = None         # a gene set shown on the map, by name
     support: str = "show"               # low-support genes shown, faded or hidden on the map
     compare: str | None = None          # the embedding this map is compared with (by name; None: the first)
+    network: str | None = None          # the Network tab's mode while that tab is shown (None: not shown)
     genes: tuple[str, ...] = ()         # the Gene list tab's list (pasted or selected), official symbols
 
     def to_query(self) -> str:
@@ -35,7 +37,7 @@ class ViewState:
                  "atlas": self.atlas if tissue else None, "tissue": self.tissue if tissue else None,
                  "pair": f"{self.pair_a},{self.pair_b}" if self.pair_a and self.pair_b else None,
                  "set": self.gene_set, "support": None if self.support == "show" else self.support,
-                 "compare": self.compare, "list": listed(self.genes)}
+                 "compare": self.compare, "network": self.network, "list": listed(self.genes)}
         return "?" + urlencode({k: v for k, v in items.items() if v not in (None, "")})
 
 
@@ -83,6 +85,12 @@ def parse_query(search: str, atlases: dict[str, list[str]], compared: tuple[str,
         notices.append(f"No embedding “{inputs.shown(q['compare'])}” to compare with " + (
             f"(this map is compared with {', '.join(compared)})." if compared else
             "(this server compares with none: start it with --compare DIR)."))
+    if q.get("network") in NETWORK_MODES:
+        state = replace(state, network=q["network"])
+    elif q.get("network"):
+        notices.append(f"network=“{inputs.shown(q['network'])}” is not one of {', '.join(NETWORK_MODES)}: "
+                       "showing the nearest genes.")
+        state = replace(state, network="neighbours")
     atlas = q.get("atlas")
     if atlas and atlas not in atlases:
         notices.append(f"No tissue atlas “{inputs.shown(atlas)}” in this map "

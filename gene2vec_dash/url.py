@@ -17,7 +17,7 @@ from gene2vec_dash.genebox import gene, options
 from gene2vec_dash.names import find_tissue, tissue_options
 from gene2vec_dash.panel import Others
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import COLOR_MODES, SUPPORT_VIEWS, ViewState, link_list, parse_query
+from gene2vec_dash.state import COLOR_MODES, NETWORK_MODES, SUPPORT_VIEWS, ViewState, link_list, parse_query
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
         query = view.to_query()
         now = {"gene": view.gene, "k": view.k, "color": view.color, "atlas": view.atlas, "tissue": view.tissue,
                "pair_a": view.pair_a, "pair_b": view.pair_b, "pathway": pathway, "support": view.support,
-               "compare": view.compare or first_other}
+               "compare": view.compare or first_other, "network": view.network or no_update}
         said = {**now, **notes, "gene_options": options(view.gene), "pair_a_options": options(view.pair_a),
                 "pair_b_options": options(view.pair_b), "tissues": tissue_options(atlases.get(view.atlas, []))}
         # a control's value is sent only when it changes: Dash fires every callback of a prop it is sent,
@@ -106,11 +106,12 @@ def _changed(value: object, current: object) -> object:
 
 
 def _link_tab(view: ViewState, tabs: Sequence[str]) -> object:
-    """The tab a link opens on: the Compare tab for a comparison, Partners for a pair or for a pair's
-    first gene alone (``?pair=CDK1``: its partners; the Gene tab would be empty), else as it is (a
-    list's test opens the Gene list tab itself, once the list is read)."""
+    """The tab a link opens on: the Compare tab for a comparison, the Network tab for a network, Partners
+    for a pair or for a pair's first gene alone (``?pair=CDK1``: its partners; the Gene tab would be
+    empty), else as it is (a list's test opens the Gene list tab itself, once the list is read)."""
     paired = view.pair_a and (view.pair_b or not view.gene)
-    wanted = ids.TAB_COMPARE if view.compare else ids.TAB_PAIR if paired else None
+    wanted = ids.TAB_COMPARE if view.compare else ids.TAB_NETWORK if view.network else \
+        ids.TAB_PAIR if paired else None
     return wanted if wanted in tabs else no_update
 
 
@@ -169,8 +170,10 @@ def _from_controls(data: MapData, atlases: Atlases, trigger: str, picked: tuple[
                      pair_b=data.resolve(partner) or gene(data, value("pair_b")),
                      gene_set=None if set_k is None else str(data.sets.name[set_k]),
                      support=inputs.choice(value("support"), SUPPORT_VIEWS) or "show",
-                     # the link names the comparison while the Compare tab shows it
+                     # the link names the comparison (the network) while the Compare (Network) tab shows it
                      compare=inputs.choice(value("compare"), compared) if value("tab") == ids.TAB_COMPARE else None,
+                     network=(inputs.choice(value("network"), NETWORK_MODES) or "neighbours")
+                     if value("tab") == ids.TAB_NETWORK else None,
                      genes=tuple(g for g in inputs.symbols(value("list"))[0] or () if g in data.row))
     if view.gene != resolved or trigger == ids.GENE:
         notes["gene_message"] = inputs.ignored(value("gene"), chosen, "a gene name") if trigger == ids.GENE else ""

@@ -142,6 +142,26 @@ def test_the_url_sets_the_controls_and_a_click_rewrites_it(small_bundle):
     assert view[ids.URL]["search"] == "?gene=G010&k=15&color=class&pair=G010%2CG012"
 
 
+def test_the_network_mode_is_in_the_link_while_the_network_tab_shows(small_bundle):
+    """A link with ``network=`` opens the Network tab in that mode; the tab opened (or its mode
+    changed) puts the mode in the link, another tab takes it out; a mode not known is said."""
+    app = create_app(small_bundle)
+    view = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&network=partners"})[1]["response"]
+    assert view[ids.NETWORK_MODE]["value"] == "partners" and view[ids.SIDE_TABS]["value"] == ids.TAB_NETWORK
+    view = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010"})[1]["response"]
+    assert ids.NETWORK_MODE not in view and ids.SIDE_TABS not in view     # the mode chosen stays as it is
+    view = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&network=web"})[1]["response"]
+    assert view[ids.NETWORK_MODE]["value"] == "neighbours" and view[ids.SIDE_TABS]["value"] == ids.TAB_NETWORK
+    assert "network=“web” is not one of neighbours, partners" in view[ids.COLOUR_MESSAGE]["children"]
+    shown = {(ids.URL, "search"): "?gene=G010&k=15&color=class", (ids.GENE, "value"): "G010",
+             (ids.K, "value"): 15, (ids.NETWORK_MODE, "value"): "partners", (ids.SIDE_TABS, "value"): ids.TAB_NETWORK}
+    view = _call(app, (ids.URL, "search"), shown, [(ids.SIDE_TABS, "value")])[1]["response"]
+    assert view[ids.URL]["search"] == "?gene=G010&k=15&color=class&network=partners"
+    left = {**shown, (ids.URL, "search"): view[ids.URL]["search"], (ids.SIDE_TABS, "value"): ids.TAB_GENE}
+    view = _call(app, (ids.URL, "search"), left, [(ids.SIDE_TABS, "value")])[1]["response"]
+    assert view[ids.URL]["search"] == "?gene=G010&k=15&color=class" and ids.NETWORK_MODE not in view
+
+
 def test_a_gene_list_is_in_the_link_kept_until_tested_then_as_found(small_bundle):
     """The Gene list tab's list is in the link, by the symbols found; a link's list stays in it until
     the tab has tested it (a control changed meanwhile does not drop it); a list too long for a link

@@ -120,7 +120,8 @@ def test_six_tabs_fit_on_one_line(dash_duo, small_bundle, small_bundle_seed1):
 
 def test_the_network_tab_draws_the_neighbourhood_and_a_click_makes_a_gene_the_gene(dash_duo, app):
     """The gene and its k nearest genes as a labelled graph (a star in the middle, a line to each);
-    a click on a gene's node makes it the gene: the URL, the Gene tab and the graph follow."""
+    a click on a gene's node makes it the gene: the URL, the Gene tab and the graph follow; the mode
+    is in the link, and the link opens the same view."""
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     dash_duo.start_server(app)
@@ -152,6 +153,16 @@ def test_the_network_tab_draws_the_neighbourhood_and_a_click_makes_a_gene_the_ge
     assert any(clicked() for _ in range(3))
     _wait(lambda: _js(dash_duo, f"return {cy}.nodes('.centre').map(n => n.id());") == [target], timeout=15)
     assert "Network" in dash_duo.find_element(f"#{ids.SIDE_TABS} .tab-selected").text
+    dash_duo.find_element(f"#{ids.NETWORK_MODE} input[value=partners]").click()     # the mode is in the link
+    _wait(lambda: "network=partners" in dash_duo.driver.current_url, timeout=10)
+    shared = dash_duo.driver.current_url
+    dash_duo.driver.get(f"{dash_duo.server_url}/")
+    dash_duo.wait_for_element(ids.MAP_PLOT, timeout=20)
+    dash_duo.driver.get(shared)                                       # the link opens the same view
+    _wait(lambda: "Network" in dash_duo.find_element(f"#{ids.SIDE_TABS} .tab-selected").text, timeout=20)
+    _wait(lambda: dash_duo.find_element(f"#{ids.NETWORK_MODE} input[value=partners]").is_selected())
+    _wait(lambda: _js(dash_duo, f"return {cy} ? {cy}.nodes('.centre').map(n => n.id()) : [];") == [target],
+          timeout=20)
 
 
 def test_the_gene_set_box_keeps_the_servers_order(dash_duo, app, small_bundle):

@@ -8,8 +8,8 @@ from dash import Dash, Input, Output, dcc, html
 from gene2vec_dash import genebox, ids, inputs, network
 from gene2vec_dash.panel import Others, Panel
 from gene2vec_dash.queries import MapData
-from gene2vec_dash.state import COLOR_MODES
-from gene2vec_dash.url import Pick
+from gene2vec_dash.state import COLOR_MODES, NETWORK_MODES
+from gene2vec_dash.url import Control, Pick
 
 STYLE = [
     {"selector": "node", "style": {"label": "data(label)", "background-color": "data(colour)", "width": 14,
@@ -49,7 +49,7 @@ def register(app: Dash, data: MapData, others: Others) -> None:
             return [], ""                   # drawn only while shown: a hidden graph is measured at 0 px
         if symbol is None:
             return [], "Choose a gene (Gene tab, or click one on the map) to see its neighbourhood."
-        mode = inputs.choice(mode, ("neighbours", "partners")) or "neighbours"
+        mode = inputs.choice(mode, NETWORK_MODES) or "neighbours"
         atlas = inputs.choice(atlas, data.atlases)
         by_tissue = inputs.choice(colour, COLOR_MODES) == "tissue" and atlas and \
             inputs.choice(tissue, data.atlases[atlas].tissues)
@@ -65,4 +65,5 @@ def register(app: Dash, data: MapData, others: Others) -> None:
                           + " Click a gene to make it the gene.")
 
 
-PANEL = Panel("Network", ids.TAB_NETWORK, layout, register, url=(Pick("gene", ids.NETWORK, "tapNodeData"),))
+PANEL = Panel("Network", ids.TAB_NETWORK, layout, register, url=(Control("network", ids.NETWORK_MODE),
+                                                                     Pick("gene", ids.NETWORK, "tapNodeData")))
