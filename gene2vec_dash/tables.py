@@ -16,6 +16,11 @@ TABLE_STYLE = dict(
     page_action="none", sort_action="native",
 )
 
+# a gene's symbol is shown whole, wrapped where it must be ("DTX2P1-UPK3BP1-PMS2P11" at its hyphens;
+# a rule, not a cell style: DataTable drops the overflow-wrap of a style, and a cell's inline style wins)
+WHOLE_SYMBOLS = {"selector": "td[data-dash-column=symbol]",
+                 "rule": "white-space: normal !important; overflow-wrap: anywhere"}
+
 # rows of genes that few contexts placed: greyed, their support word in the caution colour
 LOW_STYLE = {"color": "#7b8590", "fontStyle": "italic"}
 LOW_ROWS = [{"if": {"filter_query": " || ".join(f'{{support}} = "{t}"' for t in LOW)}, **LOW_STYLE},
@@ -34,10 +39,12 @@ SUPPORT_TIP = ("How much co-expression placed the gene: "
 
 def table(id_: str, columns: list[tuple[str, str]], widths: list[int], **extra) -> dash_table.DataTable:
     """A table that fits the side panel at any width: fixed layout, each shown column a share of the
-    panel (``widths``, percent, for the first columns), long text cut with an ellipsis."""
+    panel (``widths``, percent, for the first columns), long text cut with an ellipsis (a symbol
+    wraps instead: a cut one would name another gene)."""
     sized = [{"if": {"column_id": i}, "width": f"{w}%", "minWidth": f"{w}%", "maxWidth": f"{w}%"}
              for (_, i), w in zip(columns, widths)]
-    css = [{"selector": "table", "rule": "table-layout: fixed; width: 100% !important"}, *extra.pop("css", [])]
+    css = [{"selector": "table", "rule": "table-layout: fixed; width: 100% !important"}, WHOLE_SYMBOLS,
+           *extra.pop("css", [])]
     return dash_table.DataTable(id=id_, data=[], columns=column_specs(columns),
                                 **{**TABLE_STYLE, "style_cell_conditional": sized, "css": css, **extra})
 

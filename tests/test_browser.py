@@ -303,7 +303,8 @@ def _inside_panel(dash_duo, table_id: str) -> list[str]:
 
 def test_tables_fit_the_panel_and_the_list_box_clears(dash_duo, app):
     """At 1280x800: the side panel fills the window's height, the partners and enrichment tables show
-    every column inside it; Clear empties the list box as well as the table."""
+    every column inside it, a long symbol wraps rather than being cut; Clear empties the list box as
+    well as the table."""
     dash_duo.driver.set_window_size(1280, 800)
     dash_duo.start_server(app)
     dash_duo.driver.get(f"{dash_duo.server_url}/?gene=G010&pair=G010,G011")
@@ -314,6 +315,11 @@ def test_tables_fit_the_panel_and_the_list_box_clears(dash_duo, app):
     _tab(dash_duo, "Partners")
     _wait(lambda: len(_table_symbols(dash_duo, ids.PARTNERS)) == 10)
     assert _inside_panel(dash_duo, ids.PARTNERS) == []
+    cut, lines = _js(dash_duo, f"""const td = document.querySelector('#{ids.PARTNERS} td[data-dash-column=symbol]'),
+        value = td.querySelector('.dash-cell-value') || td, before = td.getBoundingClientRect().height;
+        value.textContent = 'ARHGAP27P1-BPTFP1-KPNA2P3';          // a read-through symbol: wrapped, not cut
+        return [td.scrollWidth > td.clientWidth + 1, td.getBoundingClientRect().height / before];""")
+    assert not cut and lines > 1.5
     _tab(dash_duo, "Gene list")
     dash_duo.find_element(f"#{ids.LIST_TEXT}").send_keys("G006 G007 G008 G009 G010 G011")
     dash_duo.find_element(f"#{ids.LIST_BUTTON}").click()
