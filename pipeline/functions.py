@@ -273,14 +273,20 @@ class SecondStage:
 
     mean: np.ndarray                  # terms: of the co-annotation over the stacked genes
     sd: np.ndarray
-    coef: list[np.ndarray]            # per fold: [first score, z, z x log size, intercept], from the other folds
+    coef: list[np.ndarray]            # per fold: :func:`second_columns`' weights, then the intercept
     calibration: list[Calibration]    # per fold, of the second score
 
     def score(self, first: np.ndarray, shared: np.ndarray, logsize: np.ndarray, fold: int) -> np.ndarray:
         """The second score from the first, :func:`coannotation` and the size prior (any shape alike)."""
-        z = (shared - self.mean) / self.sd
         c = self.coef[fold]
-        return (c[0] * first + c[1] * z + c[2] * z * logsize + c[3]).astype(np.float32)
+        columns = second_columns(first, (shared - self.mean) / self.sd, logsize)
+        return (sum(w * x for w, x in zip(c, columns)) + c[-1]).astype(np.float32)
+
+
+def second_columns(first: np.ndarray, z: np.ndarray, logsize: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The second stage's columns: the first score, the co-annotation's z and each times the size
+    prior (the first score weighs less in big terms: GO BP +0.002 gene-centric, +0.001 term-centric)."""
+    return first, z, z * logsize, first * logsize
 
 
 @dataclass(frozen=True)
@@ -406,8 +412,9 @@ def fit_predictor(vectors: np.ndarray, members: sparse.csr_matrix, near: tuple[n
     second = SecondStage(mean, np.where(sd > 0, sd, 1), [], [])
     logsize = np.stack([m.logsize for m in p.models])[where, term]
     z = (shared[np.searchsorted(rows, gene), term] - mean[term]) / second.sd[term]
-    x = np.stack([s, z, z * logsize], axis=1)
-    second.coef.extend(_fold_logistics(x, known, weight, where, folds, start=np.array([1.0, 0, 0, 0])))
+    x = np.stack(second_columns(s, z, logsize), axis=1)
+    start = np.r_[1.0, np.zeros(x.shape[1])]                           # the first score alone
+    second.coef.extend(_fold_logistics(x, known, weight, where, folds, start=start))
     second.calibration.extend(_fold_calibrations(_own_fold_scores(x, second.coef, where), known, weight, where,
                                                  folds))
     return replace(p, second=second)

@@ -52,6 +52,6 @@ FUNCTIONS_STAGE = Stage("functions", _functions,
                         needs=("embedding", "gene_ontology", "gene_sets", "evidence?", "annotations"),
                         params=("functions",), load=lambda folder, record: record, outs=(FUNCTIONS,),
                         report=lambda r: {"functions": r},
-                        version=6)   # 1: calibrated at the top; 2: no bin without sampled non-members; 3: breadth;
+                        version=7)   # 1: calibrated at the top; 2: no bin without sampled non-members; 3: breadth;
                                      # 4: the tissue atlases; 5: per-data-set columns, 4,000 stacked genes;
-                                     # 6: the second stage (co-annotation)
+                                     # 6: the second stage (co-annotation); 7: its first score x size
