@@ -80,7 +80,7 @@ def register(app: Dash, data: MapData, others: Others, parts: Sequence[Control |
         tab = no_update
         if trigger in (None, ids.URL):
             view, pathway, notes = _from_link(data, atlases, search, tuple(others))
-            tab = _link_tab(view, tabs)
+            tab = _changed(_link_tab(view, tabs), values["tab"])
         else:
             picked = _picked(trigger, picks, values)
             view, pathway, notes = _from_controls(data, atlases, trigger, picked, tuple(others), values)
@@ -127,13 +127,18 @@ def _from_link(data: MapData, atlases: Atlases, search: object, compared: tuple[
     pair_note = " ".join(f"Pair: {n}" for n in (resolution_note(asked, got) for asked, got in
                                                  zip(pair, (view.pair_a, view.pair_b))) if n)
     pathway = data.sets.index_of(view.gene_set)
-    set_note = ""
+    set_note = network_note = ""
     if view.gene_set and pathway is None:
         set_note = f"No gene set named “{inputs.shown(view.gene_set)}” in this map."
         view = replace(view, gene_set=None)
+    if view.network == "partners" and data.bundle.pair_model_path is None:
+        network_note = "This map has no pair model: the Network tab shows the nearest genes."
+        view = replace(view, network="neighbours")
+    if view.compare:                            # one tab is shown: the comparison's
+        view = replace(view, network=None)
     return view, pathway, {"gene_message": resolution_note(requested, view.gene), "k_message": k_message,
                            "colour_message": " ".join(filter(None, (link_note, colour_message, set_note,
-                                                                    pair_note)))}
+                                                                    network_note, pair_note)))}
 
 
 def _picked(trigger: str, picks: list[Pick], values: dict) -> tuple[str | None, str | None]:

@@ -280,7 +280,7 @@ class SecondStage:
         """The second score from the first, :func:`coannotation` and the size prior (any shape alike)."""
         c = self.coef[fold]
         columns = second_columns(first, (shared - self.mean) / self.sd, logsize)
-        return (sum(w * x for w, x in zip(c, columns)) + c[-1]).astype(np.float32)
+        return (sum(w * x for w, x in zip(c[:-1], columns, strict=True)) + c[-1]).astype(np.float32)
 
 
 def second_columns(first: np.ndarray, z: np.ndarray, logsize: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -160,6 +160,21 @@ def test_the_network_mode_is_in_the_link_while_the_network_tab_shows(small_bundl
     left = {**shown, (ids.URL, "search"): view[ids.URL]["search"], (ids.SIDE_TABS, "value"): ids.TAB_GENE}
     view = _call(app, (ids.URL, "search"), left, [(ids.SIDE_TABS, "value")])[1]["response"]
     assert view[ids.URL]["search"] == "?gene=G010&k=15&color=class" and ids.NETWORK_MODE not in view
+    opened = {(ids.URL, "search"): "?gene=G010&network=partners", (ids.SIDE_TABS, "value"): ids.TAB_NETWORK}
+    assert ids.SIDE_TABS not in _call(app, (ids.URL, "search"), opened)[1]["response"]   # already shown: not sent again
+
+
+def test_a_network_link_to_partners_without_a_pair_model_says_so(small_bundle, tmp_path):
+    import shutil
+
+    alone = tmp_path / "no_pairs"
+    shutil.copytree(small_bundle, alone)
+    (alone / "pairs.pt").unlink()
+    view = _call(create_app(alone), (ids.URL, "search"),
+                 {(ids.URL, "search"): "?gene=G010&network=partners"})[1]["response"]
+    assert view[ids.NETWORK_MODE]["value"] == "neighbours" and view[ids.SIDE_TABS]["value"] == ids.TAB_NETWORK
+    assert "no pair model: the Network tab shows the nearest genes" in view[ids.COLOUR_MESSAGE]["children"]
+    assert view[ids.URL]["search"].endswith("network=neighbours")
 
 
 def test_a_gene_list_is_in_the_link_kept_until_tested_then_as_found(small_bundle):
@@ -323,6 +338,9 @@ def test_compare_tab_and_link(small_bundle, small_bundle_seed1):
     status, body = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=seed1"})
     view = body["response"]
     assert view[ids.COMPARE]["value"] == "seed1" and view[ids.SIDE_TABS]["value"] == ids.TAB_COMPARE
+    view = _call(app, (ids.URL, "search"), {(ids.URL, "search"): "?gene=G010&compare=seed1&network=partners"}
+                 )[1]["response"]                            # one tab shows: the comparison, not the network
+    assert view[ids.SIDE_TABS]["value"] == ids.TAB_COMPARE and "network=" not in view[ids.URL]["search"]
     for link, tab in (("?pair=G010", ids.TAB_PAIR), ("?pair=G010,G011", ids.TAB_PAIR), ("?gene=G010&pair=G010", None)):
         view = _call(app, (ids.URL, "search"), {(ids.URL, "search"): link})[1]["response"]
         assert view.get(ids.SIDE_TABS, {}).get("value") == tab, link     # one pair gene alone: its partners

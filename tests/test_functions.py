@@ -1,4 +1,6 @@
 """Function prediction on a planted-structure embedding: similarity beats the size prior; shuffled labels score ~0.5."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -243,9 +245,19 @@ def test_the_coannotation_is_the_lift_of_the_terms_that_go_with_a_genes_likely_t
     assert F.coannotation(moved, train)[0, 1] == pytest.approx(got[0, 1], abs=1e-4)
 
 
-def test_the_second_stage_is_fitted_per_fold_from_the_other_folds_genes():
-    from dataclasses import replace
+def test_the_second_stage_weighs_its_columns_then_adds_the_intercept():
+    """The score reads the coefficients as fitted: one weight per :func:`second_columns` column, the
+    intercept last; a coefficient vector of another length is an error, not a silent cut."""
+    first, shared = np.array([[0.5, -1.0]], np.float32), np.array([[2.0, 0.0]], np.float32)
+    logsize = np.array([1.0, 3.0], np.float32)
+    stage = F.SecondStage(np.zeros(2, np.float32), np.ones(2, np.float32), [np.arange(1, 6, dtype=np.float32)], [])
+    expected = 1 * first + 2 * shared + 3 * shared * logsize + 4 * first * logsize + 5
+    np.testing.assert_allclose(stage.score(first, shared, logsize, 0), expected, rtol=1e-6)
+    with pytest.raises(ValueError):
+        replace(stage, coef=[np.ones(4, np.float32)]).score(first, shared, logsize, 0)
 
+
+def test_the_second_stage_is_fitted_per_fold_from_the_other_folds_genes():
     genes, vectors, sets = _planted(n=800)
     m, _ = F.membership(genes, sets, 5, 500)
     p = F.fit_predictor(vectors, m, F.neighbours(vectors, 20), folds=5)
