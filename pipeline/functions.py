@@ -41,7 +41,7 @@ rate of pairs scored alike in the other folds, made monotone in the score).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 from scipy import sparse
@@ -278,9 +278,8 @@ class SecondStage:
 
     def score(self, first: np.ndarray, shared: np.ndarray, logsize: np.ndarray, fold: int) -> np.ndarray:
         """The second score from the first, :func:`coannotation` and the size prior (any shape alike)."""
-        c = self.coef[fold]
         columns = second_columns(first, (shared - self.mean) / self.sd, logsize)
-        return (sum(w * x for w, x in zip(c[:-1], columns, strict=True)) + c[-1]).astype(np.float32)
+        return _linear(self.coef[fold], columns, np.shape(first))
 
 
 def second_columns(first: np.ndarray, z: np.ndarray, logsize: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -345,9 +344,15 @@ def _method_score(found: dict[str, np.ndarray], method: str, coef: np.ndarray | 
                   columns: tuple[tuple[str, ...], ...]) -> np.ndarray:
     if method != "combined":
         return np.ascontiguousarray(found[method], dtype=np.float32)
-    out = np.full(found["zscore"].shape, coef[-1], np.float32)
-    for c, term in zip(coef, columns):
-        out += np.float32(c) * _column(found, term)
+    return _linear(coef, (_column(found, term) for term in columns), found["zscore"].shape)
+
+
+def _linear(coef: np.ndarray, columns: Iterable[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """A stacker's score (float32, ``shape``): one weight per column, then the intercept (``coef``'s
+    last); the columns are added one at a time, so a generator of them never holds them all."""
+    out = np.full(shape, coef[-1], np.float32)
+    for c, x in zip(coef[:-1], columns, strict=True):
+        out += np.float32(c) * x
     return out
 
 
