@@ -159,9 +159,8 @@ def per_gene_auc(pairs: np.ndarray, labels: np.ndarray, scores: np.ndarray) -> f
     genes. A score that only says how popular a gene is cannot rank one gene's partners."""
     frame = pd.DataFrame({"gene": np.r_[pairs[:, 0], pairs[:, 1]], "label": np.r_[labels, labels],
                           "score": np.r_[scores, scores]})
-    frame["rank"] = frame.groupby("gene")["score"].rank(method="average")
-    per = frame.groupby("gene").agg(n=("label", "size"), pos=("label", "sum"),
-                                    rank_pos=("rank", lambda r: r[frame.loc[r.index, "label"] == 1].sum()))
+    frame["rank_pos"] = frame.groupby("gene")["score"].rank(method="average") * frame["label"]
+    per = frame.groupby("gene").agg(n=("label", "size"), pos=("label", "sum"), rank_pos=("rank_pos", "sum"))
     per = per[(per["pos"] > 0) & (per["pos"] < per["n"])]
     if per.empty:
         return float("nan")

@@ -46,9 +46,9 @@ def test_demo_embedding_on_the_paper_split(shared_data, demo_bundle, capsys):
 @pytest.mark.slow
 def test_import_embedding_at_the_papers_size(shared_data, tmp_path, capsys):
     """The published Gene2vec vocabulary (24,447 genes) with random 200-dim vectors, in the paper's
-    GENE<TAB>floats format -> a bundle with map, classes and tissue columns for every gene (the pair
-    and function stages, which random vectors leave without meaning, are left out: they run at this
-    size in the demo build)."""
+    GENE<TAB>floats format -> a bundle with map, classes and tissue columns for every gene (the pair,
+    function and quality stages, which random vectors leave without meaning, are left out: they run
+    at this size in the demo build)."""
     import numpy as np
 
     from pipeline.bundle import read_bundle
@@ -61,7 +61,7 @@ def test_import_embedding_at_the_papers_size(shared_data, tmp_path, capsys):
             fh.write(gene + "\t" + " ".join(f"{x:.6f}" for x in row) + "\n")
     assert main(["import-embedding", str(tmp_path / "gene2vec_dim_200_iter_9.txt"), "--out", str(tmp_path / "b"),
                  "--cache", str(tmp_path / "cache"),
-                 "--skip", "ggi_paper", "ggipnn", "ggipnn_baselines", "ggi_degree", "pairs", "functions"]) == 0
+                 "--skip", "ggi_paper", "ggipnn", "ggipnn_baselines", "ggi_degree", "pairs", "functions", "quality"]) == 0
     bundle = read_bundle(tmp_path / "b")
     assert len(genes) == 24447 and len(bundle.genes) == 24447
     assert bundle.genes[["x", "y"]].notna().all().all() and bundle.genes["display_class"].notna().all()
