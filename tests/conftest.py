@@ -56,16 +56,18 @@ def small_bundle_seed1(inputs, small_cache, small_bundle, tmp_path_factory) -> P
 def demo_bundle(tmp_path_factory) -> Path:
     """The real demo bundle (``build --demo``): minutes, so built once per session, without the
     paper's GGIPNN stages (3 of its 9 minutes; GGIPNN is tested on the small bundle and, with this
-    bundle's vectors, on the paper's own split in test_shared_data), with 2 gensim workers, a pair
-    model that stops one epoch after its best (the demo's is its first) and predicted functions in 5
-    folds, not 10 (about 45 s less of CI's 20 minutes; the tests check thresholds, not bit-identity
-    with the default build)."""
+    bundle's vectors, on the paper's own split in test_shared_data), without the tissue patterns and
+    class enrichment (they run at this size in test_import_embedding_at_the_papers_size), with 2
+    gensim workers, a pair model that stops one epoch after its best (the demo's is its first), a map
+    of 250 t-SNE iterations, not 500, and predicted functions in 5 folds, not 10 (together about 90 s
+    less of CI's 20 minutes; the tests check thresholds, not bit-identity with the default build)."""
     from pipeline.cli import main
 
     out = tmp_path_factory.mktemp("demo") / "bundle"
     assert main(["build", "--demo", "--out", str(out), "--cache", str(tmp_path_factory.mktemp("demo-cache")),
-                 "--skip", "ggipnn", "ggipnn_baselines", "--set", "embedding.workers=2",
-                 "--set", "pair_model.patience=1", "--set", "functions.folds=5"]) == 0
+                 "--skip", "ggipnn", "ggipnn_baselines", "tissue_patterns", "class_enrichment",
+                 "--set", "embedding.workers=2", "--set", "pair_model.patience=1", "--set", "layout.n_iter=250",
+                 "--set", "functions.folds=5"]) == 0
     return out
 
 

@@ -36,7 +36,7 @@ def test_demo_embedding_on_the_paper_split(shared_data, demo_bundle, capsys):
     folder = shared_data / "gene2vec-paper" / "predictionData"
     assert main(["ggipnn", "--embedding", str(demo_bundle), "--train", str(folder / "train_text.txt"),
                  str(folder / "train_label.txt"), "--valid", str(folder / "valid_text.txt"),
-                 str(folder / "valid_label.txt"), "--json"]) == 0
+                 str(folder / "valid_label.txt"), "--json", "--patience", "1"]) == 0   # its best epoch is the 1st
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["valid_auc"] > 0.70                      # measured 0.718-0.731, seeds 0-2 (paper: 0.720, test)
     assert result["coverage"]["valid"] > 0.9
