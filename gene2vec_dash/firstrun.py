@@ -144,8 +144,8 @@ li.done{{color:#777}} li.done::marker{{content:"✓  "}} li.running{{font-weight
 li.next{{color:#999}} .error{{color:#b00}}</style></head><body>
 <h1>Building the demo map</h1>
 <p>The first start builds the map from the embedded expression data sets ({elapsed:.0f} s so far; about
-four to five minutes on 2 cores). This page becomes the map by itself when it is ready; the pair model and the
-grading figures follow a few minutes later, behind the map.</p>
+two to three minutes on 2 cores). This page becomes the map by itself when it is ready; the pair model, the
+predicted functions and the grading figures follow about five minutes later, behind the map.</p>
 {failed}<ol>{rows}</ol><p>Then: {", ".join(MAP_SKIP)}.</p></body></html>"""
 
 
